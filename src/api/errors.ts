@@ -1,0 +1,29 @@
+import { AgentmeshError } from '../errors.js'
+
+/**
+ * An error the local API returns as `{ "error": { "code", "message" } }` with
+ * the given HTTP status.
+ */
+export class ApiError extends AgentmeshError {
+  readonly status: number
+  constructor (status: number, code: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, options)
+    this.status = status
+  }
+}
+
+/** Stable codes → HTTP statuses for errors raised below the API layer. */
+export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  BAD_JSON: 400,
+  INVALID_REQUEST: 400,
+  INVALID_PEER_ID: 400,
+  INVALID_MULTIADDR: 400,
+  UNAUTHORIZED: 401,
+  NOT_FOUND: 404,
+  PEER_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  BODY_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  TIMEOUT: 504,
+  PEER_UNREACHABLE: 502
+}

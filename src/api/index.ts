@@ -1,0 +1,7 @@
+export { ApiServer, sendError, sendJson } from './server.js'
+export type { ApiServerInit } from './server.js'
+export { ApiError, STATUS_BY_CODE } from './errors.js'
+export { matchRoute } from './router.js'
+export type { Reply, RequestContext, Route } from './router.js'
+export { v1Routes } from './routes-v1.js'
+export type { MeshControl, PeerView, StatusView } from './routes-v1.js'

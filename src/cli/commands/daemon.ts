@@ -1,0 +1,70 @@
+import { Daemon } from '../../daemon/index.js'
+import { readConfigFile, resolveConfig, type ConfigLayer } from '../../config/index.js'
+import { initHome } from '../../home/index.js'
+import { createLogger } from '../../telemetry/index.js'
+import type { Command } from '../command.js'
+
+/** `agentmesh daemon`: run the daemon in the foreground until SIGINT or SIGTERM. */
+export const daemonCommand: Command = {
+  name: 'daemon',
+  summary: 'Run the daemon in the foreground. Creates the home on first run. Logs JSON lines to stderr; prints one line to stdout when ready.',
+  options: {
+    listen: { type: 'string', multiple: true, valueName: 'MA', description: 'listen multiaddr (repeatable; default /ip4/0.0.0.0/tcp/4401)' },
+    announce: { type: 'string', multiple: true, valueName: 'MA', description: 'announce this multiaddr instead of the listen addresses (repeatable)' },
+    bootstrap: { type: 'string', multiple: true, valueName: 'MA', description: 'bootstrap peer multiaddr ending in /p2p/<peer-id> (repeatable)' },
+    'no-mdns': { type: 'boolean', description: 'do not discover peers by multicast DNS' },
+    mesh: { type: 'string', valueName: 'NAME', description: 'mesh name; daemons only meet others of the same mesh (default agentmesh)' },
+    'api-tcp': { type: 'string', valueName: 'HOST:PORT', description: 'also serve the API on loopback TCP (bearer token in <home>/api.token)' },
+    'log-level': { type: 'string', valueName: 'LEVEL', description: 'fatal, error, warn, info (default), debug, trace or silent' }
+  },
+  json: true,
+  details: 'Configuration: <home>/config.json, then AGENTMESH_* environment variables, then flags (later wins).\nSee the README for every key.',
+  async run ({ home, json, io, values }) {
+    const init = await initHome(home)
+    const flags: ConfigLayer = {}
+    if (values.listen !== undefined) flags.listen = values.listen as string[]
+    if (values.announce !== undefined) flags.announce = values.announce as string[]
+    if (values.bootstrap !== undefined) flags.bootstrap = values.bootstrap as string[]
+    if (values['no-mdns'] === true) flags.mdns = false
+    if (values.mesh !== undefined) flags.mesh = values.mesh as string
+    const api: Record<string, unknown> = {}
+    if (values['api-tcp'] !== undefined) api.tcp = values['api-tcp']
+    if (Object.keys(api).length > 0) flags.api = api
+    if (values['log-level'] !== undefined) flags.log = { level: values['log-level'] as never }
+    const file = readConfigFile(init.paths.config)
+    const config = resolveConfig({ ...(file != null ? { file } : {}), env: io.env, flags })
+
+    const logger = createLogger({ level: config.log.level })
+    const started = performance.now()
+    const daemon = await Daemon.start({ home, config, privateKey: init.privateKey, logger })
+    const ready = daemon.ready()
+    const startupMs = Math.round(performance.now() - started)
+    if (json) {
+      io.stdout(JSON.stringify({ event: 'ready', ...ready, startupMs }) + '\n')
+    } else {
+      io.stdout(`agentmesh daemon ready: peer ${ready.peerId}\n`)
+      for (const a of ready.addresses) io.stdout(`  listening ${a}\n`)
+      io.stdout(`  api ${ready.apiSocket}${ready.apiTcp != null ? ` and http://${ready.apiTcp} (token in ${init.paths.apiToken})` : ''}\n`)
+    }
+
+    await new Promise<void>((resolve) => {
+      let signals = 0
+      const onSignal = (sig: NodeJS.Signals): void => {
+        signals++
+        if (signals > 1) {
+          logger.warn({ signal: sig }, 'second signal: exiting without a clean shutdown')
+          process.exit(1)
+        }
+        logger.info({ signal: sig }, 'shutting down')
+        daemon.stop().finally(() => {
+          process.off('SIGINT', onSignal)
+          process.off('SIGTERM', onSignal)
+          resolve()
+        })
+      }
+      process.on('SIGINT', onSignal)
+      process.on('SIGTERM', onSignal)
+    })
+    return 0
+  }
+}

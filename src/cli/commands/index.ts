@@ -1,0 +1,18 @@
+import type { Command } from '../command.js'
+import { daemonCommand } from './daemon.js'
+import { idCommand } from './id.js'
+import { initCommand } from './init.js'
+import { connectCommand, findCommand, pingCommand } from './peer-ops.js'
+import { peersCommand, statusCommand } from './status.js'
+
+/** Every command, in the order `agentmesh --help` lists them. */
+export const COMMANDS: readonly Command[] = [
+  initCommand,
+  daemonCommand,
+  idCommand,
+  statusCommand,
+  peersCommand,
+  pingCommand,
+  findCommand,
+  connectCommand
+]

@@ -1,0 +1,42 @@
+import type { StatusView, PeerView } from '../../api/index.js'
+import { homePaths } from '../../home/index.js'
+import { callApi } from '../api-client.js'
+import type { Command } from '../command.js'
+
+/** `agentmesh status`. */
+export const statusCommand: Command = {
+  name: 'status',
+  summary: 'Show the running daemon: peer ID, addresses, reachability, connections, DHT size.',
+  json: true,
+  async run ({ home, json, io }) {
+    const s = await callApi(homePaths(home).apiSocket, 'GET', '/v1/status') as StatusView
+    if (json) { io.stdout(JSON.stringify(s, null, 2) + '\n'); return 0 }
+    io.stdout([
+      `peer ID:      ${s.peerId}`,
+      `mesh:         ${s.mesh}`,
+      `reachability: ${s.reachability}`,
+      `connections:  ${s.connections} (${s.peers} peers)`,
+      `DHT:          ${s.dht.mode}, ${s.dht.routingTableSize} peers in routing table`,
+      `mDNS:         ${s.mdns ? 'on' : 'off'}`,
+      `API:          ${s.api.socket}${s.api.tcp != null ? `, tcp ${s.api.tcp}` : ''}`,
+      `uptime:       ${Math.round(s.uptimeMs / 1000)} s`,
+      'addresses:',
+      ...s.addresses.map((a) => `  ${a}`)
+    ].join('\n') + '\n')
+    return 0
+  }
+}
+
+/** `agentmesh peers`. */
+export const peersCommand: Command = {
+  name: 'peers',
+  summary: 'List the peers this daemon is connected to.',
+  json: true,
+  async run ({ home, json, io }) {
+    const { peers } = await callApi(homePaths(home).apiSocket, 'GET', '/v1/peers') as { peers: PeerView[] }
+    if (json) { io.stdout(JSON.stringify(peers, null, 2) + '\n'); return 0 }
+    if (peers.length === 0) { io.stdout('no connected peers\n'); return 0 }
+    for (const p of peers) io.stdout(`${p.peer}  ${p.direction.padEnd(8)} ${p.addresses.join(', ')}${p.limited ? ' (limited)' : ''}\n`)
+    return 0
+  }
+}

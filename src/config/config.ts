@@ -1,0 +1,49 @@
+import type { LOG_LEVELS } from './constants.js'
+
+/** A fully resolved daemon configuration: every key present, every value validated. */
+export interface Config {
+  /**
+   * The mesh's name. It is part of the DHT protocol id and the mDNS service tag,
+   * so two meshes on one network never mix.
+   */
+  mesh: string
+  /** Multiaddrs to listen on. */
+  listen: string[]
+  /** Multiaddrs to announce instead of the listen addresses (e.g. behind port forwarding). */
+  announce: string[]
+  /** Multiaddrs, each ending in `/p2p/<peer-id>`, dialled at start to join the mesh. */
+  bootstrap: string[]
+  /** Discover peers on the local network by multicast DNS. */
+  mdns: boolean
+  dht: {
+    /** Serve DHT queries (false) or only make them (true). */
+    clientMode: boolean
+    /** The longest a DHT lookup may take, in milliseconds. */
+    queryTimeoutMs: number
+  }
+  connections: {
+    /** The most open connections. */
+    max: number
+    /** Inbound connections per second accepted from one IP address. */
+    inboundPerSecondPerIp: number
+    /** Inbound connections that may be mid-handshake at once. */
+    maxIncomingPending: number
+    /** How many known peers to redial when the daemon starts. */
+    redialKnownPeers: number
+  }
+  api: {
+    /** `HOST:PORT` of an optional loopback TCP listener (bearer token required), or null. */
+    tcp: string | null
+    /** Largest request body the local API reads, in bytes. */
+    maxBodyBytes: number
+  }
+  log: {
+    level: typeof LOG_LEVELS[number]
+  }
+}
+
+/** Part of a {@link Config}, as one layer (file, environment, flags) supplies it. */
+export type ConfigLayer = {
+  [K in keyof Config]?: Config[K] extends unknown[] ? Config[K]
+    : Config[K] extends object ? Partial<Config[K]> : Config[K]
+}

@@ -1,0 +1,20 @@
+import { DEFAULT_PORT } from './constants.js'
+import type { Config } from './config.js'
+
+/**
+ * The embedded defaults: safe for a fresh machine with no configuration.
+ * A new object each call, so callers may not corrupt each other's copy.
+ */
+export function defaultConfig (): Config {
+  return {
+    mesh: 'agentmesh',
+    listen: [`/ip4/0.0.0.0/tcp/${DEFAULT_PORT}`],
+    announce: [],
+    bootstrap: [],
+    mdns: true,
+    dht: { clientMode: false, queryTimeoutMs: 30_000 },
+    connections: { max: 300, inboundPerSecondPerIp: 50, maxIncomingPending: 50, redialKnownPeers: 32 },
+    api: { tcp: null, maxBodyBytes: 1024 * 1024 },
+    log: { level: 'info' }
+  }
+}

@@ -1,0 +1,48 @@
+import { multiaddr } from '@multiformats/multiaddr'
+import { z } from 'zod'
+import { LOG_LEVELS } from './constants.js'
+
+function isMultiaddr (value: string): boolean {
+  try {
+    multiaddr(value)
+    return value.startsWith('/')
+  } catch {
+    return false
+  }
+}
+
+const multiaddrString = z.string().refine(isMultiaddr, { message: 'a multiaddr such as /ip4/0.0.0.0/tcp/4401' })
+const bootstrapAddr = z.string().refine(
+  (v) => isMultiaddr(v) && /\/p2p\/[1-9A-HJ-NP-Za-km-z]+$/.test(v),
+  { message: 'a multiaddr ending in /p2p/<peer-id>, such as /ip4/10.0.0.1/tcp/4401/p2p/12D3KooW…' }
+)
+const hostPort = z.string().refine((v) => /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d{1,5}$/.test(v) && Number(v.split(':').pop()) <= 65535, {
+  message: 'a loopback HOST:PORT such as 127.0.0.1:4402'
+})
+const positiveInt = z.number().int().positive()
+
+/** The shape every resolved config must have; `.strict()` so a misspelt key is an error, not ignored. */
+export const configSchema = z.object({
+  mesh: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, { message: 'a mesh name: 1–32 lower-case letters, digits and dashes' }),
+  listen: z.array(multiaddrString).min(1, { message: 'at least one listen address' }),
+  announce: z.array(multiaddrString),
+  bootstrap: z.array(bootstrapAddr),
+  mdns: z.boolean(),
+  dht: z.object({
+    clientMode: z.boolean(),
+    queryTimeoutMs: positiveInt.max(600_000)
+  }).strict(),
+  connections: z.object({
+    max: positiveInt,
+    inboundPerSecondPerIp: positiveInt,
+    maxIncomingPending: positiveInt,
+    redialKnownPeers: z.number().int().min(0)
+  }).strict(),
+  api: z.object({
+    tcp: hostPort.nullable(),
+    maxBodyBytes: positiveInt.max(64 * 1024 * 1024)
+  }).strict(),
+  log: z.object({
+    level: z.enum(LOG_LEVELS)
+  }).strict()
+}).strict()

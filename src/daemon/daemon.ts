@@ -1,0 +1,127 @@
+import { rmSync } from 'node:fs'
+import { FsDatastore } from 'datastore-fs'
+import type { PrivateKey } from '@libp2p/interface'
+import { ApiServer, v1Routes, type Route } from '../api/index.js'
+import type { Config } from '../config/index.js'
+import { acquireHomeLock, homePaths, type HomeLock, type HomePaths } from '../home/index.js'
+import { createMeshNode, dialDiscoveredPeers, redialKnownPeers, type MeshNode } from '../node/index.js'
+import type { Logger } from '../telemetry/index.js'
+import { loadOrCreateApiToken } from './api-token.js'
+import { NodeMeshControl } from './mesh-control.js'
+
+/** What {@link Daemon.start} needs. The home must exist (see `initHome`). */
+export interface DaemonInit {
+  home: string
+  config: Config
+  privateKey: PrivateKey
+  logger: Logger
+  now?: () => number
+}
+
+/** What a started daemon reports once it is ready. */
+export interface ReadyInfo {
+  peerId: string
+  addresses: string[]
+  apiSocket: string
+  apiTcp: string | null
+}
+
+/**
+ * The composition root: holds the home's lock, runs the libp2p node and the
+ * local API, and tears everything down in reverse order on `stop()`.
+ */
+export class Daemon {
+  readonly paths: HomePaths
+  readonly node: MeshNode
+  private readonly log: Logger
+  private readonly lock: HomeLock
+  private readonly datastore: FsDatastore
+  private readonly api: ApiServer
+  private readonly background = new AbortController()
+  private readonly cleanups: Array<() => void> = []
+  private apiTcp: string | null = null
+  private stopping?: Promise<void>
+
+  private constructor (parts: { paths: HomePaths, node: MeshNode, log: Logger, lock: HomeLock, datastore: FsDatastore, api: ApiServer }) {
+    this.paths = parts.paths
+    this.node = parts.node
+    this.log = parts.log
+    this.lock = parts.lock
+    this.datastore = parts.datastore
+    this.api = parts.api
+  }
+
+  /** Starts a daemon on `init.home`; throws (and leaves nothing running) if any step fails. */
+  static async start (init: DaemonInit): Promise<Daemon> {
+    const paths = homePaths(init.home)
+    const lock = acquireHomeLock(paths.lock, paths.root)
+    const undo: Array<() => Promise<void> | void> = [() => { lock.release() }]
+    try {
+      const datastore = new FsDatastore(paths.datastore)
+      await datastore.open()
+      undo.push(async () => { await datastore.close() })
+      const node = await createMeshNode({ config: init.config, privateKey: init.privateKey, datastore })
+      const log = init.logger.child({ peer: node.peerId.toString() })
+      const routes: Route[] = []
+      const api = new ApiServer({ routes, maxBodyBytes: init.config.api.maxBodyBytes, log: log.child({ component: 'api' }) })
+      const daemon = new Daemon({ paths, node, log, lock, datastore, api })
+      routes.push(...v1Routes(new NodeMeshControl({
+        node,
+        config: init.config,
+        apiSocket: paths.apiSocket,
+        apiTcp: () => daemon.apiTcp,
+        startedAt: (init.now ?? Date.now)(),
+        ...(init.now != null ? { now: init.now } : {})
+      })))
+      await node.start()
+      undo.push(async () => { await node.stop() })
+      daemon.cleanups.push(dialDiscoveredPeers(node, log))
+      await api.listenUnix(paths.apiSocket)
+      undo.push(async () => { await api.close(); rmSync(paths.apiSocket, { force: true }) })
+      if (init.config.api.tcp != null) {
+        const token = loadOrCreateApiToken(paths.apiToken)
+        const at = init.config.api.tcp.lastIndexOf(':')
+        const host = init.config.api.tcp.slice(0, at)
+        const { port } = await api.listenTcp(host, Number(init.config.api.tcp.slice(at + 1)), token)
+        daemon.apiTcp = `${host}:${port}`
+      }
+      redialKnownPeers(node, init.config.connections.redialKnownPeers, log, daemon.background.signal)
+        .catch((err: Error) => { log.warn({ err: err.message }, 'redial of known peers failed') })
+      log.info({ addresses: node.getMultiaddrs().map(String), api: paths.apiSocket }, 'daemon started')
+      return daemon
+    } catch (err) {
+      for (const step of undo.reverse()) {
+        try { await step() } catch {}
+      }
+      throw err
+    }
+  }
+
+  /** Peer ID, addresses and API endpoints, for the ready line. */
+  ready (): ReadyInfo {
+    return {
+      peerId: this.node.peerId.toString(),
+      addresses: this.node.getMultiaddrs().map(String),
+      apiSocket: this.paths.apiSocket,
+      apiTcp: this.apiTcp
+    }
+  }
+
+  /** Stops everything: API first (no new work), then the node, then the store and the lock. Idempotent. */
+  async stop (): Promise<void> {
+    this.stopping ??= this.doStop()
+    await this.stopping
+  }
+
+  private async doStop (): Promise<void> {
+    this.log.info('daemon stopping')
+    this.background.abort()
+    for (const c of this.cleanups) c()
+    await this.api.close().catch((err: Error) => { this.log.warn({ err: err.message }, 'api close failed') })
+    rmSync(this.paths.apiSocket, { force: true })
+    try { await this.node.stop() } catch (err) { this.log.warn({ err: (err as Error).message }, 'node stop failed') }
+    try { await this.datastore.close() } catch {}
+    this.lock.release()
+    this.log.info('daemon stopped')
+  }
+}

@@ -1,0 +1,7 @@
+export { homePaths, resolveHome } from './paths.js'
+export type { HomePaths } from './paths.js'
+export { acquireHomeLock } from './lock.js'
+export type { HomeLock } from './lock.js'
+export { HomeError, HomeLockedError } from './errors.js'
+export { initHome } from './init.js'
+export type { InitResult } from './init.js'

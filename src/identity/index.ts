@@ -1,0 +1,2 @@
+export { createIdentityKey, loadIdentityKey } from './key-file.js'
+export { KeyInvalidError, KeyMissingError, KeyPermissionsError } from './errors.js'

@@ -1,0 +1,18 @@
+/** Builds the DHT protocol id for a mesh: a private DHT, never IPFS's. */
+export function dhtProtocol (mesh: string): string {
+  return `/agentmesh/${mesh}/kad/1.0.0`
+}
+
+/** Builds the mDNS service tag for a mesh, so meshes on one LAN stay apart. */
+export function mdnsServiceTag (mesh: string): string {
+  return `_agentmesh-${mesh}._udp.local`
+}
+
+/** How long a redial of a known peer may take at start-up. */
+export const REDIAL_TIMEOUT_MS = 10_000
+
+/** How many known peers are redialled at once. */
+export const REDIAL_CONCURRENCY = 8
+
+/** How long a dial of a peer found by mDNS may take. */
+export const MDNS_DIAL_TIMEOUT_MS = 10_000

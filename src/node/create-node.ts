@@ -1,0 +1,74 @@
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { bootstrap } from '@libp2p/bootstrap'
+import { identify } from '@libp2p/identify'
+import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
+import { mdns } from '@libp2p/mdns'
+import { ping, type Ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { createLibp2p, type Libp2p } from 'libp2p'
+import type { Identify } from '@libp2p/identify'
+import type { PeerDiscovery, PrivateKey } from '@libp2p/interface'
+import type { Datastore } from 'interface-datastore'
+import type { Config } from '../config/index.js'
+import { dhtProtocol, mdnsServiceTag } from './constants.js'
+
+/** The services every mesh node runs. */
+export interface MeshServices {
+  identify: Identify
+  ping: Ping
+  dht: KadDHT
+  [key: string]: unknown
+}
+
+/** A libp2p node as agentmesh runs it. */
+export type MeshNode = Libp2p<MeshServices>
+
+/** What {@link createMeshNode} needs. */
+export interface MeshNodeInit {
+  config: Config
+  privateKey: PrivateKey
+  /** Where the peer store and DHT records live; persisted in the home. */
+  datastore?: Datastore
+}
+
+/**
+ * Builds (but does not start) the libp2p node for a daemon from its config:
+ * TCP, Noise, Yamux, identify, ping, a private Kademlia DHT under the mesh's
+ * own protocol id, bootstrap and (optionally) mDNS discovery.
+ */
+export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
+  const { config } = init
+  const peerDiscovery: Array<(components: any) => PeerDiscovery> = []
+  if (config.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: config.bootstrap }))
+  if (config.mdns) peerDiscovery.push(mdns({ serviceTag: mdnsServiceTag(config.mesh) }))
+
+  return createLibp2p<MeshServices>({
+    start: false,
+    privateKey: init.privateKey,
+    ...(init.datastore != null ? { datastore: init.datastore } : {}),
+    addresses: {
+      listen: config.listen,
+      ...(config.announce.length > 0 ? { announce: config.announce } : {})
+    },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    peerDiscovery,
+    connectionManager: {
+      maxConnections: config.connections.max,
+      inboundConnectionThreshold: config.connections.inboundPerSecondPerIp,
+      maxIncomingPendingConnections: config.connections.maxIncomingPending
+    },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      dht: kadDHT({
+        protocol: dhtProtocol(config.mesh),
+        clientMode: config.dht.clientMode,
+        // Meshes mix LAN, loopback and public addresses; hand them all out.
+        peerInfoMapper: passthroughMapper
+      })
+    }
+  })
+}

@@ -1,0 +1,52 @@
+/**
+ * One step of the schema. Migrations are append-only: never edit or reorder
+ * one that has shipped; add a new one with the next version number.
+ */
+export interface Migration {
+  /** 1 for the first migration, then consecutive. */
+  readonly version: number
+  /** What the step does, recorded in `schema_version`. */
+  readonly name: string
+  /** SQL run in one transaction together with the version bump. */
+  readonly up: string
+}
+
+/**
+ * The schema of the daemon's database, in order. Later capabilities (outbox,
+ * inbox, audit, registry) append their tables here.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'replay window and send sequences',
+    up: `
+      -- Nonces accepted from each sender, kept until their envelope's timestamp
+      -- is far enough in the past that the clock-skew check rejects it anyway.
+      CREATE TABLE replay_nonces (
+        sender TEXT NOT NULL,
+        nonce BLOB NOT NULL,
+        timestamp_ms INTEGER NOT NULL,
+        PRIMARY KEY (sender, nonce)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX replay_nonces_by_time ON replay_nonces (timestamp_ms);
+
+      -- Sliding sequence window per (sender peer, recipient peer): the highest
+      -- accepted seq and a bitmap where bit i marks seq (highest - i) as seen.
+      CREATE TABLE replay_sequences (
+        sender TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        highest INTEGER NOT NULL,
+        bitmap BLOB NOT NULL,
+        PRIMARY KEY (sender, recipient)
+      ) STRICT, WITHOUT ROWID;
+
+      -- Sending side: the highest sequence number reserved per recipient peer.
+      -- Numbers are handed out from memory and reserved here in blocks, so a
+      -- restart skips the rest of a block rather than reusing a number.
+      CREATE TABLE send_sequences (
+        recipient TEXT PRIMARY KEY,
+        reserved INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    `
+  }
+]

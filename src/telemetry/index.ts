@@ -1,0 +1,2 @@
+export { createLogger, silentLogger } from './logger.js'
+export type { Logger, LoggerInit } from './logger.js'
