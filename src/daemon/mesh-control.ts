@@ -90,6 +90,10 @@ export class NodeMeshControl implements MeshControl {
     if (id.equals(node.peerId)) {
       return { peer, addresses: node.getMultiaddrs().map(String), connected: false }
     }
+    if (node.getConnections(id).length === 0 && routingTableSize(node.services.dht) === 0) {
+      // An empty routing table has nobody to ask; the DHT would wait out its whole timeout.
+      throw new ApiError(404, 'PEER_NOT_FOUND', `peer ${peer} was not found: this daemon knows no other peers yet (give it a --bootstrap address or enable mDNS)`)
+    }
     try {
       const found = await node.peerRouting.findPeer(id, {
         signal: AbortSignal.any([signal, AbortSignal.timeout(config.dht.queryTimeoutMs)])

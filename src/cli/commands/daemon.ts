@@ -35,36 +35,39 @@ export const daemonCommand: Command = {
     const config = resolveConfig({ ...(file != null ? { file } : {}), env: io.env, flags })
 
     const logger = createLogger({ level: config.log.level })
-    const started = performance.now()
-    const daemon = await Daemon.start({ home, config, privateKey: init.privateKey, logger })
-    const ready = daemon.ready()
-    const startupMs = Math.round(performance.now() - started)
-    if (json) {
-      io.stdout(JSON.stringify({ event: 'ready', ...ready, startupMs }) + '\n')
-    } else {
-      io.stdout(`agentmesh daemon ready: peer ${ready.peerId}\n`)
-      for (const a of ready.addresses) io.stdout(`  listening ${a}\n`)
-      io.stdout(`  api ${ready.apiSocket}${ready.apiTcp != null ? ` and http://${ready.apiTcp} (token in ${init.paths.apiToken})` : ''}\n`)
-    }
-
-    await new Promise<void>((resolve) => {
-      let signals = 0
-      const onSignal = (sig: NodeJS.Signals): void => {
-        signals++
-        if (signals > 1) {
-          logger.warn({ signal: sig }, 'second signal: exiting without a clean shutdown')
-          process.exit(1)
-        }
-        logger.info({ signal: sig }, 'shutting down')
-        daemon.stop().finally(() => {
-          process.off('SIGINT', onSignal)
-          process.off('SIGTERM', onSignal)
-          resolve()
-        })
+    // Handlers go in before start-up, so a signal that arrives while the node
+    // is starting still ends in a clean shutdown.
+    let stopRequested!: () => void
+    const stopSignal = new Promise<void>((resolve) => { stopRequested = resolve })
+    let signals = 0
+    const onSignal = (sig: NodeJS.Signals): void => {
+      if (++signals > 1) {
+        logger.warn({ signal: sig }, 'second signal: exiting without a clean shutdown')
+        process.exit(1)
       }
-      process.on('SIGINT', onSignal)
-      process.on('SIGTERM', onSignal)
-    })
+      logger.info({ signal: sig }, 'shutting down')
+      stopRequested()
+    }
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
+    try {
+      const started = performance.now()
+      const daemon = await Daemon.start({ home, config, privateKey: init.privateKey, logger })
+      const ready = daemon.ready()
+      const startupMs = Math.round(performance.now() - started)
+      if (json) {
+        io.stdout(JSON.stringify({ event: 'ready', ...ready, startupMs }) + '\n')
+      } else {
+        io.stdout(`agentmesh daemon ready: peer ${ready.peerId}\n`)
+        for (const a of ready.addresses) io.stdout(`  listening ${a}\n`)
+        io.stdout(`  api ${ready.apiSocket}${ready.apiTcp != null ? ` and http://${ready.apiTcp} (token in ${init.paths.apiToken})` : ''}\n`)
+      }
+      await stopSignal
+      await daemon.stop()
+    } finally {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    }
     return 0
   }
 }

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, defaultConfig, resolveConfig } from '../../../src/config/index.js'
+
+describe('resolveConfig', () => {
+  it('returns the embedded defaults with no sources', () => {
+    expect(resolveConfig()).toEqual(defaultConfig())
+  })
+
+  it('layers file < environment < flags, key by key', () => {
+    const c = resolveConfig({
+      file: { path: 'cfg.json', value: { mesh: 'from-file', mdns: false, dht: { queryTimeoutMs: 1234 } } },
+      env: { AGENTMESH_MESH: 'from-env', AGENTMESH_LISTEN: '/ip4/127.0.0.1/tcp/1, /ip4/127.0.0.1/tcp/2' },
+      flags: { mesh: 'from-flags' }
+    })
+    expect(c.mesh).toBe('from-flags')
+    expect(c.mdns).toBe(false)
+    expect(c.dht).toEqual({ clientMode: false, queryTimeoutMs: 1234 })
+    expect(c.listen).toEqual(['/ip4/127.0.0.1/tcp/1', '/ip4/127.0.0.1/tcp/2'])
+  })
+
+  it('does not modify its inputs', () => {
+    const value = { dht: { queryTimeoutMs: 5 } }
+    const flags = { listen: ['/ip4/127.0.0.1/tcp/3'] }
+    const c = resolveConfig({ file: { path: 'f', value }, flags })
+    c.listen.push('/ip4/1.2.3.4/tcp/5')
+    c.dht.queryTimeoutMs = 99
+    expect(value).toEqual({ dht: { queryTimeoutMs: 5 } })
+    expect(flags.listen).toEqual(['/ip4/127.0.0.1/tcp/3'])
+  })
+
+  it('names the key and the source of a bad value', () => {
+    const err = (() => { try { resolveConfig({ flags: { connections: { max: -1 } as never } }) } catch (e) { return e } })()
+    expect(err).toBeInstanceOf(ConfigError)
+    expect((err as ConfigError).key).toBe('connections.max')
+    expect((err as ConfigError).source).toBe('flags')
+  })
+
+  it('refuses unknown keys at any depth', () => {
+    expect(() => resolveConfig({ file: { path: 'f', value: { dht: { mode: 'x' } } } })).toThrow(/"dht\.mode".*no such key/)
+  })
+})
