@@ -31,6 +31,14 @@ export interface Config {
     /** How many known peers to redial when the daemon starts. */
     redialKnownPeers: number
   }
+  relay: {
+    /** How long a task may take to be handed over (retries included), in milliseconds. */
+    taskDeadlineMs: number
+    /** Tasks from one peer delivered at once; more are refused (RATE_LIMITED). */
+    perPeerConcurrency: number
+    /** Accepted clock difference between daemons, in milliseconds. */
+    clockSkewMs: number
+  }
   api: {
     /** `HOST:PORT` of an optional loopback TCP listener (bearer token required), or null. */
     tcp: string | null

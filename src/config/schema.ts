@@ -38,6 +38,11 @@ export const configSchema = z.object({
     maxIncomingPending: positiveInt,
     redialKnownPeers: z.number().int().min(0)
   }).strict(),
+  relay: z.object({
+    taskDeadlineMs: positiveInt.max(24 * 3600_000),
+    perPeerConcurrency: positiveInt.max(100_000),
+    clockSkewMs: positiveInt.max(3600_000)
+  }).strict(),
   api: z.object({
     tcp: hostPort.nullable(),
     maxBodyBytes: positiveInt.max(64 * 1024 * 1024)

@@ -6,7 +6,9 @@ import type { Config } from '../config/index.js'
 import { acquireHomeLock, homePaths, type HomeLock, type HomePaths } from '../home/index.js'
 import { createMeshNode, dialDiscoveredPeers, redialKnownPeers, type MeshNode } from '../node/index.js'
 import type { Logger } from '../telemetry/index.js'
+import { openDatabase, type Database } from '../store/index.js'
 import { loadOrCreateApiToken } from './api-token.js'
+import { TaskServices } from './task-services.js'
 import { NodeMeshControl } from './mesh-control.js'
 
 /** What {@link Daemon.start} needs. The home must exist (see `initHome`). */
@@ -42,7 +44,12 @@ export class Daemon {
   private apiTcp: string | null = null
   private stopping?: Promise<void>
 
-  private constructor (parts: { paths: HomePaths, node: MeshNode, log: Logger, lock: HomeLock, datastore: FsDatastore, api: ApiServer }) {
+  private readonly db: Database
+  private readonly services: TaskServices
+
+  private constructor (parts: { paths: HomePaths, node: MeshNode, log: Logger, lock: HomeLock, datastore: FsDatastore, api: ApiServer, db: Database, services: TaskServices }) {
+    this.db = parts.db
+    this.services = parts.services
     this.paths = parts.paths
     this.node = parts.node
     this.log = parts.log
@@ -60,11 +67,15 @@ export class Daemon {
       const datastore = new FsDatastore(paths.datastore)
       await datastore.open()
       undo.push(async () => { await datastore.close() })
+      const db = openDatabase(paths.database)
+      undo.push(() => { db.close() })
       const node = await createMeshNode({ config: init.config, privateKey: init.privateKey, datastore })
       const log = init.logger.child({ peer: node.peerId.toString() })
+      const now = init.now ?? Date.now
+      const services = new TaskServices({ node, config: init.config, privateKey: init.privateKey, db, log, now })
       const routes: Route[] = []
       const api = new ApiServer({ routes, maxBodyBytes: init.config.api.maxBodyBytes, log: log.child({ component: 'api' }) })
-      const daemon = new Daemon({ paths, node, log, lock, datastore, api })
+      const daemon = new Daemon({ paths, node, log, lock, datastore, api, db, services })
       routes.push(...v1Routes(new NodeMeshControl({
         node,
         config: init.config,
@@ -72,9 +83,11 @@ export class Daemon {
         apiTcp: () => daemon.apiTcp,
         startedAt: (init.now ?? Date.now)(),
         ...(init.now != null ? { now: init.now } : {})
-      })))
+      })), ...services.routes)
       await node.start()
       undo.push(async () => { await node.stop() })
+      await services.start()
+      undo.push(async () => { await services.stop() })
       daemon.cleanups.push(dialDiscoveredPeers(node, log))
       await api.listenUnix(paths.apiSocket)
       undo.push(async () => { await api.close(); rmSync(paths.apiSocket, { force: true }) })
@@ -119,8 +132,10 @@ export class Daemon {
     for (const c of this.cleanups) c()
     await this.api.close().catch((err: Error) => { this.log.warn({ err: err.message }, 'api close failed') })
     rmSync(this.paths.apiSocket, { force: true })
+    try { await this.services.stop() } catch (err) { this.log.warn({ err: (err as Error).message }, 'task services stop failed') }
     try { await this.node.stop() } catch (err) { this.log.warn({ err: (err as Error).message }, 'node stop failed') }
     try { await this.datastore.close() } catch {}
+    try { this.db.close() } catch {}
     this.lock.release()
     this.log.info('daemon stopped')
   }

@@ -62,7 +62,9 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
     },
     services: {
       identify: identify(),
-      ping: ping(),
+      // kad-dht and the connection monitor ping too; the default of one outbound
+      // ping stream per connection makes a user's ping fail when they collide.
+      ping: ping({ maxInboundStreams: 8, maxOutboundStreams: 8 }),
       dht: kadDHT({
         protocol: dhtProtocol(config.mesh),
         clientMode: config.dht.clientMode,

@@ -48,5 +48,54 @@ export const MIGRATIONS: readonly Migration[] = [
         reserved INTEGER NOT NULL
       ) STRICT, WITHOUT ROWID;
     `
+    },
+  {
+    version: 2,
+    name: 'agent registry, outbox and inbox',
+    up: `
+      -- Local A2A agents registered with this daemon.
+      CREATE TABLE agents (
+        name TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        rpc_url TEXT NOT NULL,
+        role TEXT,
+        card TEXT NOT NULL,
+        added_ms INTEGER NOT NULL
+      ) STRICT;
+
+      -- Tasks this daemon accepted from a local caller for a remote agent.
+      -- state: pending (stored, not yet acknowledged), acked (the receiver
+      -- stored it), done (result stored), failed (error stored).
+      CREATE TABLE outbox (
+        id BLOB PRIMARY KEY,
+        to_peer TEXT NOT NULL,
+        to_agent TEXT NOT NULL,
+        from_agent TEXT NOT NULL,
+        method TEXT NOT NULL,
+        payload BLOB NOT NULL,
+        deadline_ms INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        result BLOB,
+        error TEXT,
+        created_ms INTEGER NOT NULL,
+        updated_ms INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX outbox_open ON outbox (state) WHERE state IN ('pending', 'acked');
+
+      -- Tasks received from remote daemons, by envelope id: the de-duplication
+      -- that makes retries harmless. state: delivering, done, failed.
+      CREATE TABLE inbox (
+        id BLOB PRIMARY KEY,
+        sender TEXT NOT NULL,
+        to_agent TEXT NOT NULL,
+        method TEXT NOT NULL,
+        state TEXT NOT NULL,
+        frames TEXT,
+        error TEXT,
+        received_ms INTEGER NOT NULL,
+        updated_ms INTEGER NOT NULL
+      ) STRICT;
+    `
   }
 ]

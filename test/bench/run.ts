@@ -1,10 +1,22 @@
 // `npm run bench`: every benchmark, each printed as ratios against a baseline
-// measured in the same run on this machine.
+// measured in the same run on this machine. `node dist/test/bench/run.js NAME`
+// runs one section: crypto, a2a.
+import { benchA2A, formatA2ATable } from './a2a.js'
 import { benchCrypto, formatCryptoTable } from './crypto.js'
 
 const only = process.argv[2]
+const sections = ['crypto', 'a2a']
+if (only !== undefined && !sections.includes(only)) {
+  process.stderr.write(`unknown bench section ${JSON.stringify(only)}; one of: ${sections.join(', ')}\n`)
+  process.exit(2)
+}
 
 if (only === undefined || only === 'crypto') {
   process.stdout.write('\n## Ed25519 sign/verify (baseline: node:crypto with a cached KeyObject)\n\n')
   process.stdout.write(formatCryptoTable(await benchCrypto()) + '\n')
+}
+
+if (only === undefined || only === 'a2a') {
+  process.stdout.write('\n## A2A round trips and throughput (baseline: the same SDK client straight to the agent over HTTP)\n\n')
+  process.stdout.write(formatA2ATable(await benchA2A()) + '\n')
 }

@@ -1,8 +1,10 @@
 import type { Command } from '../command.js'
+import { agentAddCommand, agentLsCommand, agentRmCommand, agentsFindCommand } from './agents.js'
 import { daemonCommand } from './daemon.js'
 import { idCommand } from './id.js'
 import { initCommand } from './init.js'
 import { connectCommand, findCommand, pingCommand } from './peer-ops.js'
+import { sendCommand } from './send.js'
 import { peersCommand, statusCommand } from './status.js'
 
 /** Every command, in the order `agentmesh --help` lists them. */
@@ -14,5 +16,10 @@ export const COMMANDS: readonly Command[] = [
   peersCommand,
   pingCommand,
   findCommand,
-  connectCommand
+  connectCommand,
+  agentAddCommand,
+  agentLsCommand,
+  agentRmCommand,
+  agentsFindCommand,
+  sendCommand
 ]

@@ -46,7 +46,7 @@ export const findCommand: Command = {
 /** `agentmesh connect MULTIADDR`. */
 export const connectCommand: Command = {
   name: 'connect',
-  summary: 'Dial a peer at a multiaddr (e.g. one printed by another daemon) and keep the connection.',
+  summary: 'Dial a peer at a multiaddr, such as one another daemon printed, and keep the connection.',
   args: [{ name: 'MULTIADDR', description: 'e.g. /ip4/10.0.0.1/tcp/4401/p2p/12D3KooW…' }],
   json: true,
   async run ({ home, json, io, positionals }) {

@@ -1,0 +1,94 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { Directory } from '../directory/index.js'
+import { CARD_METHOD, type TaskService } from '../relay/index.js'
+import { checkAgentName, type AgentRegistry } from '../registry/index.js'
+import type { AgentRecord } from '../store/index.js'
+import { ResolveError } from './errors.js'
+
+/** Where a call to `{agent}` goes. */
+export type Target =
+  | { kind: 'local', agent: AgentRecord }
+  | { kind: 'remote', peer: string, name: string }
+
+/** What {@link A2aGateway} needs. */
+export interface A2aGatewayInit {
+  localPeer: string
+  registry: AgentRegistry
+  directory: Directory
+  tasks: TaskService
+  now: () => number
+  /** How long a name → peer answer and a remote card are cached. */
+  cacheMs?: number
+}
+
+const DEFAULT_CACHE_MS = 30_000
+
+/**
+ * Resolves `{agent}` (`name` or `name@peer`) to a local agent or a remote
+ * host, and fetches remote agent cards through the mesh.
+ */
+export class A2aGateway {
+  private readonly init: A2aGatewayInit
+  private readonly peers = new Map<string, { peer: string, until: number }>()
+  private readonly cards = new Map<string, { card: unknown, until: number }>()
+
+  constructor (init: A2aGatewayInit) {
+    this.init = init
+  }
+
+  /** Finds where `{agent}` lives: this daemon, the named peer, or the DHT's first answer. */
+  async resolve (spec: string, signal: AbortSignal): Promise<Target> {
+    const at = spec.lastIndexOf('@')
+    const name = at === -1 ? spec : spec.slice(0, at)
+    const peer = at === -1 ? undefined : spec.slice(at + 1)
+    try { checkAgentName(name) } catch (err) { throw new ResolveError('INVALID_AGENT_NAME', (err as Error).message) }
+    if (peer !== undefined) {
+      try { peerIdFromString(peer) } catch { throw new ResolveError('INVALID_PEER_ID', `"${peer}" in "${spec}" is not a peer ID`) }
+    }
+    if (peer === undefined || peer === this.init.localPeer) {
+      const local = this.init.registry.get(name)
+      if (local != null) return { kind: 'local', agent: local }
+      if (peer !== undefined) throw new ResolveError('AGENT_NOT_FOUND', `no local agent named "${name}"`)
+    }
+    if (peer !== undefined) return { kind: 'remote', peer, name }
+    const cached = this.peers.get(name)
+    if (cached != null && cached.until > this.init.now()) return { kind: 'remote', peer: cached.peer, name }
+    const found = await this.init.directory.find(name, signal)
+    const first = found[0]
+    if (first === undefined) throw new ResolveError('AGENT_NOT_FOUND', `no peer in the mesh advertises an agent named "${name}"`)
+    this.peers.set(name, { peer: first, until: this.init.now() + (this.init.cacheMs ?? DEFAULT_CACHE_MS) })
+    return { kind: 'remote', peer: first, name }
+  }
+
+  /** The agent card of `{agent}`, fetched through the mesh for a remote agent (cached briefly). */
+  async card (target: Target, signal: AbortSignal): Promise<unknown> {
+    if (target.kind === 'local') return target.agent.card
+    const key = `${target.name}@${target.peer}`
+    const cached = this.cards.get(key)
+    if (cached != null && cached.until > this.init.now()) return cached.card
+    let card: unknown
+    await this.init.tasks.submit({ toPeer: target.peer, toAgent: target.name, fromAgent: 'local', method: CARD_METHOD, payload: new TextEncoder().encode('{}') },
+      (_kind, payload) => { card = JSON.parse(payload) }, signal)
+    if (card === undefined) throw new ResolveError('INVALID_AGENT_CARD', `${key} sent no agent card`)
+    this.cards.set(key, { card, until: this.init.now() + (this.init.cacheMs ?? DEFAULT_CACHE_MS) })
+    return card
+  }
+
+  /** Forgets cached answers for a name (after a failed call, say). */
+  forget (spec: string): void {
+    this.peers.delete(spec.split('@')[0] ?? spec)
+  }
+}
+
+/**
+ * The card a local client sees: the agent's own, with its JSON-RPC interface
+ * pointed at this daemon's `/a2a/{agent}` endpoint and other transports
+ * dropped (the mesh carries JSON-RPC only).
+ */
+export function rewriteCard (card: unknown, endpoint: string): unknown {
+  const c = { ...(card as Record<string, unknown>) }
+  const interfaces = Array.isArray(c.supportedInterfaces) ? c.supportedInterfaces as Array<Record<string, unknown>> : []
+  const rpc = interfaces.find((i) => i.protocolBinding === 'JSONRPC') ?? { protocolBinding: 'JSONRPC', protocolVersion: '1.0', tenant: '' }
+  c.supportedInterfaces = [{ ...rpc, url: endpoint }]
+  return c
+}

@@ -1,0 +1,180 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { ApiError, type RequestContext, type Route } from '../api/index.js'
+import { AgentmeshError } from '../errors.js'
+import type { Directory } from '../directory/index.js'
+import { deliverToAgent, STREAMING_METHODS, type TaskService } from '../relay/index.js'
+import type { AgentRegistry } from '../registry/index.js'
+import { JSONRPC } from './errors.js'
+import { rewriteCard, type A2aGateway } from './gateway.js'
+
+/** What the A2A and agent routes need. */
+export interface A2aRoutesInit {
+  gateway: A2aGateway
+  registry: AgentRegistry
+  directory: Directory
+  tasks: TaskService
+  localPeer: string
+  /** Called after a local agent is registered, to advertise it. */
+  onAgentAdded?: (name: string) => void
+}
+
+const AGENT = '(?<agent>[^/]+)'
+const encoder = new TextEncoder()
+
+/** `/v1/agents…`, `/v1/directory/{name}` and the `/a2a/{agent}` endpoint. */
+export function a2aRoutes (init: A2aRoutesInit): Route[] {
+  const { gateway, registry, directory, tasks } = init
+  const view = (a: { name: string, url: string, role: string | null, card: unknown, addedMs: number }): Record<string, unknown> =>
+    ({ name: a.name, url: a.url, role: a.role, address: `${a.name}@${init.localPeer}`, addedAt: new Date(a.addedMs).toISOString(), card: a.card })
+
+  return [
+    { method: 'GET', pattern: /^\/v1\/agents$/, handler: () => ({ json: { agents: registry.list().map(view) } }) },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/agents$/,
+      handler: async (ctx) => {
+        const body = await ctx.body() as { name?: unknown, url?: unknown, role?: unknown } | undefined
+        if (typeof body?.name !== 'string' || typeof body.url !== 'string' || (body.role !== undefined && body.role !== null && typeof body.role !== 'string')) {
+          throw new ApiError(400, 'INVALID_REQUEST', 'body must be {"name": "…", "url": "http://…", "role"?: "…"}')
+        }
+        const record = await registry.add({ name: body.name, url: body.url, role: (body.role as string | undefined) ?? null }, ctx.signal)
+        init.onAgentAdded?.(record.name)
+        return { status: 201, json: view(record) }
+      }
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/v1/agents/${AGENT}$`),
+      handler: (ctx) => {
+        const a = registry.get(ctx.params.agent ?? '')
+        if (a == null) throw new ApiError(404, 'AGENT_NOT_FOUND', `no local agent named "${ctx.params.agent ?? ''}"`)
+        return { json: view(a) }
+      }
+    },
+    {
+      method: 'DELETE',
+      pattern: new RegExp(`^/v1/agents/${AGENT}$`),
+      handler: (ctx) => { registry.remove(ctx.params.agent ?? ''); return { json: { removed: ctx.params.agent } } }
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/v1/directory/${AGENT}$`),
+      handler: async (ctx) => {
+        const name = ctx.params.agent ?? ''
+        const local = registry.get(name)
+        const remote = await directory.find(name, ctx.signal)
+        const providers = [...(local != null ? [init.localPeer] : []), ...remote].map((peer) => ({ peer, address: `${name}@${peer}`, local: peer === init.localPeer }))
+        return { json: { name, providers } }
+      }
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/a2a/${AGENT}/\\.well-known/agent-card\\.json$`),
+      handler: async (ctx) => {
+        const spec = ctx.params.agent ?? ''
+        const target = await gateway.resolve(spec, ctx.signal)
+        const card = await gateway.card(target, ctx.signal)
+        return { json: rewriteCard(card, endpointUrl(ctx.req, spec)), contentType: 'application/json' }
+      }
+    },
+    { method: 'POST', pattern: new RegExp(`^/a2a/${AGENT}/?$`), handler: async (ctx) => { await callAgent(ctx, init); return undefined } }
+  ]
+}
+
+/** The absolute URL of this daemon's endpoint for `spec`, as the caller addressed us. */
+function endpointUrl (req: IncomingMessage, spec: string): string {
+  const host = req.headers.host ?? 'localhost'
+  return `http://${host}/a2a/${encodeURIComponent(spec)}`
+}
+
+interface RpcRequest { jsonrpc: string, id?: string | number | null, method: string, params?: unknown }
+
+/** Handles one JSON-RPC request for `{agent}`: local agents directly, remote ones through the mesh. */
+async function callAgent (ctx: RequestContext, init: A2aRoutesInit): Promise<void> {
+  const { res } = ctx
+  let body: unknown
+  try {
+    body = await ctx.body()
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 'BAD_JSON') { rpcError(res, null, JSONRPC.PARSE_ERROR, err.message); return }
+    throw err
+  }
+  const rpc = body as RpcRequest | undefined
+  if (typeof rpc !== 'object' || rpc === null || rpc.jsonrpc !== '2.0' || typeof rpc.method !== 'string') {
+    rpcError(res, (rpc as RpcRequest | undefined)?.id ?? null, JSONRPC.INVALID_REQUEST, 'not a JSON-RPC 2.0 request')
+    return
+  }
+  const id = rpc.id ?? null
+  const spec = ctx.params.agent ?? ''
+  const stream = new AnswerWriter(res, id)
+  try {
+    const target = await init.gateway.resolve(spec, ctx.signal)
+    const payload = JSON.stringify(rpc)
+    if (target.kind === 'local') {
+      await deliverToAgent(target.agent, rpc.method, payload, (f) => { stream.frame(f.kind, f.payload) }, ctx.signal)
+    } else {
+      await init.tasks.submit({ toPeer: target.peer, toAgent: target.name, fromAgent: 'local', method: rpc.method, payload: encoder.encode(payload) },
+        (kind, text) => { stream.frame(kind, text) }, ctx.signal)
+    }
+    stream.end(STREAMING_METHODS.has(rpc.method))
+  } catch (err) {
+    if (ctx.signal.aborted) { res.destroy(); return }
+    const reason = err instanceof AgentmeshError ? err.code : 'INTERNAL'
+    if (reason === 'AGENT_NOT_FOUND' || reason === 'PEER_UNREACHABLE') init.gateway.forget(spec)
+    stream.fail(JSONRPC.MESH_ERROR, `agentmesh could not deliver to "${spec}": ${(err as Error).message}`, { reason })
+  }
+}
+
+/** Writes an agent's answer to the HTTP caller: SSE for events, JSON for a result. */
+class AnswerWriter {
+  private sse = false
+  private done = false
+  constructor (private readonly res: ServerResponse, private readonly id: string | number | null) {}
+
+  frame (kind: 'RESULT' | 'EVENT', payload: string): void {
+    if (this.done) return
+    if (kind === 'RESULT') {
+      if (this.sse) { this.res.write(`data: ${payload}\n\n`); return }
+      this.res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) })
+      this.res.end(payload)
+      this.done = true
+      return
+    }
+    if (!this.sse) {
+      this.res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' })
+      this.res.flushHeaders()
+      this.sse = true
+    }
+    this.res.write(`data: ${payload}\n\n`)
+  }
+
+  end (streaming: boolean): void {
+    if (this.done) return
+    this.done = true
+    if (this.sse) { this.res.end(); return }
+    if (streaming) {
+      this.res.writeHead(200, { 'Content-Type': 'text/event-stream' })
+      this.res.end()
+      return
+    }
+    rpcError(this.res, this.id, JSONRPC.INTERNAL, 'the agent sent no answer')
+  }
+
+  fail (code: number, message: string, data: unknown): void {
+    if (this.done) return
+    this.done = true
+    const error = JSON.stringify({ jsonrpc: '2.0', id: this.id, error: { code, message, data } })
+    if (this.sse) {
+      this.res.end(`event: error\ndata: ${error}\n\n`)
+      return
+    }
+    this.res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(error) })
+    this.res.end(error)
+  }
+}
+
+function rpcError (res: ServerResponse, id: unknown, code: number, message: string, data?: unknown): void {
+  const body = JSON.stringify({ jsonrpc: '2.0', id: id ?? null, error: { code, message, ...(data !== undefined ? { data } : {}) } })
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) })
+  res.end(body)
+}

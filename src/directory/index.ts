@@ -1,0 +1,2 @@
+export { Directory, agentKey } from './directory.js'
+export type { DirectoryInit } from './directory.js'

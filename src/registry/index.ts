@@ -1,0 +1,3 @@
+export { AGENT_CARD_PATH, AGENT_NAME, AgentRegistry, checkAgentName } from './registry.js'
+export type { AgentRegistryInit } from './registry.js'
+export { RegistryError } from './errors.js'

@@ -1,0 +1,39 @@
+/** The libp2p protocol id of the A2A relay (see docs/relay-protocol.md). */
+export const A2A_PROTOCOL = '/agentmesh/a2a/1.0.0'
+
+/** The internal method that asks a daemon for one of its agents' cards. */
+export const CARD_METHOD = 'agentmesh/card'
+
+/** JSON-RPC methods whose answer is a stream of events (SSE). */
+export const STREAMING_METHODS: ReadonlySet<string> = new Set(['SendStreamingMessage', 'SubscribeToTask'])
+
+/** Largest relay message (envelope or frame) in bytes. */
+export const MAX_MESSAGE_BYTES = 1024 * 1024
+
+/** How long a receiver waits for the envelope after a stream opens. */
+export const ENVELOPE_READ_TIMEOUT_MS = 10_000
+
+/** How long a sender waits for the receiver's ACK (or a rejection). */
+export const ACK_TIMEOUT_MS = 15_000
+
+/** Inbound relay streams per connection (libp2p's default of 32 is too few under load). */
+export const MAX_INBOUND_STREAMS = 512
+
+/** Outbound relay streams per connection. */
+export const MAX_OUTBOUND_STREAMS = 512
+
+/** Tasks from one peer being delivered at once; more are refused with RATE_LIMITED. */
+export const DEFAULT_PER_PEER_CONCURRENCY = 256
+
+/** How long a task may wait for delivery (retries included) unless configured otherwise. */
+export const DEFAULT_TASK_DEADLINE_MS = 120_000
+
+/** Retry back-off: first delay and ceiling. */
+export const RETRY_INITIAL_MS = 100
+export const RETRY_MAX_MS = 2_000
+
+/** Rejections after which a retry cannot succeed. */
+export const FINAL_REJECTIONS: ReadonlySet<string> = new Set([
+  'AGENT_NOT_FOUND', 'RECIPIENT_MISMATCH', 'SENDER_MISMATCH', 'BAD_SIGNATURE', 'MALFORMED', 'OVERSIZED',
+  'DELIVERY_INTERRUPTED', 'AGENT_UNREACHABLE', 'DEADLINE_EXCEEDED'
+])

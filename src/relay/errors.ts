@@ -1,0 +1,18 @@
+import { AgentmeshError } from '../errors.js'
+
+/** The receiving daemon refused a task (its ERROR frame), with its reason code. */
+export class RelayRejectedError extends AgentmeshError {}
+
+/** The task could not be handed over: no route, the stream broke, a timeout. Retryable. */
+export class RelayTransportError extends AgentmeshError {
+  constructor (message: string, options?: { cause?: unknown }) {
+    super('PEER_UNREACHABLE', message, options)
+  }
+}
+
+/** The task's deadline passed before it was delivered. */
+export class DeadlineExceededError extends AgentmeshError {
+  constructor (message: string) {
+    super('DEADLINE_EXCEEDED', message)
+  }
+}

@@ -1,0 +1,112 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import { lpStream } from '@libp2p/utils'
+import type { Frame } from '../pb/agentmesh.js'
+import { FrameKind, newNonce, openFrame, sealEnvelope, type SequenceCounter, type Signer, type Verifier } from '../envelope/index.js'
+import type { MeshNode } from '../node/index.js'
+import { A2A_PROTOCOL, ACK_TIMEOUT_MS, MAX_MESSAGE_BYTES, MAX_OUTBOUND_STREAMS } from './constants.js'
+import { RelayRejectedError, RelayTransportError } from './errors.js'
+
+/** One transmission's content. */
+export interface OutgoingTask {
+  id: Uint8Array
+  toPeer: string
+  toAgent: string
+  fromAgent: string
+  method: string
+  payload: Uint8Array
+  deadlineMs: number
+}
+
+/** What {@link RelaySender} needs. */
+export interface RelaySenderInit {
+  node: MeshNode
+  signer: Signer
+  verifier: Verifier
+  sequences: SequenceCounter
+  now: () => number
+}
+
+const decoder = new TextDecoder()
+
+/**
+ * The sending side of the relay protocol: seals a fresh envelope (new nonce,
+ * next sequence number, same task id) for each transmission and reads the
+ * receiver's signed frames, checking their order.
+ */
+export class RelaySender {
+  private readonly init: RelaySenderInit
+
+  constructor (init: RelaySenderInit) {
+    this.init = init
+  }
+
+  /**
+   * Sends one transmission. Calls `onFrame` for each frame after verifying it.
+   * Resolves at END; throws {@link RelayRejectedError} on an ERROR frame and
+   * {@link RelayTransportError} when the stream cannot be opened or breaks.
+   * `acked` tells the caller whether the receiver stored the task.
+   */
+  async send (task: OutgoingTask, onFrame: (frame: Frame) => void | Promise<void>, signal: AbortSignal): Promise<void> {
+    const { node, signer, verifier, sequences, now } = this.init
+    let stream
+    try {
+      stream = await node.dialProtocol(peerIdFromString(task.toPeer), A2A_PROTOCOL, {
+        signal: AbortSignal.any([signal, AbortSignal.timeout(ACK_TIMEOUT_MS)]),
+        maxOutboundStreams: MAX_OUTBOUND_STREAMS
+      } as Parameters<MeshNode['dialProtocol']>[2])
+    } catch (err) {
+      throw new RelayTransportError(`cannot open a relay stream to ${task.toPeer}: ${(err as Error).message}`, { cause: err })
+    }
+    const lp = lpStream(stream, { maxDataLength: MAX_MESSAGE_BYTES })
+    const sealed = sealEnvelope({
+      id: task.id,
+      from: { peer: signer.peerId, agent: task.fromAgent },
+      to: { peer: task.toPeer, agent: task.toAgent },
+      timestampMs: now(),
+      nonce: newNonce(),
+      seq: sequences.next(task.toPeer),
+      deadlineMs: task.deadlineMs,
+      method: task.method,
+      payload: task.payload
+    }, signer)
+    let expected = 0
+    let acked = false
+    try {
+      await lp.write(sealed, { signal })
+      while (true) {
+        // Until the ACK the receiver must answer promptly; after it, the agent takes its time.
+        const readSignal = acked ? signal : AbortSignal.any([signal, AbortSignal.timeout(ACK_TIMEOUT_MS)])
+        const frame = openFrame((await lp.read({ signal: readSignal })).subarray(), { remotePeer: task.toPeer, verifier, maxBytes: MAX_MESSAGE_BYTES })
+        if (frame.index !== expected++ || (frame.kind !== FrameKind.ERROR && !equalBytes(frame.envelopeId, task.id))) {
+          throw new RelayTransportError(`out-of-order or foreign frame from ${task.toPeer}`)
+        }
+        if (frame.kind === FrameKind.ERROR) {
+          const e = parseError(frame.payload)
+          throw new RelayRejectedError(e.code, e.message)
+        }
+        if (frame.kind === FrameKind.ACK) acked = true
+        await onFrame(frame)
+        if (frame.kind === FrameKind.END) break
+      }
+      await stream.close({ signal: AbortSignal.timeout(5_000) }).catch(() => {})
+    } catch (err) {
+      stream.abort(err as Error)
+      if (err instanceof RelayRejectedError || err instanceof RelayTransportError) throw err
+      if (signal.aborted) throw err
+      throw new RelayTransportError(`relay stream to ${task.toPeer} broke${acked ? ' after the task was stored' : ''}: ${(err as Error).message}`, { cause: err })
+    }
+  }
+}
+
+function parseError (payload: Uint8Array): { code: string, message: string } {
+  try {
+    const e = JSON.parse(decoder.decode(payload)) as { code?: unknown, message?: unknown }
+    return { code: String(e.code ?? 'ERROR'), message: String(e.message ?? 'rejected') }
+  } catch {
+    return { code: 'ERROR', message: 'rejected (unreadable reason)' }
+  }
+}
+
+function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i])
+}

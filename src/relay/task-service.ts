@@ -1,0 +1,124 @@
+import { newEnvelopeId, FrameKind } from '../envelope/index.js'
+import type { Frame } from '../pb/agentmesh.js'
+import type { OutboxStore } from '../store/index.js'
+import type { Logger, Metrics } from '../telemetry/index.js'
+import { FINAL_REJECTIONS, RETRY_INITIAL_MS, RETRY_MAX_MS } from './constants.js'
+import { DeadlineExceededError, RelayRejectedError } from './errors.js'
+import type { OutgoingTask, RelaySender } from './sender.js'
+
+/** What {@link TaskService} needs. */
+export interface TaskServiceInit {
+  sender: RelaySender
+  outbox: OutboxStore
+  metrics: Metrics
+  log: Logger
+  now: () => number
+  taskDeadlineMs: number
+}
+
+/** A task to send, as the API hands it over. */
+export interface TaskRequest {
+  toPeer: string
+  toAgent: string
+  fromAgent: string
+  method: string
+  payload: Uint8Array
+}
+
+const decoder = new TextDecoder()
+
+/**
+ * Exactly-once sending: a task is stored in the outbox before anything else,
+ * then transmitted — re-sealed with a fresh nonce on each retry, with back-off
+ * — until the receiver answers, refuses for good, or the deadline passes. The
+ * receiver de-duplicates by task id, so retries never reach the agent twice.
+ */
+export class TaskService {
+  private readonly init: TaskServiceInit
+  private readonly stopped = new AbortController()
+  private readonly background = new Set<Promise<void>>()
+
+  constructor (init: TaskServiceInit) {
+    this.init = init
+  }
+
+  /**
+   * Stores the task, then delivers it. `onFrame` sees each answer frame once
+   * (RESULT or EVENT payloads as text); frames a retry repeats are skipped.
+   */
+  async submit (req: TaskRequest, onFrame: (kind: 'RESULT' | 'EVENT', payload: string) => void | Promise<void>, signal: AbortSignal): Promise<void> {
+    const now = this.init.now()
+    const task: OutgoingTask = { id: newEnvelopeId(), ...req, deadlineMs: now + this.init.taskDeadlineMs }
+    this.init.outbox.insert({ ...task, createdMs: now })
+    await this.deliver(task, onFrame, AbortSignal.any([signal, this.stopped.signal]))
+  }
+
+  /** Resumes the tasks a previous run accepted but did not finish; runs in the background. */
+  resume (): number {
+    const open = this.init.outbox.open()
+    for (const r of open) {
+      const task: OutgoingTask = { id: r.id, toPeer: r.toPeer, toAgent: r.toAgent, fromAgent: r.fromAgent, method: r.method, payload: r.payload, deadlineMs: r.deadlineMs }
+      const run = this.deliver(task, () => {}, this.stopped.signal).catch(() => {})
+      this.background.add(run)
+      void run.finally(() => this.background.delete(run))
+    }
+    if (open.length > 0) this.init.log.info({ count: open.length }, 'resuming unfinished outgoing tasks')
+    return open.length
+  }
+
+  /** Stops retrying; unfinished tasks stay in the outbox for the next run. */
+  async stop (): Promise<void> {
+    this.stopped.abort()
+    await Promise.allSettled([...this.background])
+  }
+
+  private async deliver (task: OutgoingTask, onFrame: (kind: 'RESULT' | 'EVENT', payload: string) => void | Promise<void>, signal: AbortSignal): Promise<void> {
+    const { sender, outbox, metrics, log, now } = this.init
+    let forwarded = 0
+    let result: string | null = null
+    let delay = RETRY_INITIAL_MS
+    for (let attempt = 1; ; attempt++) {
+      outbox.markAttempt(task.id, now())
+      let seen = 0
+      try {
+        await sender.send(task, async (frame: Frame) => {
+          if (frame.kind === FrameKind.ACK) { outbox.markAcked(task.id, now()); return }
+          if (frame.kind !== FrameKind.RESULT && frame.kind !== FrameKind.EVENT) return
+          // A retry replays the stored answer from its start: skip what the caller already has.
+          if (seen++ < forwarded) return
+          forwarded++
+          const text = decoder.decode(frame.payload)
+          if (frame.kind === FrameKind.RESULT) result = text
+          await onFrame(frame.kind === FrameKind.RESULT ? 'RESULT' : 'EVENT', text)
+        }, signal)
+        outbox.finish(task.id, 'done', result == null ? null : new TextEncoder().encode(result), null, now())
+        metrics.tasksSent.inc({ outcome: 'delivered' })
+        return
+      } catch (err) {
+        if (signal.aborted) throw err
+        if (err instanceof RelayRejectedError && FINAL_REJECTIONS.has(err.code)) {
+          outbox.finish(task.id, 'failed', null, `${err.code}: ${err.message}`, now())
+          metrics.tasksSent.inc({ outcome: 'rejected' })
+          throw err
+        }
+        if (now() + delay >= task.deadlineMs) {
+          const final = new DeadlineExceededError(`task to ${task.toAgent}@${task.toPeer} not delivered before its deadline (${attempt} attempts; last: ${(err as Error).message})`)
+          outbox.finish(task.id, 'failed', null, `${final.code}: ${final.message}`, now())
+          metrics.tasksSent.inc({ outcome: 'expired' })
+          throw final
+        }
+        log.debug({ attempt, remotePeer: task.toPeer, err: (err as Error).message }, 'task transmission failed; retrying')
+        await sleep(delay, signal)
+        delay = Math.min(delay * 2, RETRY_MAX_MS)
+      }
+    }
+  }
+}
+
+async function sleep (ms: number, signal: AbortSignal): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve() }, ms)
+    const onAbort = (): void => { clearTimeout(t); reject(signal.reason) }
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+}

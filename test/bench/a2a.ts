@@ -1,0 +1,622 @@
+/**
+ * A2A relay overhead: the same stock @a2a-js/sdk client and echo agent, once
+ * talking directly over HTTP and once through two agentmesh daemons.
+ *
+ * Run with `npx tsc -p tsconfig.json && node dist/test/bench/run.js a2a`
+ * (Node 22: use node_modules/.bin/node), or `node dist/test/bench/a2a.js`.
+ *
+ * One run starts, all on loopback:
+ * - an in-process SDK echo agent (express, 127.0.0.1:0) that answers every
+ *   message with a Message `echo: <text>`;
+ * - daemon B (hosts the agent, registered with `POST /v1/agents`) and daemon A
+ *   (the caller's daemon, bootstrapped to B), as child processes with mDNS off
+ *   and the default log level (their logs go to files, not to this process).
+ *
+ * Then it measures, each path with the same client code (SDK ClientFactory +
+ * JsonRpcTransportFactory + DefaultAgentCardResolver over undici):
+ * - raw TCP: a node:net echo of 256 bytes, for context;
+ * - direct: the client POSTs to the agent's own URL;
+ * - mesh: the client POSTs to `/a2a/echo@<B>/` on A's Unix socket; A seals an
+ *   envelope, B opens it, calls the agent and sends the signed RESULT back.
+ * For each: sequential round trips (p50/p99) and tasks/s with N concurrent
+ * callers. Every reply is checked, and the agent counts its executions, so a
+ * lost, duplicated or short-circuited request shows up as an error.
+ *
+ * The bench, the client and the echo agent share one process and the daemons
+ * are two more, so on a 2-core machine the mesh figures include CPU
+ * contention between all three.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
+import { request as httpRequest, createServer as createHttpServer, type Server as HttpServer } from 'node:http'
+import { createServer as createTcpServer, connect as tcpConnect, type Server as TcpServer, type Socket } from 'node:net'
+import { cpus, tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { createInterface } from 'node:readline'
+import { pathToFileURL } from 'node:url'
+import express from 'express'
+import { Agent, fetch as undiciFetch } from 'undici'
+import { AGENT_CARD_PATH, Role, type AgentCard, type Message, type SendMessageRequest } from '@a2a-js/sdk'
+import { AgentEvent, DefaultRequestHandler, InMemoryTaskStore, type AgentExecutor } from '@a2a-js/sdk/server'
+import { agentCardHandler, jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/server/express'
+import { ClientFactory, ClientFactoryOptions, DefaultAgentCardResolver, JsonRpcTransportFactory, type Client } from '@a2a-js/sdk/client'
+
+/** The CLI the daemons run, exactly as users do (dist/test/bench → repo root). */
+const BIN = resolve(import.meta.dirname, '../../../bin/agentmesh.js')
+
+/** Options of {@link benchA2A}. */
+export interface BenchA2AOptions {
+  /** Sequential round trips measured per path. Default 2000. */
+  requests?: number
+  /** Sequential round trips before measuring. Default 200. */
+  warmup?: number
+  /** Concurrent callers for the throughput figure. Default 32. */
+  concurrency?: number
+  /** Throughput window: stops at this many ms or {@link maxTasks}, whichever first. Default 5000. */
+  durationMs?: number
+  /** Throughput cap on completed tasks. Default 5000. */
+  maxTasks?: number
+  /** Longest time one sequential series (warm-up included) may take; fewer requests are measured if it runs out. Default 20000. */
+  seriesTimeoutMs?: number
+  /** Payload of the raw TCP echo. Default 256. */
+  tcpBytes?: number
+  /** `--log-level` of both daemons. Default `info` (the daemon's default). */
+  logLevel?: string
+  /** The whole bench is aborted after this long. Default 150000. */
+  timeoutMs?: number
+  /** Progress lines go here (default stderr); pass `() => {}` to silence. */
+  progress?: (line: string) => void
+}
+
+/** Sequential round-trip figures. */
+export interface LatencyStats {
+  count: number
+  p50Ms: number
+  p99Ms: number
+  meanMs: number
+  minMs: number
+  errors: number
+}
+
+/** Concurrent throughput figures. */
+export interface ThroughputStats {
+  concurrency: number
+  tasks: number
+  elapsedMs: number
+  tasksPerSec: number
+  errors: number
+}
+
+/** One path's figures. */
+export interface PathResult {
+  name: string
+  latency: LatencyStats
+  throughput?: ThroughputStats
+}
+
+/** Everything {@link benchA2A} measured. */
+export interface A2ABenchResult {
+  node: string
+  cpus: number
+  tcp: PathResult
+  direct: PathResult
+  mesh: PathResult
+  setup: {
+    daemonStartupMs: { a: number, b: number }
+    connectMs: number
+    registerMs: number
+    /** ms until A's directory listed B as a provider of the agent; null if it did not within the wait. */
+    directoryMs: number | null
+    /** Card fetch + first SendMessage through the mesh (cold streams). */
+    firstMeshCallMs: number
+    meshCardUrl: string
+    agentAddress: string
+    /** Executions the agent counted during the mesh series vs requests the client sent in it. */
+    meshAgentCalls: number
+    meshClientCalls: number
+  }
+}
+
+const AGENT = 'echo'
+
+/**
+ * Starts the echo agent and two daemons, measures the raw TCP, direct and
+ * mesh paths, and always stops every child process and removes every temp
+ * folder before returning or throwing.
+ */
+export async function benchA2A (options: BenchA2AOptions = {}): Promise<A2ABenchResult> {
+  const o = {
+    requests: options.requests ?? 2000,
+    warmup: options.warmup ?? 200,
+    concurrency: options.concurrency ?? 32,
+    durationMs: options.durationMs ?? 5000,
+    maxTasks: options.maxTasks ?? 5000,
+    seriesTimeoutMs: options.seriesTimeoutMs ?? 20_000,
+    tcpBytes: options.tcpBytes ?? 256,
+    logLevel: options.logLevel ?? 'info',
+    timeoutMs: options.timeoutMs ?? 150_000,
+    progress: options.progress ?? ((line: string) => { process.stderr.write(`[a2a bench] ${line}\n`) })
+  }
+  const root = mkdtempSync(join(tmpdir(), 'amb-'))
+  const abort = new AbortController()
+  const watchdog = setTimeout(() => abort.abort(new Error(`a2a bench exceeded ${o.timeoutMs} ms`)), o.timeoutMs)
+  const daemons: DaemonProc[] = []
+  const closers: Array<() => Promise<void>> = []
+  // If the process dies under us (an uncaught error, Ctrl-C), still kill the daemons and remove the folder.
+  const onExit = (): void => {
+    for (const d of daemons) if (d.proc.exitCode == null && d.proc.signalCode == null) d.proc.kill('SIGKILL')
+    rmSync(root, { recursive: true, force: true })
+  }
+  const onSignal = (signal: NodeJS.Signals): void => { onExit(); process.exit(signal === 'SIGINT' ? 130 : 143) }
+  process.once('exit', onExit)
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  try {
+    // The agent.
+    const agent = await startEchoAgent()
+    closers.push(agent.close)
+    o.progress(`echo agent on ${agent.url}`)
+
+    // Daemon B first (A bootstraps to it), then A.
+    const b = await startDaemon(join(root, 'b'), ['--log-level', o.logLevel], abort.signal)
+    daemons.push(b)
+    const a = await startDaemon(join(root, 'a'), ['--log-level', o.logLevel, '--bootstrap', pickAddress(b)], abort.signal)
+    daemons.push(a)
+    o.progress(`daemons up: B ${b.peerId} (${b.startupMs} ms), A ${a.peerId} (${a.startupMs} ms)`)
+
+    let t0 = performance.now()
+    await waitFor(async () => {
+      const r = await apiCall(a.apiSocket, 'GET', '/v1/peers')
+      return r.status === 200 && Array.isArray(r.body?.peers) && r.body.peers.some((p: any) => p.peer === b.peerId)
+    }, 'A to connect to B', 15_000, abort.signal)
+    const connectMs = performance.now() - t0
+
+    t0 = performance.now()
+    const reg = await apiCall(b.apiSocket, 'POST', '/v1/agents', { name: AGENT, url: agent.url })
+    if (reg.status !== 201) throw new Error(`POST /v1/agents on B answered ${reg.status}: ${JSON.stringify(reg.body)}`)
+    const registerMs = performance.now() - t0
+    const agentAddress = String(reg.body?.address ?? '')
+    if (agentAddress !== `${AGENT}@${b.peerId}`) throw new Error(`POST /v1/agents returned address ${JSON.stringify(agentAddress)}, expected ${AGENT}@${b.peerId}`)
+
+    // The directory is not needed (the bench addresses echo@B explicitly), so a slow one is only reported.
+    t0 = performance.now()
+    let directoryMs: number | null = null
+    try {
+      await waitFor(async () => {
+        const r = await apiCall(a.apiSocket, 'GET', `/v1/directory/${AGENT}`)
+        return r.status === 200 && Array.isArray(r.body?.providers) && r.body.providers.some((p: any) => p.peer === b.peerId)
+      }, 'the directory to list B', 5_000, abort.signal)
+      directoryMs = performance.now() - t0
+    } catch (err) {
+      o.progress(`warning: ${(err as Error).message}`)
+    }
+
+    // Clients: the same fetch implementation (undici's own fetch + a keep-alive Agent) for both paths.
+    const tcpDispatcher = new Agent()
+    const unixDispatcher = new Agent({ connect: { socketPath: a.apiSocket } })
+    closers.push(async () => { await tcpDispatcher.close() }, async () => { await unixDispatcher.close() })
+    const direct = await createClient(`${agent.url}/`, tcpDispatcher)
+
+    const meshBase = `http://localhost/a2a/${agentAddress}/`
+    const card = await undiciFetch(new URL(AGENT_CARD_PATH, meshBase), { dispatcher: unixDispatcher, headers: { 'A2A-Version': '1.0' } })
+    const cardBody: any = await card.json()
+    const meshCardUrl = String(cardBody?.supportedInterfaces?.find((i: any) => i.protocolBinding === 'JSONRPC')?.url ?? '')
+    if (card.status !== 200 || !meshCardUrl.startsWith('http://localhost/a2a/')) {
+      throw new Error(`A's card for ${agentAddress} (status ${card.status}) does not point back into the mesh: ${JSON.stringify(cardBody)}`)
+    }
+    t0 = performance.now()
+    const mesh = await createClient(meshBase, unixDispatcher)
+    await callEcho(mesh, 'first', abort.signal)
+    const firstMeshCallMs = performance.now() - t0
+    o.progress(`A connected to B in ${connectMs.toFixed(0)} ms, agent registered in ${registerMs.toFixed(0)} ms, directory ${directoryMs == null ? 'not seen' : `${directoryMs.toFixed(0)} ms`}, first mesh call ${firstMeshCallMs.toFixed(0)} ms`)
+
+    // Raw TCP echo, for context.
+    const tcp = await startTcpEcho()
+    closers.push(tcp.close)
+    const tcpLatency = await tcpRoundTrips(tcp.port, o.tcpBytes, o.warmup, o.requests, o.seriesTimeoutMs, abort.signal)
+    o.progress(`raw TCP: p50 ${tcpLatency.p50Ms.toFixed(3)} ms`)
+
+    const directResult = await measurePath('direct', direct, o, abort.signal)
+    o.progress(`direct: p50 ${directResult.latency.p50Ms.toFixed(3)} ms, ${Math.round(directResult.throughput?.tasksPerSec ?? 0)} tasks/s`)
+
+    const callsBefore = agent.calls()
+    const meshResult = await measurePath('mesh', mesh, o, abort.signal)
+    const meshAgentCalls = agent.calls() - callsBefore
+    const meshClientCalls = meshResult.attempts
+    o.progress(`mesh: p50 ${meshResult.latency.p50Ms.toFixed(3)} ms, ${Math.round(meshResult.throughput?.tasksPerSec ?? 0)} tasks/s`)
+
+    for (const d of [a, b]) if (d.proc.exitCode != null || d.proc.signalCode != null) throw new Error(`daemon ${d.peerId} died during the bench:\n${tail(d.logFile)}`)
+    return {
+      node: process.version,
+      cpus: cpus().length,
+      tcp: { name: `raw TCP echo (node:net, ${o.tcpBytes} B)`, latency: tcpLatency },
+      direct: { name: 'A2A direct HTTP to the agent', latency: directResult.latency, throughput: directResult.throughput },
+      mesh: { name: 'A2A through agentmesh A → B (Unix socket)', latency: meshResult.latency, throughput: meshResult.throughput },
+      setup: {
+        daemonStartupMs: { a: a.startupMs, b: b.startupMs },
+        connectMs,
+        registerMs,
+        directoryMs,
+        firstMeshCallMs,
+        meshCardUrl,
+        agentAddress,
+        meshAgentCalls,
+        meshClientCalls
+      }
+    }
+  } catch (err) {
+    for (const d of daemons) process.stderr.write(`--- daemon ${d.name} log (tail) ---\n${tail(d.logFile)}\n`)
+    throw err
+  } finally {
+    clearTimeout(watchdog)
+    for (const close of closers.reverse()) await close().catch(() => {})
+    await Promise.all(daemons.map(stopDaemon))
+    rmSync(root, { recursive: true, force: true })
+    process.off('exit', onExit)
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+}
+
+/**
+ * Sequential latency, then concurrent throughput (after a concurrent warm-up
+ * of at most 1 s), through one client. `attempts` counts every request sent,
+ * warm-ups included, to check the agent's own tally against.
+ */
+async function measurePath (name: string, client: Client, o: { warmup: number, requests: number, seriesTimeoutMs: number, concurrency: number, durationMs: number, maxTasks: number }, signal: AbortSignal): Promise<PathResult & { attempts: number }> {
+  let attempts = 0
+  const call = async (text: string): Promise<void> => { attempts++; await callEcho(client, text, signal) }
+  let i = 0
+  const latency = await sequential(async () => { await call(`${name} ${i++}`) }, o.warmup, o.requests, o.seriesTimeoutMs, signal)
+  await concurrent(async (n) => { await call(`${name} warm ${n}`) }, o.concurrency, 1000, 1000, signal)
+  const throughput = await concurrent(async (n) => { await call(`${name} c${n}`) }, o.concurrency, o.durationMs, o.maxTasks, signal)
+  return { name, latency, throughput, attempts }
+}
+
+// ---------------------------------------------------------------- measuring
+
+async function sequential (fn: () => Promise<void>, warmup: number, count: number, timeoutMs: number, signal: AbortSignal): Promise<LatencyStats> {
+  const deadline = performance.now() + timeoutMs
+  let errors = 0
+  let firstError: unknown
+  for (let i = 0; i < warmup && performance.now() < deadline; i++) {
+    signal.throwIfAborted()
+    try { await fn() } catch (err) { errors++; firstError ??= err }
+  }
+  const samples: number[] = []
+  for (let i = 0; i < count && performance.now() < deadline; i++) {
+    signal.throwIfAborted()
+    const t = performance.now()
+    try {
+      await fn()
+      samples.push(performance.now() - t)
+    } catch (err) { errors++; firstError ??= err }
+    if (errors > 20 && errors > samples.length / 10) break
+  }
+  if (samples.length === 0) throw new Error(`every request failed: ${String(firstError)}`, { cause: firstError })
+  if (firstError != null) process.stderr.write(`[a2a bench] ${errors} sequential errors, first: ${String(firstError)}\n`)
+  return { ...stats(samples), errors }
+}
+
+async function concurrent (fn: (n: number) => Promise<void>, workers: number, durationMs: number, maxTasks: number, signal: AbortSignal): Promise<ThroughputStats> {
+  const start = performance.now()
+  const end = start + durationMs
+  let started = 0
+  let tasks = 0
+  let errors = 0
+  let firstError: unknown
+  const worker = async (): Promise<void> => {
+    while (started < maxTasks && performance.now() < end && !signal.aborted && errors <= Math.max(20, tasks / 10)) {
+      const n = started++
+      try { await fn(n); tasks++ } catch (err) { errors++; firstError ??= err }
+    }
+  }
+  await Promise.all(Array.from({ length: workers }, worker))
+  signal.throwIfAborted()
+  const elapsedMs = performance.now() - start
+  if (tasks === 0) throw new Error(`every concurrent request failed: ${String(firstError)}`, { cause: firstError })
+  if (firstError != null) process.stderr.write(`[a2a bench] ${errors} concurrent errors, first: ${String(firstError)}\n`)
+  return { concurrency: workers, tasks, elapsedMs, tasksPerSec: tasks / (elapsedMs / 1000), errors }
+}
+
+function stats (samples: number[]): Omit<LatencyStats, 'errors'> {
+  const sorted = [...samples].sort((x, y) => x - y)
+  const q = (p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!
+  return { count: sorted.length, p50Ms: q(0.5), p99Ms: q(0.99), meanMs: sorted.reduce((s, x) => s + x, 0) / sorted.length, minMs: sorted[0]! }
+}
+
+// ---------------------------------------------------------------- A2A client
+
+function createClient (baseUrl: string, dispatcher: Agent): Promise<Client> {
+  // undici's fetch with its own Agent; the SDK only needs a WHATWG-compatible fetch.
+  const fetchImpl = ((input: any, init?: any) => undiciFetch(input, { ...init, dispatcher })) as unknown as typeof fetch
+  const factory = new ClientFactory(ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
+    transports: [new JsonRpcTransportFactory({ fetchImpl })],
+    cardResolver: new DefaultAgentCardResolver({ fetchImpl })
+  }))
+  return factory.createFromUrl(baseUrl)
+}
+
+function userMessage (text: string): SendMessageRequest {
+  const message: Message = {
+    messageId: crypto.randomUUID(),
+    contextId: '',
+    taskId: '',
+    role: Role.ROLE_USER,
+    parts: [{ content: { $case: 'text', value: text }, mediaType: 'text/plain', filename: '', metadata: undefined }],
+    metadata: undefined,
+    extensions: [],
+    referenceTaskIds: []
+  }
+  return { tenant: '', message, configuration: undefined, metadata: undefined }
+}
+
+/** One SendMessage; throws unless the reply is the Message `echo: <text>`. */
+async function callEcho (client: Client, text: string, signal: AbortSignal): Promise<void> {
+  const reply = await client.sendMessage(userMessage(text), { signal })
+  const got = 'messageId' in reply ? reply.parts.map((p) => (p.content?.$case === 'text' ? p.content.value : '')).join('') : `<a Task: ${JSON.stringify(reply.status)}>`
+  if (got !== `echo: ${text}`) throw new Error(`wrong reply to ${JSON.stringify(text)}: ${JSON.stringify(got)}`)
+}
+
+// ---------------------------------------------------------------- echo agent
+
+interface EchoAgent { url: string, calls: () => number, close: () => Promise<void> }
+
+/** The SDK echo agent on express at `http://127.0.0.1:PORT/echo`; answers with a Message, no task. */
+async function startEchoAgent (): Promise<EchoAgent> {
+  let calls = 0
+  const executor: AgentExecutor = {
+    async execute (ctx, bus) {
+      calls++
+      const text = ctx.userMessage.parts.map((p) => (p.content?.$case === 'text' ? p.content.value : '')).join('')
+      bus.publish(AgentEvent.message({
+        messageId: crypto.randomUUID(),
+        contextId: ctx.contextId,
+        taskId: '',
+        role: Role.ROLE_AGENT,
+        parts: [{ content: { $case: 'text', value: `echo: ${text}` }, mediaType: 'text/plain', filename: '', metadata: undefined }],
+        metadata: undefined,
+        extensions: [],
+        referenceTaskIds: []
+      }))
+      bus.finished()
+    },
+    async cancelTask () {}
+  }
+  const app = express()
+  const server: HttpServer = createHttpServer(app)
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', resolve) })
+  const port = (server.address() as { port: number }).port
+  const url = `http://127.0.0.1:${port}/${AGENT}`
+  const handler = new DefaultRequestHandler(echoCard(AGENT, url), new InMemoryTaskStore(), executor)
+  app.use(`/${AGENT}/${AGENT_CARD_PATH}`, agentCardHandler({ agentCardProvider: handler }))
+  app.use(`/${AGENT}`, jsonRpcHandler({ requestHandler: handler, userBuilder: UserBuilder.noAuthentication }))
+  return {
+    url,
+    calls: () => calls,
+    close: async () => {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+  }
+}
+
+function echoCard (name: string, url: string): AgentCard {
+  return {
+    name,
+    description: 'Replies with the text it was sent, prefixed by "echo: ".',
+    version: '1.0.0',
+    supportedInterfaces: [{ url, protocolBinding: 'JSONRPC', protocolVersion: '1.0', tenant: '' }],
+    provider: undefined,
+    capabilities: { streaming: true, pushNotifications: false, extensions: [] },
+    securitySchemes: {},
+    securityRequirements: [],
+    defaultInputModes: ['text/plain'],
+    defaultOutputModes: ['text/plain'],
+    skills: [],
+    signatures: []
+  }
+}
+
+// ---------------------------------------------------------------- raw TCP
+
+async function startTcpEcho (): Promise<{ port: number, close: () => Promise<void> }> {
+  const sockets = new Set<Socket>()
+  const server: TcpServer = createTcpServer((s) => {
+    sockets.add(s)
+    s.setNoDelay(true)
+    s.on('close', () => sockets.delete(s))
+    s.on('error', () => {})
+    s.pipe(s)
+  })
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', resolve) })
+  return {
+    port: (server.address() as { port: number }).port,
+    close: async () => {
+      for (const s of sockets) s.destroy()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+  }
+}
+
+/** Sequential write-`bytes`, read-`bytes`-back round trips on one connection. */
+async function tcpRoundTrips (port: number, bytes: number, warmup: number, count: number, timeoutMs: number, signal: AbortSignal): Promise<LatencyStats> {
+  const socket = tcpConnect({ port, host: '127.0.0.1', noDelay: true })
+  await new Promise<void>((resolve, reject) => { socket.once('connect', resolve); socket.once('error', reject) })
+  const payload = Buffer.alloc(bytes, 0x61)
+  let pending: { need: number, resolve: () => void } | undefined
+  socket.on('data', (chunk: Buffer) => {
+    if (pending == null) return
+    pending.need -= chunk.length
+    if (pending.need <= 0) { const p = pending; pending = undefined; p.resolve() }
+  })
+  const roundTrip = (): Promise<void> => new Promise<void>((resolve, reject) => {
+    pending = { need: bytes, resolve }
+    socket.once('error', reject)
+    socket.write(payload)
+  }).finally(() => { socket.removeAllListeners('error') })
+  try {
+    return await sequential(roundTrip, warmup, count, timeoutMs, signal)
+  } finally {
+    socket.destroy()
+  }
+}
+
+// ---------------------------------------------------------------- daemons
+
+interface DaemonProc {
+  name: string
+  home: string
+  logFile: string
+  peerId: string
+  addresses: string[]
+  apiSocket: string
+  startupMs: number
+  proc: ChildProcess
+  exited: Promise<void>
+}
+
+/** `agentmesh daemon --json` on loopback with mDNS off; its stderr goes to `<home>.log`. */
+async function startDaemon (home: string, extra: string[], signal: AbortSignal, timeoutMs = 30_000): Promise<DaemonProc> {
+  mkdirSync(home, { mode: 0o700 })
+  const logFile = `${home}.log`
+  const logFd = openSync(logFile, 'a')
+  const args = [BIN, 'daemon', '--json', '--home', home, '--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', ...extra]
+  let proc: ChildProcess
+  try {
+    proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', logFd] })
+  } finally {
+    closeSync(logFd)
+  }
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
+  const lines = createInterface({ input: proc.stdout! })
+  try {
+    const ready = await new Promise<any>((resolve, reject) => {
+      const fail = (why: string): void => { clearTimeout(timer); reject(new Error(`daemon in ${home} ${why}; log:\n${tail(logFile)}`)) }
+      const timer = setTimeout(() => fail(`not ready within ${timeoutMs} ms`), timeoutMs)
+      signal.addEventListener('abort', () => fail('aborted'), { once: true })
+      lines.on('line', (line) => {
+        try {
+          const msg = JSON.parse(line)
+          if (msg.event === 'ready') { clearTimeout(timer); resolve(msg) }
+        } catch {}
+      })
+      proc.once('exit', (code, sig) => fail(`exited (${code ?? sig}) before it was ready`))
+    })
+    lines.close()
+    proc.stdout!.resume()
+    return {
+      name: home.endsWith('/a') ? 'A' : 'B',
+      home,
+      logFile,
+      peerId: String(ready.peerId),
+      addresses: (ready.addresses as unknown[]).map(String),
+      apiSocket: String(ready.apiSocket ?? join(home, 'api.sock')),
+      startupMs: Number(ready.startupMs),
+      proc,
+      exited
+    }
+  } catch (err) {
+    proc.kill('SIGKILL')
+    await exited
+    throw err
+  }
+}
+
+/** SIGTERM, then SIGKILL after 5 s. */
+async function stopDaemon (d: DaemonProc): Promise<void> {
+  if (d.proc.exitCode != null || d.proc.signalCode != null) return
+  d.proc.kill('SIGTERM')
+  const timer = setTimeout(() => d.proc.kill('SIGKILL'), 5000)
+  await d.exited
+  clearTimeout(timer)
+}
+
+/** B's loopback listen address for A's `--bootstrap`; the ready line's addresses end in /p2p/<peer>. */
+function pickAddress (d: DaemonProc): string {
+  const a = d.addresses.find((x) => x.startsWith('/ip4/127.0.0.1/tcp/')) ?? d.addresses[0]
+  if (a == null) throw new Error('daemon reported no listen address')
+  return a.includes('/p2p/') ? a : `${a}/p2p/${d.peerId}`
+}
+
+function tail (file: string, lines = 30): string {
+  try { return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') } catch { return '(no log)' }
+}
+
+/** One JSON request on a Unix-socket HTTP API (10 s timeout). */
+function apiCall (socketPath: string, method: string, path: string, body?: unknown): Promise<{ status: number, body: any }> {
+  const payload = body === undefined ? undefined : JSON.stringify(body)
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ socketPath, method, path, timeout: 10_000, headers: payload === undefined ? {} : { 'Content-Type': 'application/json' } }, (res) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (d: string) => { text += d })
+      res.on('end', () => {
+        let parsed: any = text
+        try { parsed = JSON.parse(text) } catch {}
+        resolve({ status: res.statusCode ?? 0, body: parsed })
+      })
+    })
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)))
+    req.on('error', reject)
+    req.end(payload)
+  })
+}
+
+async function waitFor (check: () => Promise<boolean>, what: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let last: unknown
+  while (Date.now() < deadline) {
+    signal.throwIfAborted()
+    try { if (await check()) return } catch (err) { last = err }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last != null ? `: ${String(last)}` : ''}`)
+}
+
+// ---------------------------------------------------------------- output
+
+/** A markdown table: absolute figures, and ratios / added latency against the direct path. */
+export function formatA2ATable (r: A2ABenchResult): string {
+  const ms = (x: number): string => x.toFixed(3)
+  const base = r.direct
+  const rows: string[][] = []
+  for (const p of [r.tcp, r.direct, r.mesh]) {
+    const l = p.latency
+    const t = p.throughput
+    const isBase = p === base
+    const isTcp = p === r.tcp
+    rows.push([
+      p.name,
+      ms(l.p50Ms),
+      ms(l.p99Ms),
+      isBase ? '—' : `${l.p50Ms >= base.latency.p50Ms ? '+' : '−'}${ms(Math.abs(l.p50Ms - base.latency.p50Ms))} ms (${(l.p50Ms / base.latency.p50Ms).toFixed(2)}×)`,
+      isBase ? '—' : `${l.p99Ms >= base.latency.p99Ms ? '+' : '−'}${ms(Math.abs(l.p99Ms - base.latency.p99Ms))} ms (${(l.p99Ms / base.latency.p99Ms).toFixed(2)}×)`,
+      t == null ? (isTcp ? 'n/a' : '') : Math.round(t.tasksPerSec).toLocaleString('en-US'),
+      t == null || base.throughput == null ? (isTcp ? 'n/a' : '') : `${(t.tasksPerSec / base.throughput.tasksPerSec).toFixed(2)}×`,
+      `${l.count}${t != null ? ` / ${t.tasks}` : ''}`,
+      String(l.errors + (t?.errors ?? 0))
+    ])
+  }
+  const conc = r.direct.throughput?.concurrency ?? 0
+  const header = ['path', 'p50 ms', 'p99 ms', 'p50 vs direct', 'p99 vs direct', `tasks/s @${conc}`, 'vs direct', 'n seq / conc', 'errors']
+  const line = (cells: string[]): string => `| ${cells.join(' | ')} |`
+  const s = r.setup
+  return [
+    line(header),
+    line(header.map((_, i) => (i === 0 ? '---' : '---:'))),
+    ...rows.map(line),
+    '',
+    `Node ${r.node}, ${r.cpus} CPUs. Sequential: one caller, one request at a time; concurrent: ${conc} callers sharing one client.`,
+    `Setup: daemon ready B ${s.daemonStartupMs.b} ms / A ${s.daemonStartupMs.a} ms; A connected to B in ${s.connectMs.toFixed(0)} ms; ` +
+      `POST /v1/agents ${s.registerMs.toFixed(0)} ms; directory ${s.directoryMs == null ? 'did not list B within 5 s' : `listed B after ${s.directoryMs.toFixed(0)} ms`}; ` +
+      `card + first call through the mesh ${s.firstMeshCallMs.toFixed(0)} ms.`,
+    `Mesh card interface URL: ${s.meshCardUrl}. Agent executions during the mesh series: ${s.meshAgentCalls} for ${s.meshClientCalls} client calls` +
+      `${s.meshAgentCalls === s.meshClientCalls ? ' (exactly once each)' : ' (MISMATCH)'}.`
+  ].join('\n')
+}
+
+if (process.argv[1] != null && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const result = await benchA2A()
+  process.stdout.write(formatA2ATable(result) + '\n')
+}

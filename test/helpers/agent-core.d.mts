@@ -1,0 +1,30 @@
+import type { Server } from 'node:http'
+
+/** `echo` replies with a Message `echo: <text>`; `task` runs a task with streamed artifacts. */
+export type AgentKind = 'echo' | 'task'
+
+export interface AgentServerOptions {
+  kind: AgentKind
+  /** Served under `/<name>`. */
+  name: string
+  /** Default 127.0.0.1. */
+  host?: string
+  /** Default 0 (any free port). */
+  port?: number
+  /** Delay between the task agent's artifact chunks (ms). Default 10. */
+  chunkDelayMs?: number
+}
+
+export interface AgentServer {
+  /** The agent's base URL, `http://127.0.0.1:PORT/<name>` (what `POST /v1/agents` takes). */
+  url: string
+  port: number
+  name: string
+  kind: AgentKind
+  /** Deliveries (calls of the executor) per user messageId. */
+  received: Map<string, number>
+  server: Server
+  close(): Promise<void>
+}
+
+export function startAgentServer (options: AgentServerOptions): Promise<AgentServer>

@@ -1,0 +1,108 @@
+import { TaskState } from '@a2a-js/sdk'
+import type { Client } from '@a2a-js/sdk/client'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { a2aClientFor, closeA2AClients, directClient, textOf, textRequest } from '../../helpers/a2a-client.js'
+import { startAgent, type TestAgent } from '../../helpers/agents.js'
+import { cleanup, startDaemon, waitFor, type TestDaemon } from '../../helpers/daemon.js'
+
+// Host A runs a stock @a2a-js/sdk client; host B runs stock @a2a-js/sdk agents.
+// Between them: two real daemons (child processes), Noise + Yamux over TCP.
+describe('a stock A2A client and server, through two daemons', () => {
+  let a: TestDaemon, b: TestDaemon
+  let echo: TestAgent, worker: TestAgent, slow: TestAgent
+  let viaMesh: (agent: string) => Promise<Client>
+
+  beforeAll(async () => {
+    [echo, worker, slow] = await Promise.all([
+      startAgent({ kind: 'echo', name: 'echo' }),
+      startAgent({ kind: 'task', name: 'worker' }),
+      startAgent({ kind: 'task', name: 'slow', chunkDelayMs: 1_000 })
+    ])
+    b = await startDaemon()
+    a = await startDaemon({ args: ['--bootstrap', b.addresses[0] as string] })
+    for (const ag of [echo, worker, slow]) {
+      const r = await b.cli(['agent', 'add', ag.name, '--url', ag.url, '--json'])
+      expect(r.code, r.stderr).toBe(0)
+    }
+    viaMesh = async (agent) => a2aClientFor(a.apiSocket, agent)
+  })
+  afterAll(async () => {
+    await closeA2AClients()
+    await cleanup([a, b])
+    await Promise.all([echo, worker, slow].map(async (x) => x?.close()))
+  })
+
+  it('finds which peer hosts an agent through the DHT', async () => {
+    const found = await waitFor(async () => {
+      const r = await a.cli(['agents', 'find', 'echo', '--json'])
+      const providers = r.code === 0 ? JSON.parse(r.stdout).providers : []
+      return providers.length > 0 ? providers : undefined
+    }, 'A to find echo in the DHT')
+    expect(found[0]).toMatchObject({ peer: b.peerId, address: `echo@${b.peerId}` })
+  })
+
+  it('serves the remote agent card with its interface pointed at the local endpoint', async () => {
+    const r = await a.api('GET', `/a2a/echo@${b.peerId}/.well-known/agent-card.json`)
+    expect(r.status).toBe(200)
+    expect(r.body.name).toBe('echo')
+    expect(r.body.supportedInterfaces).toEqual([expect.objectContaining({ protocolBinding: 'JSONRPC', protocolVersion: '1.0', url: `http://localhost/a2a/${encodeURIComponent(`echo@${b.peerId}`)}` })])
+  })
+
+  it('sends a message: same answer as calling the agent directly', async () => {
+    const direct = await (await directClient(echo.url)).sendMessage(textRequest('hello'))
+    const request = textRequest('hello')
+    const mesh = await (await viaMesh(`echo@${b.peerId}`)).sendMessage(request)
+    expect(textOf(mesh)).toBe('echo: hello')
+    expect(textOf(mesh)).toBe(textOf(direct))
+    expect(echo.received.get(request.message.messageId)).toBe(1)
+  })
+
+  it('resolves a bare agent name through the directory', async () => {
+    const r = await (await viaMesh('echo')).sendMessage(textRequest('by name'))
+    expect(textOf(r)).toBe('echo: by name')
+  })
+
+  it('streams a task frame by frame, with the same events as a direct stream', async () => {
+    const kinds = async (client: Client): Promise<string[]> => {
+      const out: string[] = []
+      for await (const ev of client.sendMessageStream(textRequest('stream me'))) out.push(ev.payload?.$case ?? '?')
+      return out
+    }
+    const direct = await kinds(await directClient(worker.url))
+    const mesh = await kinds(await viaMesh(`worker@${b.peerId}`))
+    expect(mesh).toEqual(direct)
+    expect(mesh).toEqual(['task', 'statusUpdate', 'artifactUpdate', 'artifactUpdate', 'artifactUpdate', 'statusUpdate'])
+  })
+
+  it('gets a task by id through the mesh', async () => {
+    const client = await viaMesh(`worker@${b.peerId}`)
+    const sent = await client.sendMessage(textRequest('make a task'))
+    expect('id' in sent).toBe(true)
+    const task = await client.getTask({ tenant: '', id: (sent as { id: string }).id, historyLength: undefined } as never)
+    expect(task.status?.state).toBe(TaskState.TASK_STATE_COMPLETED)
+    expect(textOf(task)).toBe('chunk0 chunk1 chunk2 ')
+  })
+
+  it('cancels a running task through the mesh', async () => {
+    const client = await viaMesh(`slow@${b.peerId}`)
+    const stream = client.sendMessageStream(textRequest('take your time'))
+    let taskId = ''
+    for await (const ev of stream) {
+      if (ev.payload?.$case === 'task') { taskId = ev.payload.value.id; break }
+    }
+    expect(taskId).not.toBe('')
+    const canceled = await client.cancelTask({ tenant: '', id: taskId, metadata: undefined })
+    expect(canceled.status?.state).toBe(TaskState.TASK_STATE_CANCELED)
+  })
+
+  it('answers a JSON-RPC error for an agent nobody hosts', async () => {
+    const r = await a.api('POST', '/a2a/nobody', { jsonrpc: '2.0', id: 7, method: 'SendMessage', params: {} })
+    expect(r.status).toBe(200)
+    expect(r.body).toMatchObject({ jsonrpc: '2.0', id: 7, error: { code: -32050, data: { reason: 'AGENT_NOT_FOUND' } } })
+  })
+
+  it('answers a JSON-RPC error for an agent that the named peer does not host', async () => {
+    const r = await a.api('POST', `/a2a/ghost@${b.peerId}`, { jsonrpc: '2.0', id: 8, method: 'SendMessage', params: {} })
+    expect(r.body).toMatchObject({ id: 8, error: { code: -32050, data: { reason: 'AGENT_NOT_FOUND' } } })
+  })
+})
