@@ -28,6 +28,7 @@ export function a2aRoutes (init: A2aRoutesInit): Route[] {
     ({ name: a.name, url: a.url, role: a.role, address: `${a.name}@${init.localPeer}`, addedAt: new Date(a.addedMs).toISOString(), card: a.card })
 
   return [
+    { method: 'GET', pattern: /^\/v1\/tasks$/, handler: () => ({ json: { outbox: tasks.stats() } }) },
     { method: 'GET', pattern: /^\/v1\/agents$/, handler: () => ({ json: { agents: registry.list().map(view) } }) },
     {
       method: 'POST',

@@ -36,6 +36,8 @@ export interface Config {
     taskDeadlineMs: number
     /** Tasks from one peer delivered at once; more are refused (RATE_LIMITED). */
     perPeerConcurrency: number
+    /** Envelopes accepted per second from one peer; more are refused (RATE_LIMITED). */
+    perPeerRatePerSecond: number
     /** Accepted clock difference between daemons, in milliseconds. */
     clockSkewMs: number
   }

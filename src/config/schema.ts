@@ -41,6 +41,7 @@ export const configSchema = z.object({
   relay: z.object({
     taskDeadlineMs: positiveInt.max(24 * 3600_000),
     perPeerConcurrency: positiveInt.max(100_000),
+    perPeerRatePerSecond: positiveInt.max(1_000_000),
     clockSkewMs: positiveInt.max(3600_000)
   }).strict(),
   api: z.object({

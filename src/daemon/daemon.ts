@@ -1,12 +1,12 @@
 import { rmSync } from 'node:fs'
-import { FsDatastore } from 'datastore-fs'
+import { MemoryDatastore } from 'datastore-core'
 import type { PrivateKey } from '@libp2p/interface'
 import { ApiServer, v1Routes, type Route } from '../api/index.js'
 import type { Config } from '../config/index.js'
 import { acquireHomeLock, homePaths, type HomeLock, type HomePaths } from '../home/index.js'
-import { createMeshNode, dialDiscoveredPeers, redialKnownPeers, type MeshNode } from '../node/index.js'
+import { createMeshNode, dialDiscoveredPeers, redialKnownPeers, rememberPeers, type MeshNode } from '../node/index.js'
 import type { Logger } from '../telemetry/index.js'
-import { openDatabase, type Database } from '../store/index.js'
+import { createSqlitePeerBook, openDatabase, type Database } from '../store/index.js'
 import { loadOrCreateApiToken } from './api-token.js'
 import { TaskServices } from './task-services.js'
 import { NodeMeshControl } from './mesh-control.js'
@@ -37,7 +37,7 @@ export class Daemon {
   readonly node: MeshNode
   private readonly log: Logger
   private readonly lock: HomeLock
-  private readonly datastore: FsDatastore
+  private readonly datastore: MemoryDatastore
   private readonly api: ApiServer
   private readonly background = new AbortController()
   private readonly cleanups: Array<() => void> = []
@@ -47,7 +47,7 @@ export class Daemon {
   private readonly db: Database
   private readonly services: TaskServices
 
-  private constructor (parts: { paths: HomePaths, node: MeshNode, log: Logger, lock: HomeLock, datastore: FsDatastore, api: ApiServer, db: Database, services: TaskServices }) {
+  private constructor (parts: { paths: HomePaths, node: MeshNode, log: Logger, lock: HomeLock, datastore: MemoryDatastore, api: ApiServer, db: Database, services: TaskServices }) {
     this.db = parts.db
     this.services = parts.services
     this.paths = parts.paths
@@ -64,11 +64,13 @@ export class Daemon {
     const lock = acquireHomeLock(paths.lock, paths.root)
     const undo: Array<() => Promise<void> | void> = [() => { lock.release() }]
     try {
-      const datastore = new FsDatastore(paths.datastore)
-      await datastore.open()
-      undo.push(async () => { await datastore.close() })
+      // libp2p's peer store reads and rewrites a peer's record on every new
+      // stream; on disk that cost milliseconds per task. Keep it in memory and
+      // remember peers in our own database instead (the peer book).
+      const datastore = new MemoryDatastore()
       const db = openDatabase(paths.database)
       undo.push(() => { db.close() })
+      const peerBook = createSqlitePeerBook(db)
       const node = await createMeshNode({ config: init.config, privateKey: init.privateKey, datastore })
       const log = init.logger.child({ peer: node.peerId.toString() })
       const now = init.now ?? Date.now
@@ -88,7 +90,7 @@ export class Daemon {
       undo.push(async () => { await node.stop() })
       await services.start()
       undo.push(async () => { await services.stop() })
-      daemon.cleanups.push(dialDiscoveredPeers(node, log))
+      daemon.cleanups.push(dialDiscoveredPeers(node, log), rememberPeers(node, peerBook, now))
       await api.listenUnix(paths.apiSocket)
       undo.push(async () => { await api.close(); rmSync(paths.apiSocket, { force: true }) })
       if (init.config.api.tcp != null) {
@@ -98,7 +100,7 @@ export class Daemon {
         const { port } = await api.listenTcp(host, Number(init.config.api.tcp.slice(at + 1)), token)
         daemon.apiTcp = `${host}:${port}`
       }
-      redialKnownPeers(node, init.config.connections.redialKnownPeers, log, daemon.background.signal)
+      redialKnownPeers(node, peerBook, init.config.connections.redialKnownPeers, log, daemon.background.signal)
         .catch((err: Error) => { log.warn({ err: err.message }, 'redial of known peers failed') })
       log.info({ addresses: node.getMultiaddrs().map(String), api: paths.apiSocket }, 'daemon started')
       return daemon
@@ -134,7 +136,6 @@ export class Daemon {
     rmSync(this.paths.apiSocket, { force: true })
     try { await this.services.stop() } catch (err) { this.log.warn({ err: (err as Error).message }, 'task services stop failed') }
     try { await this.node.stop() } catch (err) { this.log.warn({ err: (err as Error).message }, 'node stop failed') }
-    try { await this.datastore.close() } catch {}
     try { this.db.close() } catch {}
     this.lock.release()
     this.log.info('daemon stopped')

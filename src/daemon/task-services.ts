@@ -53,7 +53,8 @@ export class TaskServices {
       inbox: createSqliteInboxStore(db),
       metrics: this.metrics,
       log: log.child({ component: 'relay' }),
-      perPeerConcurrency: config.relay.perPeerConcurrency
+      perPeerConcurrency: config.relay.perPeerConcurrency,
+      perPeerRatePerSecond: config.relay.perPeerRatePerSecond
     })
     const sender = new RelaySender({ node, signer, verifier, now, sequences: new SequenceCounter({ store: createSqliteSequenceStore(db) }) })
     this.tasks = new TaskService({
@@ -73,7 +74,7 @@ export class TaskServices {
   /** Registers the relay protocol, recovers interrupted work and starts advertising agents. */
   async start (): Promise<void> {
     const { node } = this.init
-    this.receiver.recoverInterrupted()
+    this.receiver.recoverUnfinished()
     await node.handle(A2A_PROTOCOL, this.receiver.handle, {
       maxInboundStreams: MAX_INBOUND_STREAMS,
       maxOutboundStreams: MAX_OUTBOUND_STREAMS,

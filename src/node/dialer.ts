@@ -1,4 +1,7 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { PeerId } from '@libp2p/interface'
+import type { PeerBook } from '../store/index.js'
 import type { Logger } from '../telemetry/index.js'
 import { MDNS_DIAL_TIMEOUT_MS, REDIAL_CONCURRENCY, REDIAL_TIMEOUT_MS } from './constants.js'
 import type { MeshNode } from './create-node.js'
@@ -21,28 +24,41 @@ export function dialDiscoveredPeers (node: MeshNode, log: Logger): () => void {
 }
 
 /**
- * Redials peers remembered in the persisted peer store, so a restarted daemon
- * rejoins the mesh without a bootstrap address. Runs in the background; the
- * returned promise settles with the number of peers reached.
+ * Remembers every identified peer's listen addresses in the peer book, so a
+ * restarted daemon can redial them. Returns a function that stops listening.
  */
-export async function redialKnownPeers (node: MeshNode, max: number, log: Logger, signal?: AbortSignal): Promise<number> {
+export function rememberPeers (node: MeshNode, book: PeerBook, now: () => number): () => void {
+  const onIdentify = (evt: CustomEvent<{ peerId: PeerId, listenAddrs: Multiaddr[] }>): void => {
+    const addrs = evt.detail.listenAddrs.map(String)
+    if (addrs.length > 0) book.remember(evt.detail.peerId.toString(), addrs, now())
+  }
+  node.addEventListener('peer:identify', onIdentify)
+  return () => { node.removeEventListener('peer:identify', onIdentify) }
+}
+
+/**
+ * Redials the peers remembered in the peer book, most recent first, so a
+ * restarted daemon rejoins the mesh without a bootstrap address. Runs in the
+ * background; the returned promise settles with the number of peers reached.
+ */
+export async function redialKnownPeers (node: MeshNode, book: PeerBook, max: number, log: Logger, signal?: AbortSignal): Promise<number> {
   if (max === 0) return 0
-  const known = (await node.peerStore.all({ signal }))
-    .filter((p) => !p.id.equals(node.peerId) && p.addresses.length > 0)
-    .slice(0, max)
+  const known = book.recent(max).filter((p) => p.peer !== node.peerId.toString())
   let reached = 0
   let next = 0
   const worker = async (): Promise<void> => {
     while (next < known.length && signal?.aborted !== true) {
-      const peer = known[next++]
-      if (peer === undefined) return
-      if (node.getConnections(peer.id).length > 0) { reached++; continue }
+      const entry = known[next++]
+      if (entry === undefined) return
       try {
+        const peer = peerIdFromString(entry.peer)
+        if (node.getConnections(peer).length > 0) { reached++; continue }
+        await node.peerStore.merge(peer, { multiaddrs: entry.addrs.map((a) => multiaddr(a)) })
         const timeout = AbortSignal.timeout(REDIAL_TIMEOUT_MS)
-        await node.dial(peer.id, { signal: signal != null ? AbortSignal.any([signal, timeout]) : timeout })
+        await node.dial(peer, { signal: signal != null ? AbortSignal.any([signal, timeout]) : timeout })
         reached++
       } catch (err) {
-        log.debug({ remotePeer: peer.id.toString(), err: (err as Error).message }, 'redial of known peer failed')
+        log.debug({ remotePeer: entry.peer, err: (err as Error).message }, 'redial of known peer failed')
       }
     }
   }

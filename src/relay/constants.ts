@@ -25,6 +25,9 @@ export const MAX_OUTBOUND_STREAMS = 512
 /** Tasks from one peer being delivered at once; more are refused with RATE_LIMITED. */
 export const DEFAULT_PER_PEER_CONCURRENCY = 256
 
+/** HTTP calls in flight to one local agent; more tasks wait in the inbox as 'received'. */
+export const AGENT_CONCURRENCY = 32
+
 /** How long a task may wait for delivery (retries included) unless configured otherwise. */
 export const DEFAULT_TASK_DEADLINE_MS = 120_000
 

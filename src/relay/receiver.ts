@@ -1,13 +1,16 @@
-import { lpStream } from '@libp2p/utils'
+import type { LengthPrefixedStream } from '@libp2p/utils'
 import type { Connection, Stream } from '@libp2p/interface'
 import { AgentmeshError } from '../errors.js'
 import { EnvelopeError, FrameKind, ReplayError, openEnvelope, type OpenedEnvelope, type ReplayWindow, type Signer, type Verifier } from '../envelope/index.js'
 import type { AgentRegistry } from '../registry/index.js'
 import type { Database, InboxStore, StoredFrame } from '../store/index.js'
 import type { Logger, Metrics } from '../telemetry/index.js'
-import { CARD_METHOD, DEFAULT_PER_PEER_CONCURRENCY, ENVELOPE_READ_TIMEOUT_MS, MAX_MESSAGE_BYTES } from './constants.js'
+import { AGENT_CONCURRENCY, CARD_METHOD, DEFAULT_PER_PEER_CONCURRENCY, ENVELOPE_READ_TIMEOUT_MS, MAX_MESSAGE_BYTES } from './constants.js'
 import { FrameWriter } from './frame-writer.js'
+import { relayStream } from './framing.js'
 import { deliverToAgent } from './local-delivery.js'
+import { PeerRateLimiter } from './rate-limiter.js'
+import { Semaphore } from './semaphore.js'
 
 /** What {@link RelayReceiver} needs. */
 export interface RelayReceiverInit {
@@ -22,6 +25,8 @@ export interface RelayReceiverInit {
   log: Logger
   now: () => number
   perPeerConcurrency?: number
+  /** Envelopes accepted per second from one peer (burst: the same number). */
+  perPeerRatePerSecond?: number
   fetch?: typeof fetch
 }
 
@@ -37,23 +42,84 @@ const decoder = new TextDecoder()
 export class RelayReceiver {
   private readonly init: RelayReceiverInit
   private readonly inFlight = new Map<string, number>()
-  /** Deliveries under way in this process, by task id (hex): a retry waits for them. */
-  private readonly delivering = new Map<string, Promise<void>>()
+  /** Deliveries under way in this process, by sender and task id: a retry waits for them. */
+  private readonly deliveries = new Map<string, { done: Promise<{ code: string, message: string } | undefined> }>()
+  /** HTTP calls in flight per local agent; the rest wait, still 'received' (safe to resume after a crash). */
+  private readonly agentSlots = new Map<string, Semaphore>()
   private readonly stopped = new AbortController()
+
+  private readonly rate: PeerRateLimiter | undefined
 
   constructor (init: RelayReceiverInit) {
     this.init = init
+    const rate = init.perPeerRatePerSecond
+    this.rate = rate === undefined ? undefined : new PeerRateLimiter(rate, rate, init.now)
   }
 
-  /** Marks deliveries that a previous run left unfinished as failed: at most once, never twice. */
-  recoverInterrupted (): number {
+  /**
+   * Finishes what a previous run left: tasks stored but never handed to their
+   * agent are delivered now; tasks whose delivery was under way when the
+   * daemon died are reported failed — the agent may have seen them, and a
+   * second delivery could do the work twice.
+   */
+  recoverUnfinished (): { resumed: number, failed: number } {
     const { inbox, now, log } = this.init
-    const open = inbox.interrupted()
-    for (const r of open) {
-      inbox.finish(r.id, 'failed', null, { code: 'DELIVERY_INTERRUPTED', message: 'the receiving daemon stopped while delivering this task; the agent may or may not have processed it' }, now())
+    let resumed = 0
+    let failed = 0
+    for (const r of inbox.unfinished()) {
+      if (r.state === 'received') {
+        resumed++
+        void this.startDelivery(r.sender, r.id, r.toAgent, r.method, r.payload)
+      } else {
+        failed++
+        inbox.finish(r.sender, r.id, 'failed', null, { code: 'DELIVERY_INTERRUPTED', message: 'the receiving daemon stopped while this task was with its agent; the agent may or may not have processed it' }, now())
+      }
     }
-    if (open.length > 0) log.warn({ count: open.length }, 'marked interrupted deliveries as failed')
-    return open.length
+    if (resumed + failed > 0) log.warn({ resumed, failed }, 'recovered unfinished deliveries')
+    return { resumed, failed }
+  }
+
+  /**
+   * Hands a stored task to its local agent, at most `AGENT_CONCURRENCY` at a
+   * time per agent, and stores the answer. Resolves with the failure, if any.
+   */
+  private startDelivery (sender: string, id: Uint8Array, toAgent: string, method: string, payload: Uint8Array,
+    onFrame?: (f: StoredFrame) => Promise<void>): { done: Promise<{ code: string, message: string } | undefined> } {
+    const { inbox, registry, now, metrics } = this.init
+    const key = `${sender}/${Buffer.from(id).toString('hex')}`
+    const done = (async () => {
+      const agent = registry.get(toAgent)
+      if (agent == null) {
+        const e = { code: 'AGENT_NOT_FOUND', message: `no agent named "${toAgent}" on ${this.init.localPeer}` }
+        inbox.finish(sender, id, 'failed', null, e, now())
+        return e
+      }
+      let slots = this.agentSlots.get(toAgent)
+      if (slots == null) { slots = new Semaphore(AGENT_CONCURRENCY); this.agentSlots.set(toAgent, slots) }
+      const release = await slots.acquire()
+      const frames: StoredFrame[] = []
+      try {
+        inbox.markDelivering(sender, id, now())
+        await deliverToAgent(agent, method, decoder.decode(payload), async (f) => {
+          frames.push(f)
+          await onFrame?.(f)
+        }, this.stopped.signal, this.init.fetch)
+        inbox.finish(sender, id, 'done', frames, null, now())
+        metrics.tasksDelivered.inc({ outcome: 'delivered' })
+        return undefined
+      } catch (err) {
+        const e = { code: err instanceof AgentmeshError ? err.code : 'AGENT_ERROR', message: (err as Error).message }
+        if (!this.stopped.signal.aborted) inbox.finish(sender, id, 'failed', null, e, now())
+        metrics.tasksDelivered.inc({ outcome: 'failed' })
+        return e
+      } finally {
+        release()
+      }
+    })()
+    const entry = { done }
+    this.deliveries.set(key, entry)
+    void done.finally(() => { if (this.deliveries.get(key) === entry) this.deliveries.delete(key) })
+    return entry
   }
 
   stop (): void {
@@ -64,7 +130,7 @@ export class RelayReceiver {
   readonly handle = async (stream: Stream, connection: Connection): Promise<void> => {
     const { log, metrics } = this.init
     const remote = connection.remotePeer.toString()
-    const lp = lpStream(stream, { maxDataLength: MAX_MESSAGE_BYTES })
+    const lp = relayStream(stream)
     let writer = new FrameWriter(NO_ID, this.init.signer, this.init.now)
     const reject = async (code: string, message: string): Promise<void> => {
       metrics.envelopesRejected.inc({ reason: code })
@@ -103,6 +169,10 @@ export class RelayReceiver {
     }
     writer = new FrameWriter(envelope.id, this.init.signer, this.init.now)
 
+    if (this.rate != null && !this.rate.take(remote)) {
+      await reject('RATE_LIMITED', `more than ${this.init.perPeerRatePerSecond ?? 0} envelopes per second from ${remote}; retry later`)
+      return
+    }
     const active = this.inFlight.get(remote) ?? 0
     if (active >= (this.init.perPeerConcurrency ?? DEFAULT_PER_PEER_CONCURRENCY)) {
       await reject('RATE_LIMITED', `too many tasks from ${remote} at once (limit ${this.init.perPeerConcurrency ?? DEFAULT_PER_PEER_CONCURRENCY}); retry later`)
@@ -121,7 +191,7 @@ export class RelayReceiver {
     }
   }
 
-  private async serve (envelope: OpenedEnvelope, remote: string, lp: ReturnType<typeof lpStream>, writer: FrameWriter,
+  private async serve (envelope: OpenedEnvelope, remote: string, lp: LengthPrefixedStream<Stream>, writer: FrameWriter,
     reject: (code: string, message: string) => Promise<void>): Promise<void> {
     const { db, inbox, registry, replay, now } = this.init
     const agent = registry.get(envelope.to.agent)
@@ -131,7 +201,7 @@ export class RelayReceiver {
       // One transaction: the replay window and the inbox claim commit together.
       db.transaction(() => {
         replay.check(envelope)
-        if (agent != null && !isCard) claimed = inbox.claim(envelope.id, remote, envelope.to.agent, envelope.method, now())
+        if (agent != null && !isCard) claimed = inbox.claim(envelope.id, remote, envelope.to.agent, envelope.method, envelope.payload, now())
       })
     } catch (err) {
       if (err instanceof ReplayError) { await reject(err.code, err.message); return }
@@ -151,11 +221,11 @@ export class RelayReceiver {
       return
     }
 
-    const key = Buffer.from(envelope.id).toString('hex')
+    const key = `${remote}/${Buffer.from(envelope.id).toString('hex')}`
     if (!claimed) {
       // A retry of a task we already have: answer from the inbox, never deliver twice.
-      await this.delivering.get(key)
-      const known = inbox.get(envelope.id)
+      await this.deliveries.get(key)?.done
+      const known = inbox.get(remote, envelope.id)
       await write(writer.next(FrameKind.ACK))
       if (known?.state === 'done') {
         for (const f of known.frames ?? []) await write(writer.next(f.kind === 'EVENT' ? FrameKind.EVENT : FrameKind.RESULT, f.payload))
@@ -168,41 +238,27 @@ export class RelayReceiver {
       return
     }
 
-    await write(writer.next(FrameKind.ACK))
-    const frames: StoredFrame[] = []
+    // Registered before the first await, so a retry that races this
+    // transmission always finds the delivery and waits for its answer.
     let peerGone = false
-    let failed = false
-    const delivery = (async () => {
+    let acked!: () => void
+    const ackWritten = new Promise<void>((resolve) => { acked = resolve })
+    const delivery = this.startDelivery(remote, envelope.id, envelope.to.agent, envelope.method, envelope.payload, async (f) => {
+      await ackWritten
+      if (peerGone) return
       try {
-        await deliverToAgent(agent, envelope.method, decoder.decode(envelope.payload), async (f) => {
-          frames.push(f)
-          if (peerGone) return
-          try {
-            await write(writer.next(f.kind === 'EVENT' ? FrameKind.EVENT : FrameKind.RESULT, f.payload))
-          } catch {
-            // The sender went away; keep delivering so the inbox holds the whole answer for its retry.
-            peerGone = true
-          }
-        }, this.stopped.signal, this.init.fetch)
-        inbox.finish(envelope.id, 'done', frames, null, now())
-        this.init.metrics.tasksDelivered.inc({ outcome: 'delivered' })
-      } catch (err) {
-        const code = err instanceof AgentmeshError ? err.code : 'AGENT_ERROR'
-        const message = (err as Error).message
-        inbox.finish(envelope.id, 'failed', null, { code, message }, now())
-        this.init.metrics.tasksDelivered.inc({ outcome: 'failed' })
-        failed = true
-        if (!peerGone) await write(writer.error(code, message)).catch(() => { peerGone = true })
+        await write(writer.next(f.kind === 'EVENT' ? FrameKind.EVENT : FrameKind.RESULT, f.payload))
+      } catch {
+        // The sender went away; delivery goes on so the inbox holds the whole answer for its retry.
+        peerGone = true
       }
-    })()
-    this.delivering.set(key, delivery)
-    try {
-      await delivery
-    } finally {
-      this.delivering.delete(key)
-    }
+    })
+    await write(writer.next(FrameKind.ACK)).catch(() => { peerGone = true })
+    acked()
+    const outcome = await delivery.done
     if (peerGone) return
-    if (!failed) await write(writer.next(FrameKind.END))
+    if (outcome != null) await write(writer.error(outcome.code, outcome.message))
+    else await write(writer.next(FrameKind.END))
     await lp.unwrap().close()
   }
 }

@@ -1,5 +1,6 @@
 import { peerIdFromString } from '@libp2p/peer-id'
-import { lpStream } from '@libp2p/utils'
+import { relayStream } from './framing.js'
+import type { PeerId } from '@libp2p/interface'
 import type { Frame } from '../pb/agentmesh.js'
 import { FrameKind, newNonce, openFrame, sealEnvelope, type SequenceCounter, type Signer, type Verifier } from '../envelope/index.js'
 import type { MeshNode } from '../node/index.js'
@@ -40,6 +41,10 @@ export class RelaySender {
     this.init = init
   }
 
+  private async ensureRoute (peer: PeerId, signal: AbortSignal): Promise<void> {
+    await ensureRouteTo(this.init.node, peer, signal)
+  }
+
   /**
    * Sends one transmission. Calls `onFrame` for each frame after verifying it.
    * Resolves at END; throws {@link RelayRejectedError} on an ERROR frame and
@@ -48,16 +53,18 @@ export class RelaySender {
    */
   async send (task: OutgoingTask, onFrame: (frame: Frame) => void | Promise<void>, signal: AbortSignal): Promise<void> {
     const { node, signer, verifier, sequences, now } = this.init
+    const peer = peerIdFromString(task.toPeer)
+    await this.ensureRoute(peer, signal)
     let stream
     try {
-      stream = await node.dialProtocol(peerIdFromString(task.toPeer), A2A_PROTOCOL, {
+      stream = await node.dialProtocol(peer, A2A_PROTOCOL, {
         signal: AbortSignal.any([signal, AbortSignal.timeout(ACK_TIMEOUT_MS)]),
         maxOutboundStreams: MAX_OUTBOUND_STREAMS
       } as Parameters<MeshNode['dialProtocol']>[2])
     } catch (err) {
       throw new RelayTransportError(`cannot open a relay stream to ${task.toPeer}: ${(err as Error).message}`, { cause: err })
     }
-    const lp = lpStream(stream, { maxDataLength: MAX_MESSAGE_BYTES })
+    const lp = relayStream(stream)
     const sealed = sealEnvelope({
       id: task.id,
       from: { peer: signer.peerId, agent: task.fromAgent },
@@ -95,6 +102,25 @@ export class RelaySender {
       if (signal.aborted) throw err
       throw new RelayTransportError(`relay stream to ${task.toPeer} broke${acked ? ' after the task was stored' : ''}: ${(err as Error).message}`, { cause: err })
     }
+  }
+}
+
+/**
+ * libp2p dials a peer with no known address by asking the DHT, and joins every
+ * other dial of that peer (the bootstrap's, say) to that lookup; on an empty
+ * routing table the lookup waits out its whole timeout. Fail fast instead and
+ * let the caller retry.
+ */
+async function ensureRouteTo (node: MeshNode, peer: PeerId, signal: AbortSignal): Promise<void> {
+  if (node.getConnections(peer).length > 0) return
+  const known = await node.peerStore.get(peer).then((p) => p.addresses.length, () => 0)
+  if (known > 0) return
+  const table = (node.services.dht as unknown as { routingTable?: { size?: number } }).routingTable?.size ?? 0
+  if (table === 0) throw new RelayTransportError(`no route to ${peer.toString()} yet: no known address and no DHT peers to ask`)
+  try {
+    await node.peerRouting.findPeer(peer, { signal: AbortSignal.any([signal, AbortSignal.timeout(ACK_TIMEOUT_MS)]) })
+  } catch (err) {
+    throw new RelayTransportError(`cannot find ${peer.toString()} in the DHT: ${(err as Error).message}`, { cause: err })
   }
 }
 

@@ -66,6 +66,11 @@ export class TaskService {
     return open.length
   }
 
+  /** How many outgoing tasks are in each state. */
+  stats (): Record<string, number> {
+    return this.init.outbox.counts()
+  }
+
   /** Stops retrying; unfinished tasks stay in the outbox for the next run. */
   async stop (): Promise<void> {
     this.stopped.abort()

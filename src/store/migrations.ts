@@ -84,17 +84,32 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX outbox_open ON outbox (state) WHERE state IN ('pending', 'acked');
 
       -- Tasks received from remote daemons, by envelope id: the de-duplication
-      -- that makes retries harmless. state: delivering, done, failed.
+      -- that makes retries harmless. state: received (stored, not yet handed
+      -- to the agent), delivering (the agent's HTTP call is under way), done,
+      -- failed. Only a crash during 'delivering' leaves it unknown whether
+      -- the agent saw the task; such tasks are reported failed, never re-sent.
       CREATE TABLE inbox (
-        id BLOB PRIMARY KEY,
+        id BLOB NOT NULL,
         sender TEXT NOT NULL,
         to_agent TEXT NOT NULL,
         method TEXT NOT NULL,
+        payload BLOB NOT NULL,
         state TEXT NOT NULL,
         frames TEXT,
         error TEXT,
         received_ms INTEGER NOT NULL,
-        updated_ms INTEGER NOT NULL
+        updated_ms INTEGER NOT NULL,
+        -- Keyed by sender too: another peer reusing a task id gets a task of
+        -- its own, never the first sender's stored answer.
+        PRIMARY KEY (sender, id)
+      ) STRICT;
+
+      -- Peers this daemon has met and their listen addresses, redialled at start
+      -- so a restarted daemon rejoins the mesh without a bootstrap address.
+      CREATE TABLE known_peers (
+        peer TEXT PRIMARY KEY,
+        addrs TEXT NOT NULL,
+        last_seen_ms INTEGER NOT NULL
       ) STRICT;
     `
   }

@@ -51,4 +51,11 @@ describe('replaying a captured envelope after the receiving daemon restarts', ()
     expect(await rejectedTotal(t.daemon, 'REPLAYED')).toBe(captured.length)
     await expectStillServes(t)
   })
+
+  it('after the crash, an already used seq with a fresh nonce is SEQ_OUT_OF_WINDOW (the window survived too)', async () => {
+    const reused = t.attacker.seal(t.daemon, t.agentName, { seq: captured[captured.length - 1]!.fields.seq })
+    expectRejected(await t.attacker.send(t.daemon, reused.bytes), 'SEQ_OUT_OF_WINDOW', reused)
+    expect(t.agent.received.get(reused.messageId)).toBeUndefined()
+    await expectStillServes(t)
+  })
 })

@@ -38,6 +38,19 @@ describe('replaying a captured envelope', () => {
     await expectStillServes(t)
   })
 
+  it('a genuine retry (same task id, fresh nonce and seq) is answered from the inbox; the agent still runs once', async () => {
+    const { sealed, exchange: first } = await t.attacker.sendFresh(t.daemon, t.agentName)
+    expectEchoResult(first, sealed)
+
+    // The sender retries the task: same id and payload, new nonce, timestamp and seq.
+    const retry = t.attacker.seal(t.daemon, t.agentName, { id: sealed.fields.id, payload: sealed.fields.payload, text: sealed.text, messageId: sealed.messageId })
+    const second = await t.attacker.send(t.daemon, retry.bytes)
+
+    expectEchoResult(second, retry)
+    expect(second.result).toEqual(first.result)
+    expect(t.agent.received.get(sealed.messageId)).toBe(1)
+  })
+
   it('after the sender restarts with the same key: REPLAYED', async () => {
     const { sealed, exchange: first } = await t.attacker.sendFresh(t.daemon, t.agentName)
     expectEchoResult(first, sealed)

@@ -15,6 +15,9 @@
  * Then it measures, each path with the same client code (SDK ClientFactory +
  * JsonRpcTransportFactory + DefaultAgentCardResolver over undici):
  * - raw TCP: a node:net echo of 256 bytes, for context;
+ * - libp2p ping: `POST /v1/peers/{B}/ping` on A's socket, for context: one
+ *   API call plus one fresh libp2p stream (opened, negotiated, closed), the
+ *   stream lifecycle the relay repeats for every task;
  * - direct: the client POSTs to the agent's own URL;
  * - mesh: the client POSTs to `/a2a/echo@<B>/` on A's Unix socket; A seals an
  *   envelope, B opens it, calls the agent and sends the signed RESULT back.
@@ -27,7 +30,7 @@
  * contention between all three.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
+import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { request as httpRequest, createServer as createHttpServer, type Server as HttpServer } from 'node:http'
 import { createServer as createTcpServer, connect as tcpConnect, type Server as TcpServer, type Socket } from 'node:net'
 import { cpus, tmpdir } from 'node:os'
@@ -56,7 +59,7 @@ export interface BenchA2AOptions {
   durationMs?: number
   /** Throughput cap on completed tasks. Default 5000. */
   maxTasks?: number
-  /** Longest time one sequential series (warm-up included) may take; fewer requests are measured if it runs out. Default 20000. */
+  /** Longest time one sequential series (warm-up included) may take; fewer requests are measured if it runs out. Default 25000. */
   seriesTimeoutMs?: number
   /** Payload of the raw TCP echo. Default 256. */
   tcpBytes?: number
@@ -64,6 +67,8 @@ export interface BenchA2AOptions {
   logLevel?: string
   /** The whole bench is aborted after this long. Default 150000. */
   timeoutMs?: number
+  /** If set, the daemons' logs are copied into this folder (as A.log, B.log) before the temp folder is removed. */
+  logDir?: string
   /** Progress lines go here (default stderr); pass `() => {}` to silence. */
   progress?: (line: string) => void
 }
@@ -99,6 +104,12 @@ export interface A2ABenchResult {
   node: string
   cpus: number
   tcp: PathResult
+  /**
+   * `POST /v1/peers/{B}/ping` on A's socket, timed by the caller: an API round trip plus one libp2p ping
+   * on a freshly opened stream (open, protocol negotiation, 32 B each way, close), the same stream
+   * lifecycle the relay goes through once per task.
+   */
+  ping: PathResult
   direct: PathResult
   mesh: PathResult
   setup: {
@@ -131,7 +142,7 @@ export async function benchA2A (options: BenchA2AOptions = {}): Promise<A2ABench
     concurrency: options.concurrency ?? 32,
     durationMs: options.durationMs ?? 5000,
     maxTasks: options.maxTasks ?? 5000,
-    seriesTimeoutMs: options.seriesTimeoutMs ?? 20_000,
+    seriesTimeoutMs: options.seriesTimeoutMs ?? 25_000,
     tcpBytes: options.tcpBytes ?? 256,
     logLevel: options.logLevel ?? 'info',
     timeoutMs: options.timeoutMs ?? 150_000,
@@ -198,7 +209,7 @@ export async function benchA2A (options: BenchA2AOptions = {}): Promise<A2ABench
     const direct = await createClient(`${agent.url}/`, tcpDispatcher)
 
     const meshBase = `http://localhost/a2a/${agentAddress}/`
-    const card = await undiciFetch(new URL(AGENT_CARD_PATH, meshBase), { dispatcher: unixDispatcher, headers: { 'A2A-Version': '1.0' } })
+    const card = await undiciFetch(new URL(AGENT_CARD_PATH, meshBase), { dispatcher: unixDispatcher, headers: { 'A2A-Version': '1.0' }, signal: abort.signal })
     const cardBody: any = await card.json()
     const meshCardUrl = String(cardBody?.supportedInterfaces?.find((i: any) => i.protocolBinding === 'JSONRPC')?.url ?? '')
     if (card.status !== 200 || !meshCardUrl.startsWith('http://localhost/a2a/')) {
@@ -216,6 +227,13 @@ export async function benchA2A (options: BenchA2AOptions = {}): Promise<A2ABench
     const tcpLatency = await tcpRoundTrips(tcp.port, o.tcpBytes, o.warmup, o.requests, o.seriesTimeoutMs, abort.signal)
     o.progress(`raw TCP: p50 ${tcpLatency.p50Ms.toFixed(3)} ms`)
 
+    // One libp2p stream lifecycle between the daemons, through A's API: the floor under one relayed task.
+    const pingLatency = await sequential(async () => {
+      const r = await apiCall(a.apiSocket, 'POST', `/v1/peers/${b.peerId}/ping`)
+      if (r.status !== 200 || typeof r.body?.rttMs !== 'number') throw new Error(`ping answered ${r.status}: ${JSON.stringify(r.body)}`)
+    }, 20, Math.min(o.requests, 200), 5_000, abort.signal)
+    o.progress(`libp2p ping: p50 ${pingLatency.p50Ms.toFixed(3)} ms`)
+
     const directResult = await measurePath('direct', direct, o, abort.signal)
     o.progress(`direct: p50 ${directResult.latency.p50Ms.toFixed(3)} ms, ${Math.round(directResult.throughput?.tasksPerSec ?? 0)} tasks/s`)
 
@@ -230,6 +248,7 @@ export async function benchA2A (options: BenchA2AOptions = {}): Promise<A2ABench
       node: process.version,
       cpus: cpus().length,
       tcp: { name: `raw TCP echo (node:net, ${o.tcpBytes} B)`, latency: tcpLatency },
+      ping: { name: 'libp2p ping A → B via A\'s API (new stream each)', latency: pingLatency },
       direct: { name: 'A2A direct HTTP to the agent', latency: directResult.latency, throughput: directResult.throughput },
       mesh: { name: 'A2A through agentmesh A → B (Unix socket)', latency: meshResult.latency, throughput: meshResult.throughput },
       setup: {
@@ -251,6 +270,10 @@ export async function benchA2A (options: BenchA2AOptions = {}): Promise<A2ABench
     clearTimeout(watchdog)
     for (const close of closers.reverse()) await close().catch(() => {})
     await Promise.all(daemons.map(stopDaemon))
+    if (options.logDir != null) {
+      mkdirSync(options.logDir, { recursive: true })
+      for (const d of daemons) copyFileSync(d.logFile, join(options.logDir, `${d.name}.log`))
+    }
     rmSync(root, { recursive: true, force: true })
     process.off('exit', onExit)
     process.off('SIGINT', onSignal)
@@ -581,11 +604,11 @@ export function formatA2ATable (r: A2ABenchResult): string {
   const ms = (x: number): string => x.toFixed(3)
   const base = r.direct
   const rows: string[][] = []
-  for (const p of [r.tcp, r.direct, r.mesh]) {
+  for (const p of [r.tcp, r.ping, r.direct, r.mesh]) {
     const l = p.latency
     const t = p.throughput
     const isBase = p === base
-    const isTcp = p === r.tcp
+    const isTcp = p === r.tcp || p === r.ping
     rows.push([
       p.name,
       ms(l.p50Ms),
@@ -607,7 +630,8 @@ export function formatA2ATable (r: A2ABenchResult): string {
     line(header.map((_, i) => (i === 0 ? '---' : '---:'))),
     ...rows.map(line),
     '',
-    `Node ${r.node}, ${r.cpus} CPUs. Sequential: one caller, one request at a time; concurrent: ${conc} callers sharing one client.`,
+    `Node ${r.node}, ${r.cpus} CPUs. Sequential: one caller, one request at a time; concurrent: ${conc} callers sharing one client. ` +
+      'The ping row is POST /v1/peers/{B}/ping on A\'s socket timed by the caller: API round trip + opening, negotiating, using and closing one libp2p stream.',
     `Setup: daemon ready B ${s.daemonStartupMs.b} ms / A ${s.daemonStartupMs.a} ms; A connected to B in ${s.connectMs.toFixed(0)} ms; ` +
       `POST /v1/agents ${s.registerMs.toFixed(0)} ms; directory ${s.directoryMs == null ? 'did not list B within 5 s' : `listed B after ${s.directoryMs.toFixed(0)} ms`}; ` +
       `card + first call through the mesh ${s.firstMeshCallMs.toFixed(0)} ms.`,
