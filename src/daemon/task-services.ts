@@ -56,7 +56,7 @@ export class TaskServices {
       perPeerConcurrency: config.relay.perPeerConcurrency,
       perPeerRatePerSecond: config.relay.perPeerRatePerSecond
     })
-    const sender = new RelaySender({ node, signer, verifier, now, sequences: new SequenceCounter({ store: createSqliteSequenceStore(db) }) })
+    const sender = new RelaySender({ node, signer, verifier, now, sequences: new SequenceCounter({ store: createSqliteSequenceStore(db), now }) })
     this.tasks = new TaskService({
       sender, now, outbox: createSqliteOutboxStore(db), metrics: this.metrics, log: log.child({ component: 'outbox' }), taskDeadlineMs: config.relay.taskDeadlineMs
     })

@@ -95,6 +95,31 @@ describe('a stock A2A client and server, through two daemons', () => {
     expect(canceled.status?.state).toBe(TaskState.TASK_STATE_CANCELED)
   })
 
+  it('sends from the command line, plain and streamed', async () => {
+    const plain = await a.cli(['send', `echo@${b.peerId}`, 'from the shell'])
+    expect(plain.code, plain.stderr).toBe(0)
+    expect(plain.stdout.trim()).toBe('echo: from the shell')
+    const streamed = await a.cli(['send', `worker@${b.peerId}`, 'go', '--stream'])
+    expect(streamed.code, streamed.stderr).toBe(0)
+    expect(streamed.stdout).toContain('chunk0')
+    expect(streamed.stdout).toContain('chunk2')
+    const missing = await a.cli(['send', 'nobody', 'hello?'])
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toContain('AGENT_NOT_FOUND')
+  })
+
+  it('lists and removes local agents', async () => {
+    const ls = await b.cli(['agent', 'ls', '--json'])
+    expect(JSON.parse(ls.stdout).map((x: { name: string }) => x.name)).toEqual(['echo', 'slow', 'worker'])
+    const bad = await b.cli(['agent', 'add', 'bad name', '--url', echo.url])
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toContain('INVALID_AGENT_NAME')
+    const unreachable = await b.cli(['agent', 'add', 'ghost', '--url', 'http://127.0.0.1:1/ghost'])
+    expect(unreachable.code).toBe(1)
+    expect(unreachable.stderr).toContain('AGENT_UNREACHABLE')
+    expect((await b.cli(['agent', 'rm', 'nope'])).stderr).toContain('AGENT_NOT_FOUND')
+  })
+
   it('answers a JSON-RPC error for an agent nobody hosts', async () => {
     const r = await a.api('POST', '/a2a/nobody', { jsonrpc: '2.0', id: 7, method: 'SendMessage', params: {} })
     expect(r.status).toBe(200)

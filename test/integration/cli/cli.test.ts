@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runCli, tempHome } from '../../helpers/daemon.js'
 
-const COMMANDS = ['init', 'daemon', 'id', 'status', 'peers', 'ping', 'find', 'connect']
+const COMMANDS = ['init', 'daemon', 'id', 'status', 'peers', 'ping', 'find', 'connect', 'agent add', 'agent ls', 'agent rm', 'agents find', 'send']
 
 describe('the agentmesh command line', () => {
   const homes: string[] = []
@@ -11,7 +11,7 @@ describe('the agentmesh command line', () => {
   afterAll(() => { for (const h of homes) rmSync(h, { recursive: true, force: true }) })
 
   it.each(COMMANDS)('`%s --help` prints usage and exits 0', async (cmd) => {
-    const r = await runCli([cmd, '--help'])
+    const r = await runCli([...cmd.split(' '), '--help'])
     expect(r.code).toBe(0)
     expect(r.stdout).toContain(`Usage: agentmesh ${cmd}`)
     expect(r.stdout).toContain('--home')

@@ -50,3 +50,17 @@ describe('SequenceCounter', () => {
     db.close()
   })
 })
+
+describe('SequenceCounter with a clock floor', () => {
+  it('keeps rising after the database is lost or restored from an older copy', () => {
+    let t = 1_700_000_000_000
+    const first = new SequenceCounter({ store: createSqliteSequenceStore(openDatabase(':memory:')), now: () => t })
+    const a = first.next('peer')
+    const b = first.next('peer')
+    expect(b).toBe(a + 1)
+    t += 5
+    // A fresh database (the old state is gone) must not hand out lower numbers.
+    const restored = new SequenceCounter({ store: createSqliteSequenceStore(openDatabase(':memory:')), now: () => t })
+    expect(restored.next('peer')).toBeGreaterThan(b)
+  })
+})
