@@ -33,6 +33,8 @@ export function checkAgentName (name: string): void {
 export class AgentRegistry {
   private readonly init: AgentRegistryInit
   private readonly fetch: typeof fetch
+  /** Every envelope looks its agent up: keep the records in memory (they change only through this class). */
+  private cache: Map<string, AgentRecord> | undefined
 
   constructor (init: AgentRegistryInit) {
     this.init = init
@@ -75,21 +77,28 @@ export class AgentRegistry {
       addedMs: (this.init.now ?? Date.now)()
     }
     this.init.store.put(record)
+    this.cache = undefined
     this.init.onChange?.(record.name, 'added')
     return record
   }
 
   get (name: string): AgentRecord | undefined {
-    return this.init.store.get(name)
+    return this.records().get(name)
   }
 
   list (): AgentRecord[] {
-    return this.init.store.list()
+    return [...this.records().values()]
+  }
+
+  private records (): Map<string, AgentRecord> {
+    this.cache ??= new Map(this.init.store.list().map((a) => [a.name, a]))
+    return this.cache
   }
 
   /** Removes a local agent; throws AGENT_NOT_FOUND if there is none of that name. */
   remove (name: string): void {
     if (!this.init.store.delete(name)) throw new RegistryError('AGENT_NOT_FOUND', `no local agent named "${name}"`)
+    this.cache = undefined
     this.init.onChange?.(name, 'removed')
   }
 }

@@ -1,3 +1,4 @@
+import { request, type Agent as HttpAgent } from 'node:http'
 import { parseSseStream } from '@a2a-js/sdk'
 import type { AgentRecord } from '../store/index.js'
 import { STREAMING_METHODS } from './constants.js'
@@ -19,8 +20,13 @@ const MAX_ANSWER_BYTES = 1024 * 1024
  * answer, one EVENT per SSE event for a stream.
  */
 export async function deliverToAgent (agent: AgentRecord, method: string, payload: string,
-  onFrame: (frame: DeliveredFrame) => void | Promise<void>, signal: AbortSignal, fetchImpl: typeof fetch = fetch): Promise<void> {
+  onFrame: (frame: DeliveredFrame) => void | Promise<void>, signal: AbortSignal, fetchImpl: typeof fetch = fetch, httpAgent?: HttpAgent): Promise<void> {
   const streaming = STREAMING_METHODS.has(method)
+  if (!streaming && httpAgent != null && agent.rpcUrl.startsWith('http:')) {
+    // The common case, on node:http with kept-alive connections: several times cheaper than fetch.
+    await onFrame({ kind: 'RESULT', payload: await postJson(agent, payload, signal, httpAgent) })
+    return
+  }
   let res: Response
   try {
     res = await fetchImpl(agent.rpcUrl, {
@@ -47,4 +53,52 @@ export async function deliverToAgent (agent: AgentRecord, method: string, payloa
     throw new AgentmeshError('AGENT_ERROR', `agent "${agent.name}" answered HTTP ${res.status} with something that is not JSON`)
   }
   await onFrame({ kind: 'RESULT', payload: text })
+}
+
+/** POSTs a JSON-RPC request and returns the JSON answer's text (size-capped, checked to be JSON). */
+async function postJson (agent: AgentRecord, payload: string, signal: AbortSignal, httpAgent: HttpAgent): Promise<string> {
+  try {
+    return await postJsonOnce(agent, payload, signal, httpAgent)
+  } catch (err) {
+    // A kept-alive connection the agent closed while idle fails before the
+    // request reaches it (Node's documented race): that one is safe to retry.
+    if ((err as { staleSocket?: boolean }).staleSocket === true) return postJsonOnce(agent, payload, signal, httpAgent)
+    throw err
+  }
+}
+
+async function postJsonOnce (agent: AgentRecord, payload: string, signal: AbortSignal, httpAgent: HttpAgent): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const req = request(agent.rpcUrl, {
+      method: 'POST',
+      agent: httpAgent,
+      signal,
+      headers: { 'Content-Type': 'application/json', 'A2A-Version': '1.0', Accept: 'application/json', 'Content-Length': Buffer.byteLength(payload) }
+    }, (res) => {
+      const chunks: Buffer[] = []
+      let size = 0
+      res.on('data', (c: Buffer) => {
+        size += c.length
+        if (size > MAX_ANSWER_BYTES) { res.destroy(); reject(new AgentmeshError('AGENT_ERROR', `agent "${agent.name}" answered more than ${MAX_ANSWER_BYTES} bytes`)); return }
+        chunks.push(c)
+      })
+      res.on('error', (err) => { reject(new AgentmeshError('AGENT_UNREACHABLE', `agent "${agent.name}" broke off its answer: ${err.message}`, { cause: err })) })
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8')
+        try { JSON.parse(text) } catch {
+          reject(new AgentmeshError('AGENT_ERROR', `agent "${agent.name}" answered HTTP ${res.statusCode ?? 0} with something that is not JSON`))
+          return
+        }
+        resolve(text)
+      })
+    })
+    let answered = false
+    req.on('response', () => { answered = true })
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      const e = new AgentmeshError('AGENT_UNREACHABLE', `agent "${agent.name}" at ${agent.rpcUrl} is unreachable: ${err.message}`, { cause: err })
+      if (req.reusedSocket && !answered && err.code === 'ECONNRESET') Object.assign(e, { staleSocket: true })
+      reject(e)
+    })
+    req.end(payload)
+  })
 }

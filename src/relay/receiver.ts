@@ -1,3 +1,4 @@
+import { Agent as HttpAgent } from 'node:http'
 import type { LengthPrefixedStream } from '@libp2p/utils'
 import type { Connection, Stream } from '@libp2p/interface'
 import { AgentmeshError } from '../errors.js'
@@ -49,6 +50,8 @@ export class RelayReceiver {
   private readonly stopped = new AbortController()
 
   private readonly rate: PeerRateLimiter | undefined
+  /** Kept-alive connections to the local agents. */
+  private readonly httpAgent = new HttpAgent({ keepAlive: true, maxSockets: AGENT_CONCURRENCY })
 
   constructor (init: RelayReceiverInit) {
     this.init = init
@@ -103,7 +106,7 @@ export class RelayReceiver {
         await deliverToAgent(agent, method, decoder.decode(payload), async (f) => {
           frames.push(f)
           await onFrame?.(f)
-        }, this.stopped.signal, this.init.fetch)
+        }, this.stopped.signal, this.init.fetch, this.httpAgent)
         inbox.finish(sender, id, 'done', frames, null, now())
         metrics.tasksDelivered.inc({ outcome: 'delivered' })
         return undefined
@@ -124,6 +127,7 @@ export class RelayReceiver {
 
   stop (): void {
     this.stopped.abort()
+    this.httpAgent.destroy()
   }
 
   /** The libp2p stream handler. */
@@ -216,7 +220,6 @@ export class RelayReceiver {
     if (isCard) {
       await write(writer.next(FrameKind.ACK))
       await write(writer.next(FrameKind.RESULT, JSON.stringify(agent.card)))
-      await write(writer.next(FrameKind.END))
       await lp.unwrap().close()
       return
     }
@@ -229,7 +232,8 @@ export class RelayReceiver {
       await write(writer.next(FrameKind.ACK))
       if (known?.state === 'done') {
         for (const f of known.frames ?? []) await write(writer.next(f.kind === 'EVENT' ? FrameKind.EVENT : FrameKind.RESULT, f.payload))
-        await write(writer.next(FrameKind.END))
+        // A RESULT ends an answer by itself; a stream of EVENTs ends with END.
+        if (known.frames?.at(-1)?.kind !== 'RESULT') await write(writer.next(FrameKind.END))
       } else {
         const e = known?.error ?? { code: 'DELIVERY_INTERRUPTED', message: 'the delivery of this task was interrupted' }
         await write(writer.error(e.code, e.message))
@@ -241,10 +245,12 @@ export class RelayReceiver {
     // Registered before the first await, so a retry that races this
     // transmission always finds the delivery and waits for its answer.
     let peerGone = false
+    let lastKind: StoredFrame['kind'] | undefined
     let acked!: () => void
     const ackWritten = new Promise<void>((resolve) => { acked = resolve })
     const delivery = this.startDelivery(remote, envelope.id, envelope.to.agent, envelope.method, envelope.payload, async (f) => {
       await ackWritten
+      lastKind = f.kind
       if (peerGone) return
       try {
         await write(writer.next(f.kind === 'EVENT' ? FrameKind.EVENT : FrameKind.RESULT, f.payload))
@@ -258,7 +264,7 @@ export class RelayReceiver {
     const outcome = await delivery.done
     if (peerGone) return
     if (outcome != null) await write(writer.error(outcome.code, outcome.message))
-    else await write(writer.next(FrameKind.END))
+    else if (lastKind !== 'RESULT') await write(writer.next(FrameKind.END))
     await lp.unwrap().close()
   }
 }

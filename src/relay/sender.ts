@@ -93,7 +93,8 @@ export class RelaySender {
         }
         if (frame.kind === FrameKind.ACK) acked = true
         await onFrame(frame)
-        if (frame.kind === FrameKind.END) break
+        // A RESULT ends a plain answer; END ends a stream of EVENTs.
+        if (frame.kind === FrameKind.END || frame.kind === FrameKind.RESULT) break
       }
       await stream.close({ signal: AbortSignal.timeout(5_000) }).catch(() => {})
     } catch (err) {

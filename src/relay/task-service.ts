@@ -83,11 +83,12 @@ export class TaskService {
     let result: string | null = null
     let delay = RETRY_INITIAL_MS
     for (let attempt = 1; ; attempt++) {
-      outbox.markAttempt(task.id, now())
+      if (attempt > 1) outbox.markAttempt(task.id, now())
       let seen = 0
       try {
         await sender.send(task, async (frame: Frame) => {
-          if (frame.kind === FrameKind.ACK) { outbox.markAcked(task.id, now()); return }
+          // The ACK is not written down: a retry of an acknowledged task is answered from the receiver's inbox anyway.
+          if (frame.kind === FrameKind.ACK) return
           if (frame.kind !== FrameKind.RESULT && frame.kind !== FrameKind.EVENT) return
           // A retry replays the stored answer from its start: skip what the caller already has.
           if (seen++ < forwarded) return
