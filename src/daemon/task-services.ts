@@ -33,6 +33,7 @@ export class TaskServices {
   private readonly init: TaskServicesInit
   private readonly receiver: RelayReceiver
   private readonly tasks: TaskService
+  private readonly sender: RelaySender
   private readonly directory: Directory
 
   constructor (init: TaskServicesInit) {
@@ -56,7 +57,7 @@ export class TaskServices {
       perPeerConcurrency: config.relay.perPeerConcurrency,
       perPeerRatePerSecond: config.relay.perPeerRatePerSecond
     })
-    const sender = new RelaySender({ node, signer, verifier, now, sequences: new SequenceCounter({ store: createSqliteSequenceStore(db), now }) })
+    const sender = this.sender = new RelaySender({ node, signer, verifier, now, sequences: new SequenceCounter({ store: createSqliteSequenceStore(db), now }) })
     this.tasks = new TaskService({
       sender, now, outbox: createSqliteOutboxStore(db), metrics: this.metrics, log: log.child({ component: 'outbox' }), taskDeadlineMs: config.relay.taskDeadlineMs
     })
@@ -89,6 +90,7 @@ export class TaskServices {
     this.directory.stop()
     this.receiver.stop()
     await this.tasks.stop()
+    this.sender.close()
     await this.init.node.unhandle(A2A_PROTOCOL).catch(() => {})
   }
 }

@@ -1,6 +1,9 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import type { PeerId } from '@libp2p/interface'
+import type { Connection, PeerId } from '@libp2p/interface'
+
+/** The multiaddr code of the /p2p component. */
+const CODE_P2P = 421
 import type { PeerBook } from '../store/index.js'
 import type { Logger } from '../telemetry/index.js'
 import { MDNS_DIAL_TIMEOUT_MS, REDIAL_CONCURRENCY, REDIAL_TIMEOUT_MS } from './constants.js'
@@ -32,8 +35,21 @@ export function rememberPeers (node: MeshNode, book: PeerBook, now: () => number
     const addrs = evt.detail.listenAddrs.map(String)
     if (addrs.length > 0) book.remember(evt.detail.peerId.toString(), addrs, now())
   }
+  // An outbound connection's address is one the peer listens on: remember it
+  // at once, so a daemon stopped before identify finishes still knows it.
+  const onOpen = (evt: CustomEvent<Connection>): void => {
+    const conn = evt.detail
+    if (conn.direction !== 'outbound' || conn.remoteAddr.toString().includes('/p2p-circuit')) return
+    const peer = conn.remotePeer.toString()
+    if (book.knows(peer)) return
+    book.remember(peer, [conn.remoteAddr.decapsulateCode(CODE_P2P).toString()], now())
+  }
   node.addEventListener('peer:identify', onIdentify)
-  return () => { node.removeEventListener('peer:identify', onIdentify) }
+  node.addEventListener('connection:open', onOpen)
+  return () => {
+    node.removeEventListener('peer:identify', onIdentify)
+    node.removeEventListener('connection:open', onOpen)
+  }
 }
 
 /**

@@ -13,6 +13,15 @@ export const MAX_MESSAGE_BYTES = 1024 * 1024
 /** How long a receiver waits for the envelope after a stream opens. */
 export const ENVELOPE_READ_TIMEOUT_MS = 10_000
 
+/** How long a receiver keeps an idle relay stream open for the sender's next task. */
+export const STREAM_IDLE_TIMEOUT_MS = 60_000
+
+/** How long a sender keeps an idle relay stream for reuse (shorter than the receiver's, so the sender closes first). */
+export const POOL_IDLE_MS = 30_000
+
+/** Idle relay streams kept per peer. */
+export const POOL_MAX_IDLE_PER_PEER = 64
+
 /** How long a sender waits for the receiver's ACK (or a rejection). */
 export const ACK_TIMEOUT_MS = 15_000
 

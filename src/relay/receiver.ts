@@ -6,7 +6,7 @@ import { EnvelopeError, FrameKind, ReplayError, openEnvelope, type OpenedEnvelop
 import type { AgentRegistry } from '../registry/index.js'
 import type { Database, InboxStore, StoredFrame } from '../store/index.js'
 import type { Logger, Metrics } from '../telemetry/index.js'
-import { AGENT_CONCURRENCY, CARD_METHOD, DEFAULT_PER_PEER_CONCURRENCY, ENVELOPE_READ_TIMEOUT_MS, MAX_MESSAGE_BYTES } from './constants.js'
+import { AGENT_CONCURRENCY, CARD_METHOD, DEFAULT_PER_PEER_CONCURRENCY, ENVELOPE_READ_TIMEOUT_MS, MAX_MESSAGE_BYTES, STREAM_IDLE_TIMEOUT_MS } from './constants.js'
 import { FrameWriter } from './frame-writer.js'
 import { relayStream } from './framing.js'
 import { deliverToAgent } from './local-delivery.js'
@@ -132,9 +132,19 @@ export class RelayReceiver {
 
   /** The libp2p stream handler. */
   readonly handle = async (stream: Stream, connection: Connection): Promise<void> => {
-    const { log, metrics } = this.init
     const remote = connection.remotePeer.toString()
     const lp = relayStream(stream)
+    // A stream carries one task at a time, and the sender may reuse it for the
+    // next one once an answer has ended.
+    for (let first = true; ; first = false) {
+      const keepOpen = await this.handleOne(stream, lp, remote, first ? ENVELOPE_READ_TIMEOUT_MS : STREAM_IDLE_TIMEOUT_MS)
+      if (!keepOpen) return
+    }
+  }
+
+  /** Reads and answers one envelope; false once the stream is finished with. */
+  private async handleOne (stream: Stream, lp: LengthPrefixedStream<Stream>, remote: string, timeoutMs: number): Promise<boolean> {
+    const { log, metrics } = this.init
     let writer = new FrameWriter(NO_ID, this.init.signer, this.init.now)
     const reject = async (code: string, message: string): Promise<void> => {
       metrics.envelopesRejected.inc({ reason: code })
@@ -149,17 +159,20 @@ export class RelayReceiver {
 
     let bytes: Uint8Array
     try {
-      bytes = (await lp.read({ signal: AbortSignal.any([this.stopped.signal, AbortSignal.timeout(ENVELOPE_READ_TIMEOUT_MS)]) })).subarray()
+      bytes = (await lp.read({ signal: AbortSignal.any([this.stopped.signal, AbortSignal.timeout(timeoutMs)]) })).subarray()
     } catch (err) {
       const name = (err as Error).name
       if (name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError') {
         await reject('OVERSIZED', `message exceeds ${MAX_MESSAGE_BYTES} bytes`)
-      } else if (name === 'UnexpectedEOFError' || name === 'TimeoutError' || name === 'AbortError') {
+      } else if (name === 'UnexpectedEOFError') {
+        // The sender is done with this stream (or left mid-message): close our side too.
+        await stream.close({ signal: AbortSignal.timeout(5_000) }).catch(() => { stream.abort(err as Error) })
+      } else if (name === 'TimeoutError' || name === 'AbortError' || name === 'StreamResetError') {
         stream.abort(err as Error)
       } else {
         await reject('MALFORMED', `unreadable message: ${(err as Error).message}`)
       }
-      return
+      return false
     }
     metrics.envelopesReceived.inc()
 
@@ -169,25 +182,26 @@ export class RelayReceiver {
     } catch (err) {
       if (err instanceof EnvelopeError) await reject(err.code, err.message)
       else await reject('MALFORMED', (err as Error).message)
-      return
+      return false
     }
     writer = new FrameWriter(envelope.id, this.init.signer, this.init.now)
 
     if (this.rate != null && !this.rate.take(remote)) {
       await reject('RATE_LIMITED', `more than ${this.init.perPeerRatePerSecond ?? 0} envelopes per second from ${remote}; retry later`)
-      return
+      return false
     }
     const active = this.inFlight.get(remote) ?? 0
     if (active >= (this.init.perPeerConcurrency ?? DEFAULT_PER_PEER_CONCURRENCY)) {
       await reject('RATE_LIMITED', `too many tasks from ${remote} at once (limit ${this.init.perPeerConcurrency ?? DEFAULT_PER_PEER_CONCURRENCY}); retry later`)
-      return
+      return false
     }
     this.inFlight.set(remote, active + 1)
     try {
-      await this.serve(envelope, remote, lp, writer, reject)
+      return await this.serve(envelope, remote, lp, writer, reject)
     } catch (err) {
       log.warn({ remotePeer: remote, err: (err as Error).message }, 'relay stream failed')
       stream.abort(err as Error)
+      return false
     } finally {
       const n = (this.inFlight.get(remote) ?? 1) - 1
       if (n <= 0) this.inFlight.delete(remote)
@@ -196,7 +210,7 @@ export class RelayReceiver {
   }
 
   private async serve (envelope: OpenedEnvelope, remote: string, lp: LengthPrefixedStream<Stream>, writer: FrameWriter,
-    reject: (code: string, message: string) => Promise<void>): Promise<void> {
+    reject: (code: string, message: string) => Promise<void>): Promise<boolean> {
     const { db, inbox, registry, replay, now } = this.init
     const agent = registry.get(envelope.to.agent)
     const isCard = envelope.method === CARD_METHOD
@@ -208,20 +222,19 @@ export class RelayReceiver {
         if (agent != null && !isCard) claimed = inbox.claim(envelope.id, remote, envelope.to.agent, envelope.method, envelope.payload, now())
       })
     } catch (err) {
-      if (err instanceof ReplayError) { await reject(err.code, err.message); return }
+      if (err instanceof ReplayError) { await reject(err.code, err.message); return false }
       throw err
     }
     if (agent == null) {
       await reject('AGENT_NOT_FOUND', `no agent named "${envelope.to.agent}" on ${this.init.localPeer}`)
-      return
+      return false
     }
     const write = async (frame: Uint8Array): Promise<void> => { await lp.write(frame, { signal: this.stopped.signal }) }
 
     if (isCard) {
       await write(writer.next(FrameKind.ACK))
       await write(writer.next(FrameKind.RESULT, JSON.stringify(agent.card)))
-      await lp.unwrap().close()
-      return
+      return true
     }
 
     const key = `${remote}/${Buffer.from(envelope.id).toString('hex')}`
@@ -238,8 +251,7 @@ export class RelayReceiver {
         const e = known?.error ?? { code: 'DELIVERY_INTERRUPTED', message: 'the delivery of this task was interrupted' }
         await write(writer.error(e.code, e.message))
       }
-      await lp.unwrap().close()
-      return
+      return true
     }
 
     // Registered before the first await, so a retry that races this
@@ -262,9 +274,9 @@ export class RelayReceiver {
     await write(writer.next(FrameKind.ACK)).catch(() => { peerGone = true })
     acked()
     const outcome = await delivery.done
-    if (peerGone) return
+    if (peerGone) return false
     if (outcome != null) await write(writer.error(outcome.code, outcome.message))
     else if (lastKind !== 'RESULT') await write(writer.next(FrameKind.END))
-    await lp.unwrap().close()
+    return true
   }
 }

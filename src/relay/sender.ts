@@ -1,10 +1,10 @@
 import { peerIdFromString } from '@libp2p/peer-id'
-import { relayStream } from './framing.js'
+import { StreamPool, type PooledStream } from './stream-pool.js'
 import type { PeerId } from '@libp2p/interface'
 import type { Frame } from '../pb/agentmesh.js'
 import { FrameKind, newNonce, openFrame, sealEnvelope, type SequenceCounter, type Signer, type Verifier } from '../envelope/index.js'
 import type { MeshNode } from '../node/index.js'
-import { A2A_PROTOCOL, ACK_TIMEOUT_MS, MAX_MESSAGE_BYTES, MAX_OUTBOUND_STREAMS } from './constants.js'
+import { ACK_TIMEOUT_MS, MAX_MESSAGE_BYTES } from './constants.js'
 import { RelayRejectedError, RelayTransportError } from './errors.js'
 
 /** One transmission's content. */
@@ -36,9 +36,11 @@ const decoder = new TextDecoder()
  */
 export class RelaySender {
   private readonly init: RelaySenderInit
+  private readonly pool: StreamPool
 
   constructor (init: RelaySenderInit) {
     this.init = init
+    this.pool = new StreamPool(init.node, init.now)
   }
 
   private async ensureRoute (peer: PeerId, signal: AbortSignal): Promise<void> {
@@ -52,19 +54,36 @@ export class RelaySender {
    * `acked` tells the caller whether the receiver stored the task.
    */
   async send (task: OutgoingTask, onFrame: (frame: Frame) => void | Promise<void>, signal: AbortSignal): Promise<void> {
-    const { node, signer, verifier, sequences, now } = this.init
     const peer = peerIdFromString(task.toPeer)
     await this.ensureRoute(peer, signal)
-    let stream
+    const pooled = await this.acquire(peer, signal)
     try {
-      stream = await node.dialProtocol(peer, A2A_PROTOCOL, {
-        signal: AbortSignal.any([signal, AbortSignal.timeout(ACK_TIMEOUT_MS)]),
-        maxOutboundStreams: MAX_OUTBOUND_STREAMS
-      } as Parameters<MeshNode['dialProtocol']>[2])
+      await this.sendOn(pooled, peer, task, onFrame, signal)
     } catch (err) {
-      throw new RelayTransportError(`cannot open a relay stream to ${task.toPeer}: ${(err as Error).message}`, { cause: err })
+      // A reused stream that fails before any answer was most likely closed
+      // by the receiver while idle: try once more on a fresh one. The task id
+      // is unchanged, so the receiver's inbox makes this safe either way.
+      if (!(err instanceof StaleStreamError)) throw err
+      await this.sendOn(await this.acquire(peer, signal, true), peer, task, onFrame, signal)
     }
-    const lp = relayStream(stream)
+  }
+
+  /** Stops reusing streams and closes the idle ones. */
+  close (): void {
+    this.pool.close()
+  }
+
+  private async acquire (peer: PeerId, signal: AbortSignal, fresh = false): Promise<PooledStream> {
+    try {
+      return fresh ? await this.pool.acquireFresh(peer, signal) : await this.pool.acquire(peer, signal)
+    } catch (err) {
+      throw new RelayTransportError(`cannot open a relay stream to ${peer.toString()}: ${(err as Error).message}`, { cause: err })
+    }
+  }
+
+  private async sendOn (pooled: PooledStream, peer: PeerId, task: OutgoingTask, onFrame: (frame: Frame) => void | Promise<void>, signal: AbortSignal): Promise<void> {
+    const { signer, verifier, sequences, now } = this.init
+    const { stream, lp } = pooled
     const sealed = sealEnvelope({
       id: task.id,
       from: { peer: signer.peerId, agent: task.fromAgent },
@@ -96,14 +115,18 @@ export class RelaySender {
         // A RESULT ends a plain answer; END ends a stream of EVENTs.
         if (frame.kind === FrameKind.END || frame.kind === FrameKind.RESULT) break
       }
-      await stream.close({ signal: AbortSignal.timeout(5_000) }).catch(() => {})
+      this.pool.release(peer, pooled)
     } catch (err) {
       stream.abort(err as Error)
       if (err instanceof RelayRejectedError || err instanceof RelayTransportError) throw err
       if (signal.aborted) throw err
+      if (!pooled.fresh && expected === 0 && (err as Error).name !== 'TimeoutError') {
+        throw new StaleStreamError(`reused relay stream to ${task.toPeer} was closed`, { cause: err })
+      }
       throw new RelayTransportError(`relay stream to ${task.toPeer} broke${acked ? ' after the task was stored' : ''}: ${(err as Error).message}`, { cause: err })
     }
   }
+
 }
 
 /**
@@ -124,6 +147,9 @@ async function ensureRouteTo (node: MeshNode, peer: PeerId, signal: AbortSignal)
     throw new RelayTransportError(`cannot find ${peer.toString()} in the DHT: ${(err as Error).message}`, { cause: err })
   }
 }
+
+/** A reused stream failed before any answer: worth one retry on a fresh stream. */
+class StaleStreamError extends RelayTransportError {}
 
 function parseError (payload: Uint8Array): { code: string, message: string } {
   try {
