@@ -6,7 +6,7 @@ import { EnvelopeError, FrameKind, ReplayError, openEnvelope, type OpenedEnvelop
 import type { AgentRegistry } from '../registry/index.js'
 import type { Database, InboxStore, StoredFrame } from '../store/index.js'
 import type { Logger, Metrics } from '../telemetry/index.js'
-import { AGENT_CONCURRENCY, CARD_METHOD, DEFAULT_PER_PEER_CONCURRENCY, ENVELOPE_READ_TIMEOUT_MS, MAX_MESSAGE_BYTES, STREAM_IDLE_TIMEOUT_MS } from './constants.js'
+import { ACK_DELAY_MS, AGENT_CONCURRENCY, CARD_METHOD, DEFAULT_PER_PEER_CONCURRENCY, ENVELOPE_READ_TIMEOUT_MS, MAX_MESSAGE_BYTES, STREAM_IDLE_TIMEOUT_MS } from './constants.js'
 import { FrameWriter } from './frame-writer.js'
 import { relayStream } from './framing.js'
 import { deliverToAgent } from './local-delivery.js'
@@ -232,7 +232,6 @@ export class RelayReceiver {
     const write = async (frame: Uint8Array): Promise<void> => { await lp.write(frame, { signal: this.stopped.signal }) }
 
     if (isCard) {
-      await write(writer.next(FrameKind.ACK))
       await write(writer.next(FrameKind.RESULT, JSON.stringify(agent.card)))
       return true
     }
@@ -242,7 +241,6 @@ export class RelayReceiver {
       // A retry of a task we already have: answer from the inbox, never deliver twice.
       await this.deliveries.get(key)?.done
       const known = inbox.get(remote, envelope.id)
-      await write(writer.next(FrameKind.ACK))
       if (known?.state === 'done') {
         for (const f of known.frames ?? []) await write(writer.next(f.kind === 'EVENT' ? FrameKind.EVENT : FrameKind.RESULT, f.payload))
         // A RESULT ends an answer by itself; a stream of EVENTs ends with END.
@@ -256,27 +254,31 @@ export class RelayReceiver {
 
     // Registered before the first await, so a retry that races this
     // transmission always finds the delivery and waits for its answer.
+    // Frames go out in order through one chain. The ACK ("stored") is only
+    // sent if the agent takes longer than ACK_DELAY_MS: a quick answer
+    // implies it, and saves a signed frame per task.
     let peerGone = false
+    let answered = false
     let lastKind: StoredFrame['kind'] | undefined
-    let acked!: () => void
-    const ackWritten = new Promise<void>((resolve) => { acked = resolve })
+    let chain: Promise<void> = Promise.resolve()
+    const send = async (frame: () => Uint8Array): Promise<void> => {
+      chain = chain.then(async () => { if (!peerGone) await write(frame()) }).catch(() => { peerGone = true })
+      await chain
+    }
+    const ackTimer = setTimeout(() => { if (!answered) void send(() => writer.next(FrameKind.ACK)) }, ACK_DELAY_MS)
     const delivery = this.startDelivery(remote, envelope.id, envelope.to.agent, envelope.method, envelope.payload, async (f) => {
-      await ackWritten
+      answered = true
+      clearTimeout(ackTimer)
       lastKind = f.kind
-      if (peerGone) return
-      try {
-        await write(writer.next(f.kind === 'EVENT' ? FrameKind.EVENT : FrameKind.RESULT, f.payload))
-      } catch {
-        // The sender went away; delivery goes on so the inbox holds the whole answer for its retry.
-        peerGone = true
-      }
+      // If the sender went away, delivery goes on so the inbox holds the whole answer for its retry.
+      await send(() => writer.next(f.kind === 'EVENT' ? FrameKind.EVENT : FrameKind.RESULT, f.payload))
     })
-    await write(writer.next(FrameKind.ACK)).catch(() => { peerGone = true })
-    acked()
     const outcome = await delivery.done
+    clearTimeout(ackTimer)
+    answered = true
+    if (outcome != null) await send(() => writer.error(outcome.code, outcome.message))
+    else if (lastKind !== 'RESULT') await send(() => writer.next(FrameKind.END))
     if (peerGone) return false
-    if (outcome != null) await write(writer.error(outcome.code, outcome.message))
-    else if (lastKind !== 'RESULT') await write(writer.next(FrameKind.END))
     return true
   }
 }
