@@ -37,7 +37,6 @@ export class Daemon {
   readonly node: MeshNode
   private readonly log: Logger
   private readonly lock: HomeLock
-  private readonly datastore: MemoryDatastore
   private readonly api: ApiServer
   private readonly background = new AbortController()
   private readonly cleanups: Array<() => void> = []
@@ -47,14 +46,13 @@ export class Daemon {
   private readonly db: Database
   private readonly services: TaskServices
 
-  private constructor (parts: { paths: HomePaths, node: MeshNode, log: Logger, lock: HomeLock, datastore: MemoryDatastore, api: ApiServer, db: Database, services: TaskServices }) {
+  private constructor (parts: { paths: HomePaths, node: MeshNode, log: Logger, lock: HomeLock, api: ApiServer, db: Database, services: TaskServices }) {
     this.db = parts.db
     this.services = parts.services
     this.paths = parts.paths
     this.node = parts.node
     this.log = parts.log
     this.lock = parts.lock
-    this.datastore = parts.datastore
     this.api = parts.api
   }
 
@@ -77,7 +75,7 @@ export class Daemon {
       const services = new TaskServices({ node, config: init.config, privateKey: init.privateKey, db, log, now })
       const routes: Route[] = []
       const api = new ApiServer({ routes, maxBodyBytes: init.config.api.maxBodyBytes, log: log.child({ component: 'api' }) })
-      const daemon = new Daemon({ paths, node, log, lock, datastore, api, db, services })
+      const daemon = new Daemon({ paths, node, log, lock, api, db, services })
       routes.push(...v1Routes(new NodeMeshControl({
         node,
         config: init.config,

@@ -72,7 +72,7 @@ export class RelayReceiver {
     for (const r of inbox.unfinished()) {
       if (r.state === 'received') {
         resumed++
-        void this.startDelivery(r.sender, r.id, r.toAgent, r.method, r.payload)
+        void this.startDelivery(r.sender, r.id, r.toAgent, r.method, r.payload, undefined)
       } else {
         failed++
         inbox.finish(r.sender, r.id, 'failed', null, { code: 'DELIVERY_INTERRUPTED', message: 'the receiving daemon stopped while this task was with its agent; the agent may or may not have processed it' }, now())
@@ -87,22 +87,21 @@ export class RelayReceiver {
    * time per agent, and stores the answer. Resolves with the failure, if any.
    */
   private startDelivery (sender: string, id: Uint8Array, toAgent: string, method: string, payload: Uint8Array,
-    onFrame?: (f: StoredFrame) => Promise<void>): { done: Promise<{ code: string, message: string } | undefined> } {
+    slot: (() => void) | undefined, onFrame?: (f: StoredFrame) => Promise<void>): { done: Promise<{ code: string, message: string } | undefined> } {
     const { inbox, registry, now, metrics } = this.init
     const key = `${sender}/${Buffer.from(id).toString('hex')}`
     const done = (async () => {
       const agent = registry.get(toAgent)
       if (agent == null) {
+        slot?.()
         const e = { code: 'AGENT_NOT_FOUND', message: `no agent named "${toAgent}" on ${this.init.localPeer}` }
         inbox.finish(sender, id, 'failed', null, e, now())
         return e
       }
-      let slots = this.agentSlots.get(toAgent)
-      if (slots == null) { slots = new Semaphore(AGENT_CONCURRENCY); this.agentSlots.set(toAgent, slots) }
-      const release = await slots.acquire()
+      const release = slot ?? await this.slotsFor(toAgent).acquire()
       const frames: StoredFrame[] = []
       try {
-        inbox.markDelivering(sender, id, now())
+        if (slot == null) inbox.markDelivering(sender, id, now())
         await deliverToAgent(agent, method, decoder.decode(payload), async (f) => {
           frames.push(f)
           await onFrame?.(f)
@@ -123,6 +122,12 @@ export class RelayReceiver {
     this.deliveries.set(key, entry)
     void done.finally(() => { if (this.deliveries.get(key) === entry) this.deliveries.delete(key) })
     return entry
+  }
+
+  private slotsFor (agent: string): Semaphore {
+    let slots = this.agentSlots.get(agent)
+    if (slots == null) { slots = new Semaphore(AGENT_CONCURRENCY); this.agentSlots.set(agent, slots) }
+    return slots
   }
 
   stop (): void {
@@ -215,16 +220,21 @@ export class RelayReceiver {
     const agent = registry.get(envelope.to.agent)
     const isCard = envelope.method === CARD_METHOD
     let claimed = false
+    // With a free slot for the agent, the task goes straight to 'delivering'
+    // in the same write that stores it: one transaction on the hot path.
+    const slot = agent != null && !isCard ? this.slotsFor(agent.name).tryAcquire() : undefined
     try {
       // One transaction: the replay window and the inbox claim commit together.
       db.transaction(() => {
         replay.check(envelope)
-        if (agent != null && !isCard) claimed = inbox.claim(envelope.id, remote, envelope.to.agent, envelope.method, envelope.payload, now())
+        if (agent != null && !isCard) claimed = inbox.claim(envelope.id, remote, envelope.to.agent, envelope.method, envelope.payload, now(), slot != null ? 'delivering' : 'received')
       })
     } catch (err) {
+      slot?.()
       if (err instanceof ReplayError) { await reject(err.code, err.message); return false }
       throw err
     }
+    if (!claimed) slot?.()
     if (agent == null) {
       await reject('AGENT_NOT_FOUND', `no agent named "${envelope.to.agent}" on ${this.init.localPeer}`)
       return false
@@ -266,7 +276,7 @@ export class RelayReceiver {
       await chain
     }
     const ackTimer = setTimeout(() => { if (!answered) void send(() => writer.next(FrameKind.ACK)) }, ACK_DELAY_MS)
-    const delivery = this.startDelivery(remote, envelope.id, envelope.to.agent, envelope.method, envelope.payload, async (f) => {
+    const delivery = this.startDelivery(remote, envelope.id, envelope.to.agent, envelope.method, envelope.payload, slot, async (f) => {
       answered = true
       clearTimeout(ackTimer)
       lastKind = f.kind

@@ -9,6 +9,17 @@ export class Semaphore {
   async acquire (): Promise<() => void> {
     if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve))
     else this.active++
+    return this.releaser()
+  }
+
+  /** A slot now, or undefined if all are taken (never waits). */
+  tryAcquire (): (() => void) | undefined {
+    if (this.active >= this.limit) return undefined
+    this.active++
+    return this.releaser()
+  }
+
+  private releaser (): () => void {
     let released = false
     return () => {
       if (released) return

@@ -24,7 +24,7 @@ export interface InboxRecord {
 /** Persistence of the inbox: de-duplication of received tasks by envelope id. */
 export interface InboxStore {
   /** Stores a new task as received; false if this sender's id is already known. */
-  claim(id: Uint8Array, sender: string, toAgent: string, method: string, payload: Uint8Array, nowMs: number): boolean
+  claim(id: Uint8Array, sender: string, toAgent: string, method: string, payload: Uint8Array, nowMs: number, state?: 'received' | 'delivering'): boolean
   /** Marks a received task as handed to its agent (the point after which a crash leaves it ambiguous). */
   markDelivering(sender: string, id: Uint8Array, nowMs: number): void
   get(sender: string, id: Uint8Array): InboxRecord | undefined
@@ -45,13 +45,13 @@ function fromRow (r: Row): InboxRecord {
 /** The SQLite {@link InboxStore}. */
 export function createSqliteInboxStore (db: Database): InboxStore {
   const claim = db.prepare(`INSERT INTO inbox (id, sender, to_agent, method, payload, state, received_ms, updated_ms)
-    VALUES (?, ?, ?, ?, ?, 'received', ?, ?) ON CONFLICT (sender, id) DO NOTHING`)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sender, id) DO NOTHING`)
   const delivering = db.prepare("UPDATE inbox SET state = 'delivering', updated_ms = ? WHERE sender = ? AND id = ? AND state = 'received'")
   const get = db.prepare('SELECT * FROM inbox WHERE sender = ? AND id = ?')
   const finish = db.prepare('UPDATE inbox SET state = ?, frames = ?, error = ?, updated_ms = ? WHERE sender = ? AND id = ?')
   const unfinished = db.prepare("SELECT * FROM inbox WHERE state IN ('received', 'delivering') ORDER BY received_ms")
   return {
-    claim: (id, sender, toAgent, method, payload, now) => Number(claim.run(id, sender, toAgent, method, payload, now, now).changes) > 0,
+    claim: (id, sender, toAgent, method, payload, now, state = 'received') => Number(claim.run(id, sender, toAgent, method, payload, state, now, now).changes) > 0,
     markDelivering: (sender, id, now) => { delivering.run(now, sender, id) },
     get: (sender, id) => { const r = get.get(sender, id) as Row | undefined; return r == null ? undefined : fromRow(r) },
     finish: (sender, id, state, frames, error, now) => {
