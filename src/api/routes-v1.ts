@@ -22,6 +22,8 @@ export interface StatusView {
   peers: number
   dht: { mode: 'server' | 'client', routingTableSize: number }
   mdns: boolean
+  /** Local agents registered with this daemon. */
+  agents: string[]
   api: { socket: string, tcp: string | null }
   uptimeMs: number
 }

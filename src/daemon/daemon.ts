@@ -82,6 +82,7 @@ export class Daemon {
         apiSocket: paths.apiSocket,
         apiTcp: () => daemon.apiTcp,
         startedAt: (init.now ?? Date.now)(),
+        localAgents: services.localAgents,
         ...(init.now != null ? { now: init.now } : {})
       })), ...services.routes)
       await node.start()

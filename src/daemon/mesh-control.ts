@@ -13,6 +13,8 @@ export interface MeshControlInit {
   apiSocket: string
   apiTcp: () => string | null
   startedAt: number
+  /** Names of the local agents (for status). */
+  localAgents?: () => string[]
   now?: () => number
 }
 
@@ -57,6 +59,7 @@ export class NodeMeshControl implements MeshControl {
       peers: node.getPeers().length,
       dht: { mode: dht.getMode(), routingTableSize: routingTableSize(dht) },
       mdns: config.mdns,
+      agents: this.init.localAgents?.() ?? [],
       api: { socket: this.init.apiSocket, tcp: this.init.apiTcp() },
       uptimeMs: this.now() - this.init.startedAt
     }

@@ -30,6 +30,8 @@ export interface TaskServicesInit {
 export class TaskServices {
   readonly routes: Route[]
   readonly metrics: Metrics
+  /** Names of the registered local agents. */
+  readonly localAgents: () => string[]
   private readonly init: TaskServicesInit
   private readonly receiver: RelayReceiver
   private readonly tasks: TaskService
@@ -44,6 +46,7 @@ export class TaskServices {
     const verifier = createVerifier()
     this.metrics = createMetrics(() => node.getConnections().length)
     const registry = new AgentRegistry({ store: createSqliteAgentStore(db), now })
+    this.localAgents = () => registry.list().map((a) => a.name)
     this.directory = new Directory({
       node, mesh: config.mesh, log: log.child({ component: 'directory' }), queryTimeoutMs: config.dht.queryTimeoutMs,
       localAgents: () => registry.list().map((a) => a.name)
@@ -88,9 +91,10 @@ export class TaskServices {
   /** Stops taking tasks; what is unfinished stays stored for the next run. */
   async stop (): Promise<void> {
     this.directory.stop()
-    this.receiver.stop()
+    // No new tasks in, then let the ones in hand finish.
+    await this.init.node.unhandle(A2A_PROTOCOL).catch(() => {})
+    await this.receiver.stop()
     await this.tasks.stop()
     this.sender.close()
-    await this.init.node.unhandle(A2A_PROTOCOL).catch(() => {})
   }
 }

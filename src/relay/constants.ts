@@ -22,6 +22,9 @@ export const POOL_IDLE_MS = 30_000
 /** Idle relay streams kept per peer. */
 export const POOL_MAX_IDLE_PER_PEER = 64
 
+/** How long a stopping daemon lets its agents finish the tasks they hold. */
+export const STOP_GRACE_MS = 5_000
+
 /** A receiver sends ACK only if the agent has not answered within this time; an answer implies it. */
 export const ACK_DELAY_MS = 20
 

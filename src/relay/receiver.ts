@@ -6,7 +6,7 @@ import { EnvelopeError, FrameKind, ReplayError, openEnvelope, type OpenedEnvelop
 import type { AgentRegistry } from '../registry/index.js'
 import type { Database, InboxStore, StoredFrame } from '../store/index.js'
 import type { Logger, Metrics } from '../telemetry/index.js'
-import { ACK_DELAY_MS, AGENT_CONCURRENCY, CARD_METHOD, DEFAULT_PER_PEER_CONCURRENCY, ENVELOPE_READ_TIMEOUT_MS, MAX_MESSAGE_BYTES, STREAM_IDLE_TIMEOUT_MS } from './constants.js'
+import { ACK_DELAY_MS, AGENT_CONCURRENCY, STOP_GRACE_MS, CARD_METHOD, DEFAULT_PER_PEER_CONCURRENCY, ENVELOPE_READ_TIMEOUT_MS, MAX_MESSAGE_BYTES, STREAM_IDLE_TIMEOUT_MS } from './constants.js'
 import { FrameWriter } from './frame-writer.js'
 import { relayStream } from './framing.js'
 import { deliverToAgent } from './local-delivery.js'
@@ -48,6 +48,8 @@ export class RelayReceiver {
   /** HTTP calls in flight per local agent; the rest wait, still 'received' (safe to resume after a crash). */
   private readonly agentSlots = new Map<string, Semaphore>()
   private readonly stopped = new AbortController()
+  /** Set while stopping: no new task is handed to an agent. */
+  private draining = false
 
   private readonly rate: PeerRateLimiter | undefined
   /** Kept-alive connections to the local agents. */
@@ -99,6 +101,11 @@ export class RelayReceiver {
         return e
       }
       const release = slot ?? await this.slotsFor(toAgent).acquire()
+      if (this.draining && slot == null) {
+        // Stopping: leave it 'received'; the next start delivers it.
+        release()
+        return { code: 'DAEMON_STOPPING', message: 'the receiving daemon is restarting; the task is kept and will be delivered' }
+      }
       const frames: StoredFrame[] = []
       try {
         if (slot == null) inbox.markDelivering(sender, id, now())
@@ -130,7 +137,18 @@ export class RelayReceiver {
     return slots
   }
 
-  stop (): void {
+  /**
+   * Stops: first lets the agents finish the tasks they are working on (up
+   * to `graceMs`), so that a restart does not turn them into
+   * DELIVERY_INTERRUPTED failures; then aborts what is left. Tasks still
+   * waiting for a slot stay 'received' and are delivered after the restart.
+   */
+  async stop (graceMs = STOP_GRACE_MS): Promise<void> {
+    this.draining = true
+    const deadline = Date.now() + graceMs
+    while (this.deliveries.size > 0 && Date.now() < deadline) {
+      await Promise.race([Promise.allSettled([...this.deliveries.values()].map(async (d) => d.done)), new Promise((resolve) => setTimeout(resolve, 100))])
+    }
     this.stopped.abort()
     this.httpAgent.destroy()
   }

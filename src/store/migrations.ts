@@ -64,8 +64,8 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
 
       -- Tasks this daemon accepted from a local caller for a remote agent.
-      -- state: pending (stored, not yet acknowledged), acked (the receiver
-      -- stored it), done (result stored), failed (error stored).
+      -- state: pending (stored, not yet answered), done (result stored),
+      -- failed (error stored).
       CREATE TABLE outbox (
         id BLOB PRIMARY KEY,
         to_peer TEXT NOT NULL,
@@ -81,7 +81,7 @@ export const MIGRATIONS: readonly Migration[] = [
         created_ms INTEGER NOT NULL,
         updated_ms INTEGER NOT NULL
       ) STRICT;
-      CREATE INDEX outbox_open ON outbox (state) WHERE state IN ('pending', 'acked');
+      CREATE INDEX outbox_open ON outbox (state) WHERE state = 'pending';
 
       -- Tasks received from remote daemons, by envelope id: the de-duplication
       -- that makes retries harmless. state: received (stored, not yet handed

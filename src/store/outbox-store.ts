@@ -1,7 +1,7 @@
 import type { Database } from './database.js'
 
 /** Where an outgoing task stands. */
-export type OutboxState = 'pending' | 'acked' | 'done' | 'failed'
+export type OutboxState = 'pending' | 'done' | 'failed'
 
 /** One outgoing task. */
 export interface OutboxRecord {
@@ -23,10 +23,9 @@ export interface OutboxRecord {
 export interface OutboxStore {
   insert(record: Omit<OutboxRecord, 'state' | 'attempts' | 'result' | 'error'>): void
   markAttempt(id: Uint8Array, nowMs: number): void
-  markAcked(id: Uint8Array, nowMs: number): void
   finish(id: Uint8Array, state: 'done' | 'failed', result: Uint8Array | null, error: string | null, nowMs: number): void
   get(id: Uint8Array): OutboxRecord | undefined
-  /** Tasks not yet finished (pending or acked), oldest first. */
+  /** Tasks not yet finished, oldest first. */
   open(): OutboxRecord[]
   counts(): Record<OutboxState, number>
 }
@@ -48,20 +47,18 @@ export function createSqliteOutboxStore (db: Database): OutboxStore {
   const insert = db.prepare(`INSERT INTO outbox (id, to_peer, to_agent, from_agent, method, payload, deadline_ms, state, created_ms, updated_ms)
     VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`)
   const attempt = db.prepare('UPDATE outbox SET attempts = attempts + 1, updated_ms = ? WHERE id = ?')
-  const acked = db.prepare("UPDATE outbox SET state = 'acked', updated_ms = ? WHERE id = ? AND state = 'pending'")
-  const finish = db.prepare("UPDATE outbox SET state = ?, result = ?, error = ?, updated_ms = ? WHERE id = ? AND state IN ('pending', 'acked')")
+  const finish = db.prepare("UPDATE outbox SET state = ?, result = ?, error = ?, updated_ms = ? WHERE id = ? AND state = 'pending'")
   const get = db.prepare('SELECT * FROM outbox WHERE id = ?')
-  const open = db.prepare("SELECT * FROM outbox WHERE state IN ('pending', 'acked') ORDER BY created_ms")
+  const open = db.prepare("SELECT * FROM outbox WHERE state = 'pending' ORDER BY created_ms")
   const counts = db.prepare('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state')
   return {
     insert: (r) => { insert.run(r.id, r.toPeer, r.toAgent, r.fromAgent, r.method, r.payload, r.deadlineMs, r.createdMs, r.createdMs) },
     markAttempt: (id, now) => { attempt.run(now, id) },
-    markAcked: (id, now) => { acked.run(now, id) },
     finish: (id, state, result, error, now) => { finish.run(state, result, error, now, id) },
     get: (id) => { const r = get.get(id) as Row | undefined; return r == null ? undefined : fromRow(r) },
     open: () => (open.all() as unknown as Row[]).map(fromRow),
     counts: () => {
-      const out: Record<OutboxState, number> = { pending: 0, acked: 0, done: 0, failed: 0 }
+      const out: Record<OutboxState, number> = { pending: 0, done: 0, failed: 0 }
       for (const r of counts.all() as Array<{ state: OutboxState, n: number }>) out[r.state] = r.n
       return out
     }

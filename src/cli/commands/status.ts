@@ -18,6 +18,7 @@ export const statusCommand: Command = {
       `connections:  ${s.connections} (${s.peers} peers)`,
       `DHT:          ${s.dht.mode}, ${s.dht.routingTableSize} peers in routing table`,
       `mDNS:         ${s.mdns ? 'on' : 'off'}`,
+      `agents:       ${s.agents.length === 0 ? 'none' : s.agents.join(', ')}`,
       `API:          ${s.api.socket}${s.api.tcp != null ? `, tcp ${s.api.tcp}` : ''}`,
       `uptime:       ${Math.round(s.uptimeMs / 1000)} s`,
       'addresses:',
