@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs'
+import { chmodSync, closeSync, openSync, rmSync } from 'node:fs'
 import { MemoryDatastore } from 'datastore-core'
 import type { PrivateKey } from '@libp2p/interface'
 import { ApiServer, v1Routes, type Route } from '../api/index.js'
@@ -66,6 +66,9 @@ export class Daemon {
       // stream; on disk that cost milliseconds per task. Keep it in memory and
       // remember peers in our own database instead (the peer book).
       const datastore = new MemoryDatastore()
+      // Task payloads live here: owner-only, like the key (SQLite gives its -wal and -shm files the same mode).
+      closeSync(openSync(paths.database, 'a', 0o600))
+      chmodSync(paths.database, 0o600)
       const db = openDatabase(paths.database)
       undo.push(() => { db.close() })
       const peerBook = createSqlitePeerBook(db)

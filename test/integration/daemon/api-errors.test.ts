@@ -87,6 +87,8 @@ describe('the local API under bad input', () => {
     expect(statSync(d.apiSocket).mode & 0o777).toBe(0o600)
     expect(statSync(d.home).mode & 0o077).toBe(0)
     expect(statSync(`${d.home}/identity.key`).mode & 0o777).toBe(0o600)
+    // The database holds task payloads.
+    for (const f of ['agentmesh.db', 'agentmesh.db-wal']) expect(statSync(`${d.home}/${f}`).mode & 0o777).toBe(0o600)
   })
 })
 
