@@ -97,11 +97,12 @@ export class RelaySender {
     }, signer)
     let expected = 0
     let acked = false
+    // Until the first frame the receiver must answer promptly; after it, the agent takes its time.
+    const beforeAck = AbortSignal.any([signal, AbortSignal.timeout(ACK_TIMEOUT_MS)])
     try {
       await lp.write(sealed, { signal })
       while (true) {
-        // Until the ACK the receiver must answer promptly; after it, the agent takes its time.
-        const readSignal = acked ? signal : AbortSignal.any([signal, AbortSignal.timeout(ACK_TIMEOUT_MS)])
+        const readSignal = acked ? signal : beforeAck
         const frame = openFrame((await lp.read({ signal: readSignal })).subarray(), { remotePeer: task.toPeer, verifier, maxBytes: MAX_MESSAGE_BYTES })
         if (frame.index !== expected++ || (frame.kind !== FrameKind.ERROR && !equalBytes(frame.envelopeId, task.id))) {
           throw new RelayTransportError(`out-of-order or foreign frame from ${task.toPeer}`)
@@ -110,7 +111,7 @@ export class RelaySender {
           const e = parseError(frame.payload)
           throw new RelayRejectedError(e.code, e.message)
         }
-        if (frame.kind === FrameKind.ACK) acked = true
+        acked = true
         await onFrame(frame)
         // A RESULT ends a plain answer; END ends a stream of EVENTs.
         if (frame.kind === FrameKind.END || frame.kind === FrameKind.RESULT) break
