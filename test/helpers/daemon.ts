@@ -76,6 +76,10 @@ export async function startDaemon (options: StartOptions = {}): Promise<TestDaem
   const [cmd, ...pre] = options.prefix ?? [process.execPath]
   const argv = [...pre, ...(options.prefix != null ? [process.execPath] : []), BIN, 'daemon', '--json', '--home', home, ...defaults, ...(options.args ?? [])]
   const child = spawn(cmd as string, argv, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  // If the test process ends without cleaning up (a crash, a timeout), take the daemon with it.
+  const reap = (): void => { if (child.exitCode == null) child.kill('SIGKILL') }
+  process.once('exit', reap)
+  child.once('exit', () => { process.off('exit', reap) })
   let stderr = ''
   child.stderr?.on('data', (d: Buffer) => { stderr += d.toString() })
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
