@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { ApiError, type RequestContext, type Route } from '../api/index.js'
 import { AgentmeshError } from '../errors.js'
 import type { Directory } from '../directory/index.js'
-import { deliverToAgent, STREAMING_METHODS, type TaskService } from '../relay/index.js'
+import { deliverToAgent, STREAMING_METHODS, validTrace, type TaskService } from '../relay/index.js'
 import type { AgentRegistry } from '../registry/index.js'
 import { JSONRPC } from './errors.js'
 import { rewriteCard, type A2aGateway } from './gateway.js'
@@ -111,10 +111,11 @@ async function callAgent (ctx: RequestContext, init: A2aRoutesInit): Promise<voi
   try {
     const target = await init.gateway.resolve(spec, ctx.signal)
     const payload = JSON.stringify(rpc)
+    const trace = validTrace(ctx.req.headers.traceparent, ctx.req.headers.tracestate)
     if (target.kind === 'local') {
-      await deliverToAgent(target.agent, rpc.method, payload, (f) => { stream.frame(f.kind, f.payload) }, ctx.signal)
+      await deliverToAgent(target.agent, rpc.method, payload, (f) => { stream.frame(f.kind, f.payload) }, ctx.signal, { trace })
     } else {
-      await init.tasks.submit({ toPeer: target.peer, toAgent: target.name, fromAgent: 'local', method: rpc.method, payload: encoder.encode(payload) },
+      await init.tasks.submit({ toPeer: target.peer, toAgent: target.name, fromAgent: 'local', method: rpc.method, payload: encoder.encode(payload), ...trace },
         (kind, text) => { stream.frame(kind, text) }, ctx.signal)
     }
     stream.end(STREAMING_METHODS.has(rpc.method))

@@ -11,6 +11,35 @@ export interface DeliveredFrame {
   payload: string
 }
 
+/** W3C trace context, carried from the caller to the agent across the mesh. */
+export interface TraceContext {
+  traceparent?: string
+  tracestate?: string
+}
+
+/** How {@link deliverToAgent} reaches the agent. */
+export interface DeliveryOptions {
+  fetch?: typeof fetch
+  /** Kept-alive connections for plain (non-streaming) calls. */
+  httpAgent?: HttpAgent
+  trace?: TraceContext
+}
+
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/
+
+/** Only well-formed trace headers are passed on (W3C Trace Context). */
+export function validTrace (traceparent: unknown, tracestate: unknown): TraceContext {
+  if (typeof traceparent !== 'string' || !TRACEPARENT.test(traceparent)) return {}
+  return typeof tracestate === 'string' && tracestate.length <= 512 && !/[\r\n]/.test(tracestate)
+    ? { traceparent, tracestate }
+    : { traceparent }
+}
+
+function traceHeaders (trace: TraceContext | undefined): Record<string, string> {
+  const t = validTrace(trace?.traceparent, trace?.tracestate)
+  return { ...(t.traceparent != null ? { traceparent: t.traceparent } : {}), ...(t.tracestate != null ? { tracestate: t.tracestate } : {}) }
+}
+
 /** Largest answer read from a local agent. */
 const MAX_ANSWER_BYTES = 1024 * 1024
 
@@ -20,18 +49,20 @@ const MAX_ANSWER_BYTES = 1024 * 1024
  * answer, one EVENT per SSE event for a stream.
  */
 export async function deliverToAgent (agent: AgentRecord, method: string, payload: string,
-  onFrame: (frame: DeliveredFrame) => void | Promise<void>, signal: AbortSignal, fetchImpl: typeof fetch = fetch, httpAgent?: HttpAgent): Promise<void> {
+  onFrame: (frame: DeliveredFrame) => void | Promise<void>, signal: AbortSignal, options: DeliveryOptions = {}): Promise<void> {
   const streaming = STREAMING_METHODS.has(method)
-  if (!streaming && httpAgent != null && agent.rpcUrl.startsWith('http:')) {
+  const fetchImpl = options.fetch ?? fetch
+  const trace = traceHeaders(options.trace)
+  if (!streaming && options.httpAgent != null && agent.rpcUrl.startsWith('http:')) {
     // The common case, on node:http with kept-alive connections: several times cheaper than fetch.
-    await onFrame({ kind: 'RESULT', payload: await postJson(agent, payload, signal, httpAgent) })
+    await onFrame({ kind: 'RESULT', payload: await postJson(agent, payload, signal, options.httpAgent, trace) })
     return
   }
   let res: Response
   try {
     res = await fetchImpl(agent.rpcUrl, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'A2A-Version': '1.0', Accept: streaming ? 'text/event-stream' : 'application/json' },
+      headers: { 'Content-Type': 'application/json', 'A2A-Version': '1.0', Accept: streaming ? 'text/event-stream' : 'application/json', ...trace },
       body: payload,
       signal
     })
@@ -56,24 +87,24 @@ export async function deliverToAgent (agent: AgentRecord, method: string, payloa
 }
 
 /** POSTs a JSON-RPC request and returns the JSON answer's text (size-capped, checked to be JSON). */
-async function postJson (agent: AgentRecord, payload: string, signal: AbortSignal, httpAgent: HttpAgent): Promise<string> {
+async function postJson (agent: AgentRecord, payload: string, signal: AbortSignal, httpAgent: HttpAgent, trace: Record<string, string>): Promise<string> {
   try {
-    return await postJsonOnce(agent, payload, signal, httpAgent)
+    return await postJsonOnce(agent, payload, signal, httpAgent, trace)
   } catch (err) {
     // A kept-alive connection the agent closed while idle fails before the
     // request reaches it (Node's documented race): that one is safe to retry.
-    if ((err as { staleSocket?: boolean }).staleSocket === true) return postJsonOnce(agent, payload, signal, httpAgent)
+    if ((err as { staleSocket?: boolean }).staleSocket === true) return postJsonOnce(agent, payload, signal, httpAgent, trace)
     throw err
   }
 }
 
-async function postJsonOnce (agent: AgentRecord, payload: string, signal: AbortSignal, httpAgent: HttpAgent): Promise<string> {
+async function postJsonOnce (agent: AgentRecord, payload: string, signal: AbortSignal, httpAgent: HttpAgent, trace: Record<string, string>): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     const req = request(agent.rpcUrl, {
       method: 'POST',
       agent: httpAgent,
       signal,
-      headers: { 'Content-Type': 'application/json', 'A2A-Version': '1.0', Accept: 'application/json', 'Content-Length': Buffer.byteLength(payload) }
+      headers: { 'Content-Type': 'application/json', 'A2A-Version': '1.0', Accept: 'application/json', 'Content-Length': Buffer.byteLength(payload), ...trace }
     }, (res) => {
       const chunks: Buffer[] = []
       let size = 0

@@ -9,7 +9,7 @@ import type { Logger, Metrics } from '../telemetry/index.js'
 import { ACK_DELAY_MS, AGENT_CONCURRENCY, STOP_GRACE_MS, CARD_METHOD, DEFAULT_PER_PEER_CONCURRENCY, ENVELOPE_READ_TIMEOUT_MS, MAX_MESSAGE_BYTES, STREAM_IDLE_TIMEOUT_MS } from './constants.js'
 import { FrameWriter } from './frame-writer.js'
 import { relayStream } from './framing.js'
-import { deliverToAgent } from './local-delivery.js'
+import { deliverToAgent, type TraceContext } from './local-delivery.js'
 import { PeerRateLimiter } from './rate-limiter.js'
 import { Semaphore } from './semaphore.js'
 
@@ -89,7 +89,7 @@ export class RelayReceiver {
    * time per agent, and stores the answer. Resolves with the failure, if any.
    */
   private startDelivery (sender: string, id: Uint8Array, toAgent: string, method: string, payload: Uint8Array,
-    slot: (() => void) | undefined, onFrame?: (f: StoredFrame) => Promise<void>): { done: Promise<{ code: string, message: string } | undefined> } {
+    slot: (() => void) | undefined, onFrame?: (f: StoredFrame) => Promise<void>, trace?: TraceContext): { done: Promise<{ code: string, message: string } | undefined> } {
     const { inbox, registry, now, metrics } = this.init
     const key = `${sender}/${Buffer.from(id).toString('hex')}`
     const done = (async () => {
@@ -112,7 +112,7 @@ export class RelayReceiver {
         await deliverToAgent(agent, method, decoder.decode(payload), async (f) => {
           frames.push(f)
           await onFrame?.(f)
-        }, this.stopped.signal, this.init.fetch, this.httpAgent)
+        }, this.stopped.signal, { ...(this.init.fetch != null ? { fetch: this.init.fetch } : {}), httpAgent: this.httpAgent, ...(trace != null ? { trace } : {}) })
         inbox.finish(sender, id, 'done', frames, null, now())
         metrics.tasksDelivered.inc({ outcome: 'delivered' })
         return undefined
@@ -294,13 +294,14 @@ export class RelayReceiver {
       await chain
     }
     const ackTimer = setTimeout(() => { if (!answered) void send(() => writer.next(FrameKind.ACK)) }, ACK_DELAY_MS)
+    const trace = { traceparent: envelope.traceparent, tracestate: envelope.tracestate }
     const delivery = this.startDelivery(remote, envelope.id, envelope.to.agent, envelope.method, envelope.payload, slot, async (f) => {
       answered = true
       clearTimeout(ackTimer)
       lastKind = f.kind
       // If the sender went away, delivery goes on so the inbox holds the whole answer for its retry.
       await send(() => writer.next(f.kind === 'EVENT' ? FrameKind.EVENT : FrameKind.RESULT, f.payload))
-    })
+    }, trace)
     const outcome = await delivery.done
     clearTimeout(ackTimer)
     answered = true

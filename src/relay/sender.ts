@@ -16,6 +16,9 @@ export interface OutgoingTask {
   method: string
   payload: Uint8Array
   deadlineMs: number
+  /** W3C trace context of the caller, carried to the agent. */
+  traceparent?: string
+  tracestate?: string
 }
 
 /** What {@link RelaySender} needs. */
@@ -93,7 +96,9 @@ export class RelaySender {
       seq: sequences.next(task.toPeer),
       deadlineMs: task.deadlineMs,
       method: task.method,
-      payload: task.payload
+      payload: task.payload,
+      ...(task.traceparent != null ? { traceparent: task.traceparent } : {}),
+      ...(task.tracestate != null ? { tracestate: task.tracestate } : {})
     }, signer)
     let expected = 0
     let acked = false

@@ -23,6 +23,8 @@ export interface TaskRequest {
   fromAgent: string
   method: string
   payload: Uint8Array
+  traceparent?: string
+  tracestate?: string
 }
 
 const decoder = new TextDecoder()

@@ -23,6 +23,8 @@ export interface AgentServer {
   kind: AgentKind
   /** Deliveries (calls of the executor) per user messageId. */
   received: Map<string, number>
+  /** The traceparent header of every JSON-RPC call received, in order. */
+  traceparents: string[]
   server: Server
   close(): Promise<void>
 }

@@ -137,7 +137,10 @@ export async function startAgentServer ({ kind, name, host = '127.0.0.1', port =
   const executor = kind === 'echo' ? echoExecutor(received) : taskExecutor(received, chunkDelayMs)
   const handler = new DefaultRequestHandler(card, new InMemoryTaskStore(), executor)
   const app = express()
+  const traceparents = []
   app.get('/count', (_req, res) => { res.json(Object.fromEntries(received)) })
+  // Records the W3C traceparent of each JSON-RPC call, to check it crossed the mesh.
+  app.use(`/${name}`, (req, _res, next) => { if (req.method === 'POST' && req.headers.traceparent != null) traceparents.push(req.headers.traceparent); next() })
   app.use(`/${name}/${AGENT_CARD_PATH}`, agentCardHandler({ agentCardProvider: handler }))
   app.use(`/${name}`, jsonRpcHandler({ requestHandler: handler, userBuilder: UserBuilder.noAuthentication }))
   const server = await new Promise((resolve, reject) => {
@@ -154,6 +157,7 @@ export async function startAgentServer ({ kind, name, host = '127.0.0.1', port =
     name,
     kind,
     received,
+    traceparents,
     server,
     close: async () => {
       await new Promise((resolve) => {

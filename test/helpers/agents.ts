@@ -26,6 +26,8 @@ export interface TestAgent {
   name: string
   /** How often the agent was handed each user messageId. */
   received: Map<string, number>
+  /** The traceparent header of every JSON-RPC call received. */
+  traceparents: string[]
   /** Sum of all deliveries. */
   total(): number
   close(): Promise<void>
@@ -44,6 +46,7 @@ export async function startAgent (options: AgentOptions): Promise<TestAgent> {
     port: agent.port,
     name: agent.name,
     received: agent.received,
+    traceparents: agent.traceparents,
     total: () => sum(agent.received.values()),
     close: agent.close
   }

@@ -1,7 +1,8 @@
 import { TaskState } from '@a2a-js/sdk'
 import type { Client } from '@a2a-js/sdk/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { a2aClientFor, closeA2AClients, directClient, textOf, textRequest } from '../../helpers/a2a-client.js'
+import { request } from 'node:http'
+import { a2aClientFor, closeA2AClients, directClient, jsonRpcSendMessage, textOf, textRequest } from '../../helpers/a2a-client.js'
 import { startAgent, type TestAgent } from '../../helpers/agents.js'
 import { cleanup, startDaemon, waitFor, type TestDaemon } from '../../helpers/daemon.js'
 
@@ -93,6 +94,18 @@ describe('a stock A2A client and server, through two daemons', () => {
     expect(taskId).not.toBe('')
     const canceled = await client.cancelTask({ tenant: '', id: taskId, metadata: undefined })
     expect(canceled.status?.state).toBe(TaskState.TASK_STATE_CANCELED)
+  })
+
+  it('carries the caller\'s W3C trace context to the agent', async () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
+    const body = JSON.stringify(jsonRpcSendMessage('traced'))
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ socketPath: a.apiSocket, method: 'POST', path: `/a2a/echo@${b.peerId}`, headers: { 'Content-Type': 'application/json', traceparent } }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)) })
+      req.on('error', reject)
+      req.end(body)
+    })
+    expect(status).toBe(200)
+    expect(echo.traceparents.at(-1)).toBe(traceparent)
   })
 
   it('sends from the command line, plain and streamed', async () => {
