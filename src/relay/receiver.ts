@@ -91,7 +91,7 @@ export class RelayReceiver {
   private startDelivery (sender: string, id: Uint8Array, toAgent: string, method: string, payload: Uint8Array,
     slot: (() => void) | undefined, onFrame?: (f: StoredFrame) => Promise<void>, trace?: TraceContext): { done: Promise<{ code: string, message: string } | undefined> } {
     const { inbox, registry, now, metrics } = this.init
-    const key = `${sender}/${Buffer.from(id).toString('hex')}`
+    const key = deliveryKey(sender, id)
     const done = (async () => {
       const agent = registry.get(toAgent)
       if (agent == null) {
@@ -264,7 +264,7 @@ export class RelayReceiver {
       return true
     }
 
-    const key = `${remote}/${Buffer.from(envelope.id).toString('hex')}`
+    const key = deliveryKey(remote, envelope.id)
     if (!claimed) {
       // A retry of a task we already have: answer from the inbox, never deliver twice.
       await this.deliveries.get(key)?.done
@@ -310,4 +310,9 @@ export class RelayReceiver {
     if (peerGone) return false
     return true
   }
+}
+
+/** Deliveries are keyed by sender and task id, as the inbox is. */
+function deliveryKey (sender: string, id: Uint8Array): string {
+  return `${sender}/${Buffer.from(id).toString('hex')}`
 }

@@ -4,22 +4,13 @@ import type { PeerId } from '@libp2p/interface'
 import type { Frame } from '../pb/agentmesh.js'
 import { FrameKind, newNonce, openFrame, sealEnvelope, type SequenceCounter, type Signer, type Verifier } from '../envelope/index.js'
 import type { MeshNode } from '../node/index.js'
+import type { OutboxRecord } from '../store/index.js'
+import type { TraceContext } from './local-delivery.js'
 import { ACK_TIMEOUT_MS, MAX_MESSAGE_BYTES } from './constants.js'
 import { RelayRejectedError, RelayTransportError } from './errors.js'
 
-/** One transmission's content. */
-export interface OutgoingTask {
-  id: Uint8Array
-  toPeer: string
-  toAgent: string
-  fromAgent: string
-  method: string
-  payload: Uint8Array
-  deadlineMs: number
-  /** W3C trace context of the caller, carried to the agent. */
-  traceparent?: string
-  tracestate?: string
-}
+/** One transmission's content: the stored task, plus the caller's W3C trace context. */
+export type OutgoingTask = Pick<OutboxRecord, 'id' | 'toPeer' | 'toAgent' | 'fromAgent' | 'method' | 'payload' | 'deadlineMs'> & TraceContext
 
 /** What {@link RelaySender} needs. */
 export interface RelaySenderInit {

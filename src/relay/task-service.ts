@@ -17,17 +17,10 @@ export interface TaskServiceInit {
 }
 
 /** A task to send, as the API hands it over. */
-export interface TaskRequest {
-  toPeer: string
-  toAgent: string
-  fromAgent: string
-  method: string
-  payload: Uint8Array
-  traceparent?: string
-  tracestate?: string
-}
+export type TaskRequest = Omit<OutgoingTask, 'id' | 'deadlineMs'>
 
 const decoder = new TextDecoder()
+const encoder = new TextEncoder()
 
 /**
  * Exactly-once sending: a task is stored in the outbox before anything else,
@@ -59,8 +52,7 @@ export class TaskService {
   resume (): number {
     const open = this.init.outbox.open()
     for (const r of open) {
-      const task: OutgoingTask = { id: r.id, toPeer: r.toPeer, toAgent: r.toAgent, fromAgent: r.fromAgent, method: r.method, payload: r.payload, deadlineMs: r.deadlineMs }
-      const run = this.deliver(task, () => {}, this.stopped.signal).catch(() => {})
+      const run = this.deliver(r, () => {}, this.stopped.signal).catch(() => {})
       this.background.add(run)
       void run.finally(() => this.background.delete(run))
     }
@@ -99,7 +91,7 @@ export class TaskService {
           if (frame.kind === FrameKind.RESULT) result = text
           await onFrame(frame.kind === FrameKind.RESULT ? 'RESULT' : 'EVENT', text)
         }, signal)
-        outbox.finish(task.id, 'done', result == null ? null : new TextEncoder().encode(result), null, now())
+        outbox.finish(task.id, 'done', result == null ? null : encoder.encode(result), null, now())
         metrics.tasksSent.inc({ outcome: 'delivered' })
         return
       } catch (err) {

@@ -1,6 +1,7 @@
 import { homePaths } from '../../home/index.js'
 import { callApi } from '../api-client.js'
 import type { Command } from '../command.js'
+import { UsageError } from '../errors.js'
 
 interface AgentView { name: string, url: string, role: string | null, address: string, card?: { description?: string } }
 
@@ -16,7 +17,6 @@ export const agentAddCommand: Command = {
   json: true,
   async run ({ home, json, io, positionals, values }) {
     if (typeof values.url !== 'string') {
-      const { UsageError } = await import('../errors.js')
       throw new UsageError('--url is required')
     }
     const a = await callApi(homePaths(home).apiSocket, 'POST', '/v1/agents', { name: positionals[0], url: values.url, role: values.role ?? null }) as AgentView
