@@ -132,10 +132,17 @@ function authorized (req: IncomingMessage, expected: Buffer): boolean {
   return got.length === expected.length && timingSafeEqual(got, expected)
 }
 
+/**
+ * Pending connections the kernel queues for us. Node's default of 511 makes a
+ * burst of local clients on the Unix socket fail with EAGAIN (Unix sockets do
+ * not retry as TCP does); the kernel caps this at net.core.somaxconn.
+ */
+const LISTEN_BACKLOG = 4096
+
 async function listen (server: Server, options: { path: string } | { host: string, port: number }): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(options, () => { server.off('error', reject); resolve() })
+    server.listen({ ...options, backlog: LISTEN_BACKLOG }, () => { server.off('error', reject); resolve() })
   })
 }
 
