@@ -5,6 +5,9 @@ import { checkAgentName, type AgentRegistry } from '../registry/index.js'
 import type { AgentRecord } from '../store/index.js'
 import { ResolveError } from './errors.js'
 
+/** The caller a card fetch is made as: the host itself. */
+const OPERATOR = 'operator'
+
 /** Where a call to `{agent}` goes. */
 export type Target =
   | { kind: 'local', agent: AgentRecord }
@@ -19,6 +22,16 @@ export interface A2aGatewayInit {
   now: () => number
   /** How long a name → peer answer and a remote card are cached. */
   cacheMs?: number
+  /**
+   * Closed mesh: connects to `peer`, waits for its verified certificate and
+   * says whether that certificate covers agent `name`. Absent in open mode,
+   * where the directory's first answer is taken.
+   */
+  certifiedFor?: (peer: string, name: string, signal: AbortSignal) => Promise<boolean>
+  /** Throws unless `card` carries a valid signature by `peer` naming agent `name`. */
+  verifyCard?: (card: unknown, peer: string, name: string) => Promise<void>
+  /** Called for each directory answer or card refused (for metrics). */
+  onRejected?: (reason: string, peer: string, name: string) => void
 }
 
 const DEFAULT_CACHE_MS = 30_000
@@ -50,14 +63,34 @@ export class A2aGateway {
       if (local != null) return { kind: 'local', agent: local }
       if (peer !== undefined) throw new ResolveError('AGENT_NOT_FOUND', `no local agent named "${name}"`)
     }
-    if (peer !== undefined) return { kind: 'remote', peer, name }
+    if (peer !== undefined) {
+      if (this.init.certifiedFor != null && !await this.init.certifiedFor(peer, name, signal)) {
+        this.init.onRejected?.('NOT_CERTIFIED_FOR_NAME', peer, name)
+        throw new ResolveError('NOT_CERTIFIED', `peer ${peer} is not certified to host an agent named "${name}"`)
+      }
+      return { kind: 'remote', peer, name }
+    }
     const cached = this.peers.get(name)
     if (cached != null && cached.until > this.init.now()) return { kind: 'remote', peer: cached.peer, name }
     const found = await this.init.directory.find(name, signal)
-    const first = found[0]
-    if (first === undefined) throw new ResolveError('AGENT_NOT_FOUND', `no peer in the mesh advertises an agent named "${name}"`)
-    this.peers.set(name, { peer: first, until: this.init.now() + (this.init.cacheMs ?? DEFAULT_CACHE_MS) })
-    return { kind: 'remote', peer: first, name }
+    if (found.length === 0) throw new ResolveError('AGENT_NOT_FOUND', `no peer in the mesh advertises an agent named "${name}"`)
+    const chosen = await this.firstCertified(found, name, signal)
+    if (chosen === undefined) throw new ResolveError('AGENT_NOT_FOUND', `${found.length} peer(s) advertise an agent named "${name}", but none is certified for it`)
+    this.peers.set(name, { peer: chosen, until: this.init.now() + (this.init.cacheMs ?? DEFAULT_CACHE_MS) })
+    return { kind: 'remote', peer: chosen, name }
+  }
+
+  /** The first advertiser whose certificate covers `name`; advertisers that are not certified for it are skipped and counted. */
+  private async firstCertified (found: string[], name: string, signal: AbortSignal): Promise<string | undefined> {
+    const check = this.init.certifiedFor
+    if (check == null) return found[0]
+    for (const peer of found) {
+      let covered = false
+      try { covered = await check(peer, name, signal) } catch { if (signal.aborted) throw signal.reason }
+      if (covered) return peer
+      this.init.onRejected?.('NOT_CERTIFIED_FOR_NAME', peer, name)
+    }
+    return undefined
   }
 
   /** The agent card of `{agent}`, fetched through the mesh for a remote agent (cached briefly). */
@@ -67,9 +100,17 @@ export class A2aGateway {
     const cached = this.cards.get(key)
     if (cached != null && cached.until > this.init.now()) return cached.card
     let card: unknown
-    await this.init.tasks.submit({ toPeer: target.peer, toAgent: target.name, fromAgent: 'local', method: CARD_METHOD, payload: new TextEncoder().encode('{}') },
+    await this.init.tasks.submit({ toPeer: target.peer, toAgent: target.name, fromAgent: OPERATOR, method: CARD_METHOD, payload: new TextEncoder().encode('{}') },
       (_kind, payload) => { card = JSON.parse(payload) }, signal)
     if (card === undefined) throw new ResolveError('INVALID_AGENT_CARD', `${key} sent no agent card`)
+    if (this.init.verifyCard != null) {
+      try {
+        await this.init.verifyCard(card, target.peer, target.name)
+      } catch (err) {
+        this.init.onRejected?.('CARD_SIGNATURE', target.peer, target.name)
+        throw new ResolveError('INVALID_AGENT_CARD', `the agent card of ${key} is refused: ${(err as Error).message}`, { cause: err })
+      }
+    }
     this.cards.set(key, { card, until: this.init.now() + (this.init.cacheMs ?? DEFAULT_CACHE_MS) })
     return card
   }
@@ -86,7 +127,9 @@ export class A2aGateway {
  * dropped (the mesh carries JSON-RPC only).
  */
 export function rewriteCard (card: unknown, endpoint: string): unknown {
-  const c = { ...(card as Record<string, unknown>) }
+  // The card's own signatures are dropped: they cover the original interface
+  // URL. This daemon has checked them; the local client trusts its daemon.
+  const { signatures: _, ...c } = card as Record<string, unknown>
   const interfaces = Array.isArray(c.supportedInterfaces) ? c.supportedInterfaces as Array<Record<string, unknown>> : []
   const rpc = interfaces.find((i) => i.protocolBinding === 'JSONRPC') ?? { protocolBinding: 'JSONRPC', protocolVersion: '1.0', tenant: '' }
   c.supportedInterfaces = [{ ...rpc, url: endpoint }]

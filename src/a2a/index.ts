@@ -1,5 +1,5 @@
 export { A2aGateway, rewriteCard } from './gateway.js'
 export type { A2aGatewayInit, Target } from './gateway.js'
-export { a2aRoutes } from './routes.js'
-export type { A2aRoutesInit } from './routes.js'
+export { a2aRoutes, OPERATOR } from './routes.js'
+export type { A2aRoutesInit, CallPolicy } from './routes.js'
 export { JSONRPC, ResolveError } from './errors.js'

@@ -16,7 +16,25 @@ export interface A2aRoutesInit {
   localPeer: string
   /** Called after a local agent is registered, to advertise it. */
   onAgentAdded?: (name: string) => void
+  /** Who may call whom (closed mesh); absent or open: anyone. */
+  access?: CallPolicy
+  /** Whether a bearer token is the daemon's API token (which acts as the operator). */
+  isApiToken?: (token: string) => boolean
+  /** Counts a call denied before it left the host. */
+  onDenied?: (rule: string) => void
 }
+
+/** What the routes ask of the closed mesh (see AccessControl in src/trust). */
+export interface CallPolicy {
+  readonly open: boolean
+  /** The role and parent this host's certificate gives agent `name`, or why it gives none. */
+  grant(name: string): { role: string, parent: string | null } | { code: string, message: string }
+  /** Why `from` (a local caller) may not call `toAgent` on `toPeer`, or undefined if it may. */
+  egress(from: string, toPeer: string, toAgent: string, method: string, payload: string): { code: string, message: string, rule?: string } | undefined
+}
+
+/** The agent name of a host's operator: the caller of a request without an agent token. */
+export const OPERATOR = 'operator'
 
 const AGENT = '(?<agent>[^/]+)'
 const encoder = new TextEncoder()
@@ -24,8 +42,8 @@ const encoder = new TextEncoder()
 /** `/v1/agents…`, `/v1/directory/{name}` and the `/a2a/{agent}` endpoint. */
 export function a2aRoutes (init: A2aRoutesInit): Route[] {
   const { gateway, registry, directory, tasks } = init
-  const view = (a: { name: string, url: string, role: string | null, card: unknown, addedMs: number }): Record<string, unknown> =>
-    ({ name: a.name, url: a.url, role: a.role, address: `${a.name}@${init.localPeer}`, addedAt: new Date(a.addedMs).toISOString(), card: a.card })
+  const view = (a: { name: string, url: string, role: string | null, parent: string | null, card: unknown, addedMs: number }): Record<string, unknown> =>
+    ({ name: a.name, url: a.url, role: a.role, parent: a.parent, address: `${a.name}@${init.localPeer}`, addedAt: new Date(a.addedMs).toISOString(), card: a.card })
 
   return [
     { method: 'GET', pattern: /^\/v1\/tasks$/, handler: () => ({ json: { outbox: tasks.stats() } }) },
@@ -38,9 +56,19 @@ export function a2aRoutes (init: A2aRoutesInit): Route[] {
         if (typeof body?.name !== 'string' || typeof body.url !== 'string' || (body.role !== undefined && body.role !== null && typeof body.role !== 'string')) {
           throw new ApiError(400, 'INVALID_REQUEST', 'body must be {"name": "…", "url": "http://…", "role"?: "…"}')
         }
-        const record = await registry.add({ name: body.name, url: body.url, role: (body.role as string | undefined) ?? null }, ctx.signal)
+        let role = (body.role as string | undefined) ?? null
+        let parent: string | null = null
+        if (body.name === OPERATOR) throw new ApiError(400, 'INVALID_AGENT_NAME', `"${OPERATOR}" is reserved for the host's operator`)
+        if (init.access != null && !init.access.open) {
+          const grant = init.access.grant(body.name)
+          if ('code' in grant) throw new ApiError(403, 'NOT_CERTIFIED', grant.message)
+          if (role !== null && role !== grant.role) throw new ApiError(400, 'INVALID_REQUEST', `this host's certificate makes "${body.name}" a ${grant.role}, not a ${role}`)
+          role = grant.role
+          parent = grant.parent
+        }
+        const record = await registry.add({ name: body.name, url: body.url, role, parent }, ctx.signal)
         init.onAgentAdded?.(record.name)
-        return { status: 201, json: view(record) }
+        return { status: 201, json: { ...view(record), token: record.token } }
       }
     },
     {
@@ -108,14 +136,25 @@ async function callAgent (ctx: RequestContext, init: A2aRoutesInit): Promise<voi
   const id = rpc.id ?? null
   const spec = ctx.params.agent ?? ''
   const stream = new AnswerWriter(res, id)
+  const caller = callerOf(ctx.req, init)
+  if (caller === undefined) {
+    rpcError(res, id, JSONRPC.MESH_ERROR, 'the bearer token is neither an agent\'s token nor the API token', { reason: 'UNAUTHORIZED' }, 401)
+    return
+  }
   try {
     const target = await init.gateway.resolve(spec, ctx.signal)
     const payload = JSON.stringify(rpc)
     const trace = validTrace(ctx.req.headers.traceparent, ctx.req.headers.tracestate)
+    const refusal = init.access?.egress(caller, target.kind === 'local' ? init.localPeer : target.peer, target.kind === 'local' ? target.agent.name : target.name, rpc.method, payload)
+    if (refusal != null) {
+      if (refusal.rule !== undefined) init.onDenied?.(refusal.rule)
+      stream.fail(JSONRPC.MESH_ERROR, `agentmesh refused the call to "${spec}": ${refusal.message}`, { reason: refusal.code, ...(refusal.rule !== undefined ? { rule: refusal.rule } : {}) })
+      return
+    }
     if (target.kind === 'local') {
       await deliverToAgent(target.agent, rpc.method, payload, (f) => { stream.frame(f.kind, f.payload) }, ctx.signal, { trace })
     } else {
-      await init.tasks.submit({ toPeer: target.peer, toAgent: target.name, fromAgent: 'local', method: rpc.method, payload: encoder.encode(payload), ...trace },
+      await init.tasks.submit({ toPeer: target.peer, toAgent: target.name, fromAgent: caller, method: rpc.method, payload: encoder.encode(payload), ...trace },
         (kind, text) => { stream.frame(kind, text) }, ctx.signal)
     }
     stream.end(STREAMING_METHODS.has(rpc.method))
@@ -123,8 +162,23 @@ async function callAgent (ctx: RequestContext, init: A2aRoutesInit): Promise<voi
     if (ctx.signal.aborted) { res.destroy(); return }
     const reason = err instanceof AgentmeshError ? err.code : 'INTERNAL'
     if (reason === 'AGENT_NOT_FOUND' || reason === 'PEER_UNREACHABLE') init.gateway.forget(spec)
-    stream.fail(JSONRPC.MESH_ERROR, `agentmesh could not deliver to "${spec}": ${(err as Error).message}`, { reason })
+    const rule = (err as { rule?: unknown }).rule
+    stream.fail(JSONRPC.MESH_ERROR, `agentmesh could not deliver to "${spec}": ${(err as Error).message}`, { reason, ...(typeof rule === 'string' ? { rule } : {}) })
   }
+}
+
+/**
+ * Who is calling: the agent whose caller token the request bears, or the
+ * host's operator when it bears none (or the API token). Undefined for a
+ * token that is neither: a wrong token never falls back to the operator.
+ */
+function callerOf (req: IncomingMessage, init: A2aRoutesInit): string | undefined {
+  const header = req.headers.authorization
+  if (header === undefined || header === '') return OPERATOR
+  const token = header.startsWith('Bearer ') ? header.slice(7).trim() : ''
+  const agent = init.registry.byToken(token)
+  if (agent != null) return agent.name
+  return init.isApiToken?.(token) === true ? OPERATOR : undefined
 }
 
 /** Writes an agent's answer to the HTTP caller: SSE for events, JSON for a result. */
@@ -175,8 +229,8 @@ class AnswerWriter {
   }
 }
 
-function rpcError (res: ServerResponse, id: unknown, code: number, message: string, data?: unknown): void {
+function rpcError (res: ServerResponse, id: unknown, code: number, message: string, data?: unknown, status = 200): void {
   const body = JSON.stringify({ jsonrpc: '2.0', id: id ?? null, error: { code, message, ...(data !== undefined ? { data } : {}) } })
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) })
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) })
   res.end(body)
 }

@@ -20,10 +20,12 @@ export interface StatusView {
   reachability: 'public' | 'private' | 'relayed'
   connections: number
   peers: number
-  dht: { mode: 'server' | 'client', routingTableSize: number }
+  dht: { mode: 'server' | 'client', routingTableSize: number, /** The peers in it. */ routingTable: string[] }
   mdns: boolean
   /** Local agents registered with this daemon. */
   agents: string[]
+  /** Trust mode, this host's certificate, policy and verified peers (see /v1/trust). */
+  trust?: unknown
   api: { socket: string, tcp: string | null }
   uptimeMs: number
 }

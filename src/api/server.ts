@@ -15,6 +15,11 @@ export interface ApiServerInit {
   routes: readonly Route[]
   maxBodyBytes: number
   log: Logger
+  /**
+   * Other bearer tokens the TCP listener accepts beside the API token (agents'
+   * caller tokens); the routes then decide who the caller is.
+   */
+  acceptsToken?: (token: string) => boolean
 }
 
 /**
@@ -61,7 +66,7 @@ export class ApiServer {
   private createServer (token: string | undefined): Server {
     const expected = token === undefined ? undefined : Buffer.from(`Bearer ${token}`)
     const server = createServer({ requestTimeout: 0, headersTimeout: 30_000 }, (req, res) => {
-      if (expected !== undefined && !authorized(req, expected)) {
+      if (expected !== undefined && !authorized(req, expected) && !this.acceptsBearer(req)) {
         sendError(res, new ApiError(401, 'UNAUTHORIZED', 'missing or wrong bearer token (see api.token in the home)'))
         return
       }
@@ -78,6 +83,11 @@ export class ApiServer {
     })
     this.servers.push(server)
     return server
+  }
+
+  private acceptsBearer (req: IncomingMessage): boolean {
+    const header = req.headers.authorization ?? ''
+    return header.startsWith('Bearer ') && this.init.acceptsToken?.(header.slice(7)) === true
   }
 
   private async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -21,6 +21,15 @@ export interface Config {
     /** The longest a DHT lookup may take, in milliseconds. */
     queryTimeoutMs: number
   }
+  trust: {
+    /**
+     * Lab mode: any peer may connect and send tasks, no certificate or policy
+     * is checked. Off by default: the mesh is closed.
+     */
+    open: boolean
+    /** Authorities trusted beside those of joined bundles (their ids, the peer-ID form of their keys). */
+    authorities: string[]
+  }
   connections: {
     /** The most open connections. */
     max: number

@@ -32,6 +32,10 @@ export const configSchema = z.object({
     clientMode: z.boolean(),
     queryTimeoutMs: positiveInt.max(600_000)
   }).strict(),
+  trust: z.object({
+    open: z.boolean(),
+    authorities: z.array(z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{40,60}$/, { message: 'an authority id (12D3KooW…)' }))
+  }).strict(),
   connections: z.object({
     max: positiveInt,
     inboundPerSecondPerIp: positiveInt,

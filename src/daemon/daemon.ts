@@ -1,12 +1,17 @@
 import { chmodSync, closeSync, openSync, rmSync } from 'node:fs'
 import { MemoryDatastore } from 'datastore-core'
 import type { PrivateKey } from '@libp2p/interface'
+import { multiaddr } from '@multiformats/multiaddr'
 import { ApiServer, v1Routes, type Route } from '../api/index.js'
 import type { Config } from '../config/index.js'
 import { acquireHomeLock, homePaths, type HomeLock, type HomePaths } from '../home/index.js'
 import { createMeshNode, dialDiscoveredPeers, redialKnownPeers, rememberPeers, type MeshNode } from '../node/index.js'
 import type { Logger } from '../telemetry/index.js'
 import { createSqlitePeerBook, openDatabase, type Database } from '../store/index.js'
+import { createMetrics } from '../telemetry/index.js'
+import { createVerifier } from '../envelope/index.js'
+import { AccessControl, PeerTrust, RefusalList, TrustStore } from '../trust/index.js'
+import { trustRoutes, trustView, type TrustView } from './trust-routes.js'
 import { loadOrCreateApiToken } from './api-token.js'
 import { TaskServices } from './task-services.js'
 import { NodeMeshControl } from './mesh-control.js'
@@ -45,8 +50,12 @@ export class Daemon {
 
   private readonly db: Database
   private readonly services: TaskServices
+  private readonly peerTrust: PeerTrust
+  /** This daemon's trust state (mode, certificate, policy, peers). */
+  trust!: () => TrustView
 
-  private constructor (parts: { paths: HomePaths, node: MeshNode, log: Logger, lock: HomeLock, api: ApiServer, db: Database, services: TaskServices }) {
+  private constructor (parts: { paths: HomePaths, node: MeshNode, log: Logger, lock: HomeLock, api: ApiServer, db: Database, services: TaskServices, peerTrust: PeerTrust }) {
+    this.peerTrust = parts.peerTrust
     this.db = parts.db
     this.services = parts.services
     this.paths = parts.paths
@@ -72,13 +81,34 @@ export class Daemon {
       const db = openDatabase(paths.database)
       undo.push(() => { db.close() })
       const peerBook = createSqlitePeerBook(db)
-      const node = await createMeshNode({ config: init.config, privateKey: init.privateKey, datastore })
-      const log = init.logger.child({ peer: node.peerId.toString() })
       const now = init.now ?? Date.now
-      const services = new TaskServices({ node, config: init.config, privateKey: init.privateKey, db, log, now })
+      const refusals = new RefusalList(now)
+      const node = await createMeshNode({ config: init.config, privateKey: init.privateKey, datastore, connectionGater: refusals.gater() })
+      const localPeer = node.peerId.toString()
+      const log = init.logger.child({ peer: localPeer })
+      const metrics = createMetrics(() => node.getConnections().length)
+      const verifier = createVerifier()
+      const open = init.config.trust.open
+      const store = new TrustStore({ dir: paths.trust, localPeer, verifier, configuredAuthorities: init.config.trust.authorities, now, log: log.child({ component: 'trust' }) })
+      store.load()
+      const peerTrust = new PeerTrust({ node, store, refusals, verifier, mesh: init.config.mesh, open, now, log: log.child({ component: 'trust' }), metrics })
+      const access = new AccessControl({ store, peers: peerTrust, localPeer, open })
+      let apiToken: string | undefined
+      const services = new TaskServices({ node, config: init.config, privateKey: init.privateKey, db, log, now, metrics, access, peers: peerTrust, isApiToken: (t) => apiToken !== undefined && t === apiToken })
       const routes: Route[] = []
-      const api = new ApiServer({ routes, maxBodyBytes: init.config.api.maxBodyBytes, log: log.child({ component: 'api' }) })
-      const daemon = new Daemon({ paths, node, log, lock, api, db, services })
+      const api = new ApiServer({ routes, maxBodyBytes: init.config.api.maxBodyBytes, log: log.child({ component: 'api' }), acceptsToken: (t) => services.registry.byToken(t) != null })
+      const daemon = new Daemon({ paths, node, log, lock, api, db, services, peerTrust })
+      const trustInit = {
+        store, peers: peerTrust, refusals, access, localPeer,
+        reload: () => {
+          store.load()
+          peerTrust.refresh()
+          daemon.logTrust()
+          void daemon.rejoin(init.config)
+        }
+      }
+      daemon.trust = () => trustView(trustInit)
+      routes.push(...trustRoutes(trustInit))
       routes.push(...v1Routes(new NodeMeshControl({
         node,
         config: init.config,
@@ -86,8 +116,11 @@ export class Daemon {
         apiTcp: () => daemon.apiTcp,
         startedAt: (init.now ?? Date.now)(),
         localAgents: services.localAgents,
+        trust: () => daemon.trust(),
         ...(init.now != null ? { now: init.now } : {})
       })), ...services.routes)
+      await peerTrust.start()
+      undo.push(async () => { await peerTrust.stop() })
       await node.start()
       undo.push(async () => { await node.stop() })
       await services.start()
@@ -96,7 +129,7 @@ export class Daemon {
       await api.listenUnix(paths.apiSocket)
       undo.push(async () => { await api.close(); rmSync(paths.apiSocket, { force: true }) })
       if (init.config.api.tcp != null) {
-        const token = loadOrCreateApiToken(paths.apiToken)
+        const token = apiToken = loadOrCreateApiToken(paths.apiToken)
         const at = init.config.api.tcp.lastIndexOf(':')
         const host = init.config.api.tcp.slice(0, at)
         const { port } = await api.listenTcp(host, Number(init.config.api.tcp.slice(at + 1)), token)
@@ -105,12 +138,32 @@ export class Daemon {
       redialKnownPeers(node, peerBook, init.config.connections.redialKnownPeers, log, daemon.background.signal)
         .catch((err: Error) => { log.warn({ err: err.message }, 'redial of known peers failed') })
       log.info({ addresses: node.getMultiaddrs().map(String), api: paths.apiSocket }, 'daemon started')
+      daemon.logTrust()
       return daemon
     } catch (err) {
       for (const step of undo.reverse()) {
         try { await step() } catch {}
       }
       throw err
+    }
+  }
+
+  /** Says, once per change, in which trust mode the daemon runs and what it lacks. */
+  logTrust (): void {
+    const t = this.trust()
+    if (t.mode === 'open') {
+      this.log.warn('OPEN MODE (lab): any peer may connect and send tasks to any agent; no certificate or policy is checked')
+    } else if (t.problem != null) {
+      this.log.warn({ reason: t.problem.code }, `closed mesh: waiting for a certificate (${t.problem.message}). Get a join bundle from your mesh's authority and run: agentmesh join FILE (or start with --open for a lab)`)
+    } else {
+      this.log.info({ serial: t.certificate?.serial, issuer: t.certificate?.issuer, policy: t.policy?.version }, 'closed mesh: certificate in force')
+    }
+  }
+
+  /** Dials the bootstrap and remembered peers again (after joining a mesh, refused peers may now admit us). */
+  private async rejoin (config: Config): Promise<void> {
+    for (const addr of config.bootstrap) {
+      void this.node.dial(multiaddr(addr), { signal: AbortSignal.timeout(10_000) }).catch(() => {})
     }
   }
 
@@ -137,6 +190,7 @@ export class Daemon {
     await this.api.close().catch((err: Error) => { this.log.warn({ err: err.message }, 'api close failed') })
     rmSync(this.paths.apiSocket, { force: true })
     try { await this.services.stop() } catch (err) { this.log.warn({ err: (err as Error).message }, 'task services stop failed') }
+    try { await this.peerTrust.stop() } catch {}
     try { await this.node.stop() } catch (err) { this.log.warn({ err: (err as Error).message }, 'node stop failed') }
     try { this.db.close() } catch {}
     this.lock.release()

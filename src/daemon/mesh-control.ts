@@ -15,6 +15,8 @@ export interface MeshControlInit {
   startedAt: number
   /** Names of the local agents (for status). */
   localAgents?: () => string[]
+  /** The trust state, for status. */
+  trust?: () => unknown
   now?: () => number
 }
 
@@ -57,9 +59,10 @@ export class NodeMeshControl implements MeshControl {
       reachability: classifyReachability(addrs),
       connections: node.getConnections().length,
       peers: node.getPeers().length,
-      dht: { mode: dht.getMode(), routingTableSize: routingTableSize(dht) },
+      dht: { mode: dht.getMode(), routingTableSize: routingTableSize(dht), routingTable: routingTablePeers(dht) },
       mdns: config.mdns,
       agents: this.init.localAgents?.() ?? [],
+      ...(this.init.trust != null ? { trust: this.init.trust() } : {}),
       api: { socket: this.init.apiSocket, tcp: this.init.apiTcp() },
       uptimeMs: this.now() - this.init.startedAt
     }
@@ -139,6 +142,12 @@ export class NodeMeshControl implements MeshControl {
       throw new ApiError(502, 'PEER_UNREACHABLE', `cannot connect to ${address}: ${(err as Error).message}`, { cause: err })
     }
   }
+}
+
+/** The peer IDs in the DHT routing table. */
+export function routingTablePeers (dht: unknown): string[] {
+  const kb = (dht as { routingTable?: { kb?: { toIterable?: () => Iterable<{ peerId: { toString: () => string } }> } } }).routingTable?.kb
+  return kb?.toIterable != null ? [...kb.toIterable()].map((p) => p.peerId.toString()) : []
 }
 
 function routingTableSize (dht: unknown): number {

@@ -1,16 +1,19 @@
+import { peerIdFromString } from '@libp2p/peer-id'
 import type { PrivateKey } from '@libp2p/interface'
 import { A2aGateway, a2aRoutes } from '../a2a/index.js'
 import type { Route } from '../api/index.js'
 import type { Config } from '../config/index.js'
 import { Directory } from '../directory/index.js'
 import { createSigner, createVerifier, ReplayWindow, SequenceCounter } from '../envelope/index.js'
+import { privateKeyObjectFromRaw } from '../envelope/ed25519-keys.js'
 import type { MeshNode } from '../node/index.js'
-import { A2A_PROTOCOL, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, RelayReceiver, RelaySender, TaskService } from '../relay/index.js'
+import { A2A_PROTOCOL, CARD_METHOD, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, RelayReceiver, RelaySender, TaskService } from '../relay/index.js'
 import { AgentRegistry } from '../registry/index.js'
 import {
-  createSqliteAgentStore, createSqliteInboxStore, createSqliteOutboxStore, createSqliteReplayStore, createSqliteSequenceStore, type Database
+  createSqliteAgentStore, createSqliteInboxStore, createSqliteOutboxStore, createSqliteReplayStore, createSqliteSequenceStore, type AgentRecord, type Database
 } from '../store/index.js'
-import { createMetrics, type Logger, type Metrics } from '../telemetry/index.js'
+import type { Logger, Metrics } from '../telemetry/index.js'
+import { grantFor, signAgentCard, verifyAgentCard, type AccessControl, type PeerTrust } from '../trust/index.js'
 
 /** What {@link TaskServices} needs. */
 export interface TaskServicesInit {
@@ -19,8 +22,16 @@ export interface TaskServicesInit {
   privateKey: PrivateKey
   db: Database
   log: Logger
+  metrics: Metrics
+  access: AccessControl
+  peers: PeerTrust
+  /** Whether a bearer token is the daemon's API token. */
+  isApiToken?: (token: string) => boolean
   now: () => number
 }
+
+/** How long dialling a peer to check its certificate may take. */
+const CONNECT_TIMEOUT_MS = 10_000
 
 /**
  * Everything that moves A2A tasks: the agent registry, the directory, the
@@ -30,6 +41,7 @@ export interface TaskServicesInit {
 export class TaskServices {
   readonly routes: Route[]
   readonly metrics: Metrics
+  readonly registry: AgentRegistry
   /** Names of the registered local agents. */
   readonly localAgents: () => string[]
   private readonly init: TaskServicesInit
@@ -37,20 +49,22 @@ export class TaskServices {
   private readonly tasks: TaskService
   private readonly sender: RelaySender
   private readonly directory: Directory
+  private readonly signedCards = new Map<string, { addedMs: number, card: Promise<unknown> }>()
 
   constructor (init: TaskServicesInit) {
     this.init = init
-    const { node, config, db, log, now } = init
+    const { node, config, db, log, now, access } = init
     const localPeer = node.peerId.toString()
     const signer = createSigner(init.privateKey)
     const verifier = createVerifier()
-    this.metrics = createMetrics(() => node.getConnections().length)
-    const registry = new AgentRegistry({ store: createSqliteAgentStore(db), now })
+    this.metrics = init.metrics
+    const registry = this.registry = new AgentRegistry({ store: createSqliteAgentStore(db), now })
     this.localAgents = () => registry.list().map((a) => a.name)
     this.directory = new Directory({
       node, mesh: config.mesh, log: log.child({ component: 'directory' }), queryTimeoutMs: config.dht.queryTimeoutMs,
       localAgents: () => registry.list().map((a) => a.name)
     })
+    const cardKey = privateKeyObjectFromRaw(init.privateKey.raw)
     this.receiver = new RelayReceiver({
       localPeer, signer, verifier, db, now, registry,
       replay: new ReplayWindow({ store: createSqliteReplayStore(db), now, skewMs: config.relay.clockSkewMs }),
@@ -58,21 +72,57 @@ export class TaskServices {
       metrics: this.metrics,
       log: log.child({ component: 'relay' }),
       perPeerConcurrency: config.relay.perPeerConcurrency,
-      perPeerRatePerSecond: config.relay.perPeerRatePerSecond
+      perPeerRatePerSecond: config.relay.perPeerRatePerSecond,
+      admit: (envelope, remote) => access.ingress(remote, envelope.from.agent, envelope.to.agent, envelope.method, envelope.payload, envelope.method !== CARD_METHOD),
+      cardOf: async (agent) => this.signedCard(agent, localPeer, cardKey)
     })
     const sender = this.sender = new RelaySender({ node, signer, verifier, now, sequences: new SequenceCounter({ store: createSqliteSequenceStore(db), now }) })
     this.tasks = new TaskService({
       sender, now, outbox: createSqliteOutboxStore(db), metrics: this.metrics, log: log.child({ component: 'outbox' }), taskDeadlineMs: config.relay.taskDeadlineMs
     })
-    const gateway = new A2aGateway({ localPeer, registry, directory: this.directory, tasks: this.tasks, now })
+    const closed = !access.open
+    const gateway = new A2aGateway({
+      localPeer, registry, directory: this.directory, tasks: this.tasks, now,
+      ...(closed ? { certifiedFor: async (peer: string, name: string, signal: AbortSignal) => this.certifiedFor(peer, name, signal) } : {}),
+      verifyCard: async (card, peer, name) => {
+        const { agent } = await verifyAgentCard(card, peer)
+        if (agent !== name) throw new Error(`the card is signed for agent "${agent}", not "${name}"`)
+      },
+      onRejected: (reason) => { this.metrics.directoryRejected.inc({ reason }) }
+    })
     this.routes = [
-      ...a2aRoutes({ gateway, registry, directory: this.directory, tasks: this.tasks, localPeer, onAgentAdded: (name) => { void this.directory.advertise(name) } }),
+      ...a2aRoutes({
+        gateway, registry, directory: this.directory, tasks: this.tasks, localPeer, access,
+        ...(init.isApiToken != null ? { isApiToken: init.isApiToken } : {}),
+        onAgentAdded: (name) => { void this.directory.advertise(name) },
+        onDenied: (rule) => { this.metrics.policyDenied.inc({ side: 'egress', rule }) }
+      }),
       {
         method: 'GET',
         pattern: /^\/metrics$/,
         handler: async () => ({ text: await this.metrics.registry.metrics(), contentType: this.metrics.registry.contentType })
       }
     ]
+  }
+
+  /** Connects to `peer` if needed, waits for its verified certificate and says whether it covers agent `name`. */
+  private async certifiedFor (peer: string, name: string, signal: AbortSignal): Promise<boolean> {
+    const { node, peers } = this.init
+    const id = peerIdFromString(peer)
+    const bounded = AbortSignal.any([signal, AbortSignal.timeout(CONNECT_TIMEOUT_MS)])
+    if (node.getConnections(id).length === 0) await node.dial(id, { signal: bounded })
+    await peers.waitVerified(peer, bounded)
+    const cert = peers.certificateOf(peer)
+    return cert != null && grantFor(cert, name) != null
+  }
+
+  /** A local agent's card signed with this daemon's key, cached until the agent is registered anew. */
+  private async signedCard (agent: AgentRecord, localPeer: string, key: ReturnType<typeof privateKeyObjectFromRaw>): Promise<unknown> {
+    const held = this.signedCards.get(agent.name)
+    if (held != null && held.addedMs === agent.addedMs) return held.card
+    const card = signAgentCard(agent.card, agent.name, localPeer, key)
+    this.signedCards.set(agent.name, { addedMs: agent.addedMs, card })
+    return card
   }
 
   /** Registers the relay protocol, recovers interrupted work and starts advertising agents. */

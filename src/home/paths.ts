@@ -11,6 +11,8 @@ export interface HomePaths {
   apiToken: string
   datastore: string
   database: string
+  /** Certificates, trusted authorities, signed policies and revocation lists (see src/trust). */
+  trust: string
 }
 
 /**
@@ -32,6 +34,7 @@ export function homePaths (root: string): HomePaths {
     apiSocket: join(root, 'api.sock'),
     apiToken: join(root, 'api.token'),
     datastore: join(root, 'datastore'),
-    database: join(root, 'agentmesh.db')
+    database: join(root, 'agentmesh.db'),
+    trust: join(root, 'trust')
   }
 }

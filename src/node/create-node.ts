@@ -8,7 +8,7 @@ import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import type { Identify } from '@libp2p/identify'
-import type { PeerDiscovery, PrivateKey } from '@libp2p/interface'
+import type { ConnectionGater, PeerDiscovery, PrivateKey } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 import type { Config } from '../config/index.js'
 import { dhtProtocol, mdnsServiceTag } from './constants.js'
@@ -30,6 +30,8 @@ export interface MeshNodeInit {
   privateKey: PrivateKey
   /** Where the peer store and DHT records live; persisted in the home. */
   datastore?: Datastore
+  /** Keeps peers off (the trust module's refusal list). */
+  connectionGater?: ConnectionGater
 }
 
 /**
@@ -47,6 +49,7 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
     start: false,
     privateKey: init.privateKey,
     ...(init.datastore != null ? { datastore: init.datastore } : {}),
+    ...(init.connectionGater != null ? { connectionGater: init.connectionGater } : {}),
     addresses: {
       listen: config.listen,
       ...(config.announce.length > 0 ? { announce: config.announce } : {})

@@ -1,4 +1,4 @@
-import { decodeMessage, encodeMessage, enumeration, message, streamMessage } from 'protons-runtime'
+import { decodeMessage, encodeMessage, enumeration, MaxLengthError, message, streamMessage } from 'protons-runtime'
 import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
@@ -783,5 +783,1151 @@ export namespace Frame {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameEnvelopeIdFieldEvent | FrameIndexFieldEvent | FrameKindFieldEvent | FramePayloadFieldEvent | FrameTimestampMsFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
+  }
+}
+
+export interface AgentGrant {
+  name: string
+  role: string
+  parent: string
+}
+
+export namespace AgentGrant {
+  let _codec: Codec<AgentGrant>
+
+  export const codec = (): Codec<AgentGrant> => {
+    if (_codec == null) {
+      _codec = message<AgentGrant>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(10)
+          w.string(obj.name)
+        }
+
+        if ((obj.role != null && obj.role !== '')) {
+          w.uint32(18)
+          w.string(obj.role)
+        }
+
+        if ((obj.parent != null && obj.parent !== '')) {
+          w.uint32(26)
+          w.string(obj.parent)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          name: '',
+          role: '',
+          parent: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.name = reader.string()
+              break
+            }
+            case 2: {
+              obj.role = reader.string()
+              break
+            }
+            case 3: {
+              obj.parent = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.name`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.role`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.parent`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface AgentGrantNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
+  export interface AgentGrantRoleFieldEvent {
+    field: '$.role'
+    value: string
+  }
+
+  export interface AgentGrantParentFieldEvent {
+    field: '$.parent'
+    value: string
+  }
+
+  export function encode (obj: Partial<AgentGrant>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, AgentGrant.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AgentGrant>): AgentGrant {
+    return decodeMessage(buf, AgentGrant.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AgentGrant>): Generator<AgentGrantNameFieldEvent | AgentGrantRoleFieldEvent | AgentGrantParentFieldEvent> {
+    return streamMessage(buf, AgentGrant.codec(), opts)
+  }
+}
+
+export interface Certificate {
+  serial: number
+  issuer: string
+  subject: string
+  agents: AgentGrant[]
+  groups: string[]
+  notBeforeMs: number
+  notAfterMs: number
+  issuedMs: number
+}
+
+export namespace Certificate {
+  let _codec: Codec<Certificate>
+
+  export const codec = (): Codec<Certificate> => {
+    if (_codec == null) {
+      _codec = message<Certificate>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.serial != null && obj.serial !== 0)) {
+          w.uint32(8)
+          w.uint64Number(obj.serial)
+        }
+
+        if ((obj.issuer != null && obj.issuer !== '')) {
+          w.uint32(18)
+          w.string(obj.issuer)
+        }
+
+        if ((obj.subject != null && obj.subject !== '')) {
+          w.uint32(26)
+          w.string(obj.subject)
+        }
+
+        if (obj.agents != null && obj.agents.length > 0) {
+          for (const value of obj.agents) {
+            w.uint32(34)
+            AgentGrant.codec().encode(value, w)
+          }
+        }
+
+        if (obj.groups != null && obj.groups.length > 0) {
+          for (const value of obj.groups) {
+            w.uint32(42)
+            w.string(value)
+          }
+        }
+
+        if ((obj.notBeforeMs != null && obj.notBeforeMs !== 0)) {
+          w.uint32(48)
+          w.uint64Number(obj.notBeforeMs)
+        }
+
+        if ((obj.notAfterMs != null && obj.notAfterMs !== 0)) {
+          w.uint32(56)
+          w.uint64Number(obj.notAfterMs)
+        }
+
+        if ((obj.issuedMs != null && obj.issuedMs !== 0)) {
+          w.uint32(64)
+          w.uint64Number(obj.issuedMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          serial: 0,
+          issuer: '',
+          subject: '',
+          agents: [],
+          groups: [],
+          notBeforeMs: 0,
+          notAfterMs: 0,
+          issuedMs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.serial = reader.uint64Number()
+              break
+            }
+            case 2: {
+              obj.issuer = reader.string()
+              break
+            }
+            case 3: {
+              obj.subject = reader.string()
+              break
+            }
+            case 4: {
+              if (opts.limits?.agents != null && obj.agents.length === opts.limits.agents) {
+                throw new MaxLengthError('Decode error - repeated field "agents" had too many elements')
+              }
+
+              obj.agents.push(AgentGrant.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.agents$
+              }))
+              break
+            }
+            case 5: {
+              if (opts.limits?.groups != null && obj.groups.length === opts.limits.groups) {
+                throw new MaxLengthError('Decode error - repeated field "groups" had too many elements')
+              }
+
+              obj.groups.push(reader.string())
+              break
+            }
+            case 6: {
+              obj.notBeforeMs = reader.uint64Number()
+              break
+            }
+            case 7: {
+              obj.notAfterMs = reader.uint64Number()
+              break
+            }
+            case 8: {
+              obj.issuedMs = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          agents: 0,
+          groups: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.serial`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.issuer`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.subject`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.agents != null && obj.agents === opts.limits.agents) {
+                throw new MaxLengthError('Streaming decode error - repeated field "agents" had too many elements')
+              }
+
+              for (const evt of AgentGrant.codec().stream(reader, reader.uint32(), `${prefix}.agents[]`, {
+                limits: opts.limits?.agents$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.agents
+                }
+              }
+
+              obj.agents++
+
+              break
+            }
+            case 5: {
+              if (opts.limits?.groups != null && obj.groups === opts.limits.groups) {
+                throw new MaxLengthError('Streaming decode error - repeated field "groups" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.groups[]`,
+                index: obj.groups,
+                value: reader.string()
+              }
+
+              obj.groups++
+
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.notBeforeMs`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.notAfterMs`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 8: {
+              yield {
+                field: `${prefix}.issuedMs`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface CertificateSerialFieldEvent {
+    field: '$.serial'
+    value: number
+  }
+
+  export interface CertificateIssuerFieldEvent {
+    field: '$.issuer'
+    value: string
+  }
+
+  export interface CertificateSubjectFieldEvent {
+    field: '$.subject'
+    value: string
+  }
+
+  export interface CertificateAgentsNameFieldEvent {
+    field: '$.agents[].name'
+    value: string
+    index: number
+  }
+
+  export interface CertificateAgentsRoleFieldEvent {
+    field: '$.agents[].role'
+    value: string
+    index: number
+  }
+
+  export interface CertificateAgentsParentFieldEvent {
+    field: '$.agents[].parent'
+    value: string
+    index: number
+  }
+
+  export interface CertificateGroupsFieldEvent {
+    field: '$.groups[]'
+    index: number
+    value: string
+  }
+
+  export interface CertificateNotBeforeMsFieldEvent {
+    field: '$.notBeforeMs'
+    value: number
+  }
+
+  export interface CertificateNotAfterMsFieldEvent {
+    field: '$.notAfterMs'
+    value: number
+  }
+
+  export interface CertificateIssuedMsFieldEvent {
+    field: '$.issuedMs'
+    value: number
+  }
+
+  export function encode (obj: Partial<Certificate>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Certificate.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Certificate>): Certificate {
+    return decodeMessage(buf, Certificate.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Certificate>): Generator<CertificateSerialFieldEvent | CertificateIssuerFieldEvent | CertificateSubjectFieldEvent | CertificateAgentsNameFieldEvent | CertificateAgentsRoleFieldEvent | CertificateAgentsParentFieldEvent | CertificateGroupsFieldEvent | CertificateNotBeforeMsFieldEvent | CertificateNotAfterMsFieldEvent | CertificateIssuedMsFieldEvent> {
+    return streamMessage(buf, Certificate.codec(), opts)
+  }
+}
+
+export interface PolicyRelease {
+  issuer: string
+  version: number
+  issuedMs: number
+  document: string
+}
+
+export namespace PolicyRelease {
+  let _codec: Codec<PolicyRelease>
+
+  export const codec = (): Codec<PolicyRelease> => {
+    if (_codec == null) {
+      _codec = message<PolicyRelease>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.issuer != null && obj.issuer !== '')) {
+          w.uint32(10)
+          w.string(obj.issuer)
+        }
+
+        if ((obj.version != null && obj.version !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.version)
+        }
+
+        if ((obj.issuedMs != null && obj.issuedMs !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.issuedMs)
+        }
+
+        if ((obj.document != null && obj.document !== '')) {
+          w.uint32(34)
+          w.string(obj.document)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          issuer: '',
+          version: 0,
+          issuedMs: 0,
+          document: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.issuer = reader.string()
+              break
+            }
+            case 2: {
+              obj.version = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.issuedMs = reader.uint64Number()
+              break
+            }
+            case 4: {
+              obj.document = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.issuer`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.issuedMs`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.document`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface PolicyReleaseIssuerFieldEvent {
+    field: '$.issuer'
+    value: string
+  }
+
+  export interface PolicyReleaseVersionFieldEvent {
+    field: '$.version'
+    value: number
+  }
+
+  export interface PolicyReleaseIssuedMsFieldEvent {
+    field: '$.issuedMs'
+    value: number
+  }
+
+  export interface PolicyReleaseDocumentFieldEvent {
+    field: '$.document'
+    value: string
+  }
+
+  export function encode (obj: Partial<PolicyRelease>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, PolicyRelease.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PolicyRelease>): PolicyRelease {
+    return decodeMessage(buf, PolicyRelease.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PolicyRelease>): Generator<PolicyReleaseIssuerFieldEvent | PolicyReleaseVersionFieldEvent | PolicyReleaseIssuedMsFieldEvent | PolicyReleaseDocumentFieldEvent> {
+    return streamMessage(buf, PolicyRelease.codec(), opts)
+  }
+}
+
+export interface RevocationList {
+  issuer: string
+  version: number
+  issuedMs: number
+  serials: number[]
+}
+
+export namespace RevocationList {
+  let _codec: Codec<RevocationList>
+
+  export const codec = (): Codec<RevocationList> => {
+    if (_codec == null) {
+      _codec = message<RevocationList>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.issuer != null && obj.issuer !== '')) {
+          w.uint32(10)
+          w.string(obj.issuer)
+        }
+
+        if ((obj.version != null && obj.version !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.version)
+        }
+
+        if ((obj.issuedMs != null && obj.issuedMs !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.issuedMs)
+        }
+
+        if (obj.serials != null && obj.serials.length > 0) {
+          for (const value of obj.serials) {
+            w.uint32(32)
+            w.uint64Number(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          issuer: '',
+          version: 0,
+          issuedMs: 0,
+          serials: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.issuer = reader.string()
+              break
+            }
+            case 2: {
+              obj.version = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.issuedMs = reader.uint64Number()
+              break
+            }
+            case 4: {
+              if (opts.limits?.serials != null && obj.serials.length === opts.limits.serials) {
+                throw new MaxLengthError('Decode error - repeated field "serials" had too many elements')
+              }
+
+              obj.serials.push(reader.uint64Number())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          serials: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.issuer`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.issuedMs`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.serials != null && obj.serials === opts.limits.serials) {
+                throw new MaxLengthError('Streaming decode error - repeated field "serials" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.serials[]`,
+                index: obj.serials,
+                value: reader.uint64Number()
+              }
+
+              obj.serials++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RevocationListIssuerFieldEvent {
+    field: '$.issuer'
+    value: string
+  }
+
+  export interface RevocationListVersionFieldEvent {
+    field: '$.version'
+    value: number
+  }
+
+  export interface RevocationListIssuedMsFieldEvent {
+    field: '$.issuedMs'
+    value: number
+  }
+
+  export interface RevocationListSerialsFieldEvent {
+    field: '$.serials[]'
+    index: number
+    value: number
+  }
+
+  export function encode (obj: Partial<RevocationList>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, RevocationList.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RevocationList>): RevocationList {
+    return decodeMessage(buf, RevocationList.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RevocationList>): Generator<RevocationListIssuerFieldEvent | RevocationListVersionFieldEvent | RevocationListIssuedMsFieldEvent | RevocationListSerialsFieldEvent> {
+    return streamMessage(buf, RevocationList.codec(), opts)
+  }
+}
+
+export interface Hello {
+  certificate: Uint8Array<ArrayBuffer>
+  policies: Uint8Array<ArrayBuffer>[]
+  revocations: Uint8Array<ArrayBuffer>[]
+  mesh: string
+  refusal: string
+}
+
+export namespace Hello {
+  let _codec: Codec<Hello>
+
+  export const codec = (): Codec<Hello> => {
+    if (_codec == null) {
+      _codec = message<Hello>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.certificate != null && obj.certificate.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.certificate)
+        }
+
+        if (obj.policies != null && obj.policies.length > 0) {
+          for (const value of obj.policies) {
+            w.uint32(18)
+            w.bytes(value)
+          }
+        }
+
+        if (obj.revocations != null && obj.revocations.length > 0) {
+          for (const value of obj.revocations) {
+            w.uint32(26)
+            w.bytes(value)
+          }
+        }
+
+        if ((obj.mesh != null && obj.mesh !== '')) {
+          w.uint32(34)
+          w.string(obj.mesh)
+        }
+
+        if ((obj.refusal != null && obj.refusal !== '')) {
+          w.uint32(42)
+          w.string(obj.refusal)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          certificate: uint8ArrayAlloc(0),
+          policies: [],
+          revocations: [],
+          mesh: '',
+          refusal: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.certificate = reader.bytes()
+              break
+            }
+            case 2: {
+              if (opts.limits?.policies != null && obj.policies.length === opts.limits.policies) {
+                throw new MaxLengthError('Decode error - repeated field "policies" had too many elements')
+              }
+
+              obj.policies.push(reader.bytes())
+              break
+            }
+            case 3: {
+              if (opts.limits?.revocations != null && obj.revocations.length === opts.limits.revocations) {
+                throw new MaxLengthError('Decode error - repeated field "revocations" had too many elements')
+              }
+
+              obj.revocations.push(reader.bytes())
+              break
+            }
+            case 4: {
+              obj.mesh = reader.string()
+              break
+            }
+            case 5: {
+              obj.refusal = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          policies: 0,
+          revocations: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.certificate`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.policies != null && obj.policies === opts.limits.policies) {
+                throw new MaxLengthError('Streaming decode error - repeated field "policies" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.policies[]`,
+                index: obj.policies,
+                value: reader.bytes()
+              }
+
+              obj.policies++
+
+              break
+            }
+            case 3: {
+              if (opts.limits?.revocations != null && obj.revocations === opts.limits.revocations) {
+                throw new MaxLengthError('Streaming decode error - repeated field "revocations" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.revocations[]`,
+                index: obj.revocations,
+                value: reader.bytes()
+              }
+
+              obj.revocations++
+
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.mesh`,
+                value: reader.string()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.refusal`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface HelloCertificateFieldEvent {
+    field: '$.certificate'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface HelloPoliciesFieldEvent {
+    field: '$.policies[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface HelloRevocationsFieldEvent {
+    field: '$.revocations[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface HelloMeshFieldEvent {
+    field: '$.mesh'
+    value: string
+  }
+
+  export interface HelloRefusalFieldEvent {
+    field: '$.refusal'
+    value: string
+  }
+
+  export function encode (obj: Partial<Hello>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Hello.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Hello>): Hello {
+    return decodeMessage(buf, Hello.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Hello>): Generator<HelloCertificateFieldEvent | HelloPoliciesFieldEvent | HelloRevocationsFieldEvent | HelloMeshFieldEvent | HelloRefusalFieldEvent> {
+    return streamMessage(buf, Hello.codec(), opts)
+  }
+}
+
+export interface JoinBundle {
+  certificate: Uint8Array<ArrayBuffer>
+  authority: string
+  policy: Uint8Array<ArrayBuffer>
+  revocations: Uint8Array<ArrayBuffer>
+}
+
+export namespace JoinBundle {
+  let _codec: Codec<JoinBundle>
+
+  export const codec = (): Codec<JoinBundle> => {
+    if (_codec == null) {
+      _codec = message<JoinBundle>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.certificate != null && obj.certificate.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.certificate)
+        }
+
+        if ((obj.authority != null && obj.authority !== '')) {
+          w.uint32(18)
+          w.string(obj.authority)
+        }
+
+        if ((obj.policy != null && obj.policy.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.policy)
+        }
+
+        if ((obj.revocations != null && obj.revocations.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.revocations)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          certificate: uint8ArrayAlloc(0),
+          authority: '',
+          policy: uint8ArrayAlloc(0),
+          revocations: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.certificate = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.authority = reader.string()
+              break
+            }
+            case 3: {
+              obj.policy = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.revocations = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.certificate`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.authority`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.policy`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.revocations`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface JoinBundleCertificateFieldEvent {
+    field: '$.certificate'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface JoinBundleAuthorityFieldEvent {
+    field: '$.authority'
+    value: string
+  }
+
+  export interface JoinBundlePolicyFieldEvent {
+    field: '$.policy'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface JoinBundleRevocationsFieldEvent {
+    field: '$.revocations'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<JoinBundle>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, JoinBundle.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JoinBundle>): JoinBundle {
+    return decodeMessage(buf, JoinBundle.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JoinBundle>): Generator<JoinBundleCertificateFieldEvent | JoinBundleAuthorityFieldEvent | JoinBundlePolicyFieldEvent | JoinBundleRevocationsFieldEvent> {
+    return streamMessage(buf, JoinBundle.codec(), opts)
   }
 }

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto'
 import type { AgentRecord, AgentStore } from '../store/index.js'
 import { RegistryError } from './errors.js'
 
@@ -6,6 +7,14 @@ export const AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 
 /** The path of the agent card below an agent's base URL (A2A v1.0). */
 export const AGENT_CARD_PATH = '.well-known/agent-card.json'
+
+/** Caller tokens start with this, so a leaked one is recognisable (and scanners can find it). */
+export const TOKEN_PREFIX = 'amt_'
+
+/** The stored form of a caller token: hex SHA-256. The token has 256 random bits, so no salt or slow hash is needed. */
+export function hashToken (token: string): string {
+  return createHash('sha256').update(token).digest('hex')
+}
 
 /** How long fetching an agent's card may take. */
 const CARD_TIMEOUT_MS = 10_000
@@ -42,7 +51,7 @@ export class AgentRegistry {
   }
 
   /** Registers (or re-registers) a local agent at `url`, its A2A base URL. */
-  async add (input: { name: string, url: string, role?: string | null }, signal?: AbortSignal): Promise<AgentRecord> {
+  async add (input: { name: string, url: string, role?: string | null, parent?: string | null }, signal?: AbortSignal): Promise<AgentRecord & { token: string }> {
     checkAgentName(input.name)
     let base: URL
     try {
@@ -73,13 +82,25 @@ export class AgentRegistry {
       url: input.url,
       rpcUrl: jsonRpcUrl(card, cardUrl.href),
       role: input.role ?? null,
+      parent: input.parent ?? null,
+      tokenHash: null,
       card,
       addedMs: (this.init.now ?? Date.now)()
     }
+    // A new token on every registration: re-adding an agent is how its token is replaced.
+    const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`
+    record.tokenHash = hashToken(token)
     this.init.store.put(record)
     this.cache = undefined
     this.init.onChange?.(record.name, 'added')
-    return record
+    return { ...record, token }
+  }
+
+  /** The agent whose caller token this is, if any (compared by hash). */
+  byToken (token: string): AgentRecord | undefined {
+    if (!token.startsWith(TOKEN_PREFIX)) return undefined
+    const hash = hashToken(token)
+    return this.list().find((a) => a.tokenHash === hash)
   }
 
   get (name: string): AgentRecord | undefined {

@@ -1,7 +1,13 @@
 import { AgentmeshError } from '../errors.js'
 
-/** The receiving daemon refused a task (its ERROR frame), with its reason code. */
-export class RelayRejectedError extends AgentmeshError {}
+/** The receiving daemon refused a task (its ERROR frame), with its reason code (and the deciding rule of a policy denial). */
+export class RelayRejectedError extends AgentmeshError {
+  readonly rule: string | undefined
+  constructor (code: string, message: string, rule?: string) {
+    super(code, message)
+    this.rule = rule
+  }
+}
 
 /** The task could not be handed over: no route, the stream broke, a timeout. Retryable. */
 export class RelayTransportError extends AgentmeshError {

@@ -18,8 +18,8 @@ export class FrameWriter {
     }, this.signer)
   }
 
-  /** An ERROR frame with `{ code, message }`. */
-  error (code: string, message: string): Uint8Array {
-    return this.next(FrameKind.ERROR, JSON.stringify({ code, message }))
+  /** An ERROR frame with `{ code, message }`, and the deciding `rule` for a policy denial. */
+  error (code: string, message: string, rule?: string): Uint8Array {
+    return this.next(FrameKind.ERROR, JSON.stringify(rule === undefined ? { code, message } : { code, message, rule }))
   }
 }

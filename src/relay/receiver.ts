@@ -4,7 +4,7 @@ import type { Connection, Stream } from '@libp2p/interface'
 import { AgentmeshError } from '../errors.js'
 import { EnvelopeError, FrameKind, ReplayError, openEnvelope, type OpenedEnvelope, type ReplayWindow, type Signer, type Verifier } from '../envelope/index.js'
 import type { AgentRegistry } from '../registry/index.js'
-import type { Database, InboxStore, StoredFrame } from '../store/index.js'
+import type { AgentRecord, Database, InboxStore, StoredFrame } from '../store/index.js'
 import type { Logger, Metrics } from '../telemetry/index.js'
 import { ACK_DELAY_MS, AGENT_CONCURRENCY, STOP_GRACE_MS, CARD_METHOD, DEFAULT_PER_PEER_CONCURRENCY, ENVELOPE_READ_TIMEOUT_MS, MAX_MESSAGE_BYTES, STREAM_IDLE_TIMEOUT_MS } from './constants.js'
 import { FrameWriter } from './frame-writer.js'
@@ -29,6 +29,14 @@ export interface RelayReceiverInit {
   /** Envelopes accepted per second from one peer (burst: the same number). */
   perPeerRatePerSecond?: number
   fetch?: typeof fetch
+  /**
+   * The closed mesh's checks on an authentic envelope, before the replay
+   * window: is the sender certified for the agent it speaks for, and does
+   * the policy allow the edge? Returns why not, or undefined.
+   */
+  admit?: (envelope: OpenedEnvelope, remotePeer: string) => { code: string, message: string, rule?: string } | undefined
+  /** The card served for a local agent (signed by this daemon); default: the card as registered. */
+  cardOf?: (agent: AgentRecord) => Promise<unknown>
 }
 
 const NO_ID = new Uint8Array(16)
@@ -169,11 +177,11 @@ export class RelayReceiver {
   private async handleOne (stream: Stream, lp: LengthPrefixedStream<Stream>, remote: string, timeoutMs: number): Promise<boolean> {
     const { log, metrics } = this.init
     let writer = new FrameWriter(NO_ID, this.init.signer, this.init.now)
-    const reject = async (code: string, message: string): Promise<void> => {
+    const reject = async (code: string, message: string, rule?: string): Promise<void> => {
       metrics.envelopesRejected.inc({ reason: code })
-      log.warn({ remotePeer: remote, reason: code }, `envelope rejected: ${message}`)
+      log.warn({ remotePeer: remote, reason: code, ...(rule !== undefined ? { rule } : {}) }, `envelope rejected: ${message}`)
       try {
-        await lp.write(writer.error(code, message), { signal: AbortSignal.timeout(5_000) })
+        await lp.write(writer.error(code, message, rule), { signal: AbortSignal.timeout(5_000) })
         await stream.close({ signal: AbortSignal.timeout(5_000) })
       } catch {
         stream.abort(new Error(code))
@@ -218,6 +226,12 @@ export class RelayReceiver {
       await reject('RATE_LIMITED', `too many tasks from ${remote} at once (limit ${this.init.perPeerConcurrency ?? DEFAULT_PER_PEER_CONCURRENCY}); retry later`)
       return false
     }
+    const refusal = this.init.admit?.(envelope, remote)
+    if (refusal != null) {
+      if (refusal.code === 'POLICY_DENIED') metrics.policyDenied.inc({ side: 'ingress', rule: refusal.rule ?? '' })
+      await reject(refusal.code, refusal.message, refusal.rule)
+      return false
+    }
     this.inFlight.set(remote, active + 1)
     try {
       return await this.serve(envelope, remote, lp, writer, reject)
@@ -260,7 +274,7 @@ export class RelayReceiver {
     const write = async (frame: Uint8Array): Promise<void> => { await lp.write(frame, { signal: this.stopped.signal }) }
 
     if (isCard) {
-      await write(writer.next(FrameKind.RESULT, JSON.stringify(agent.card)))
+      await write(writer.next(FrameKind.RESULT, JSON.stringify(this.init.cardOf != null ? await this.init.cardOf(agent) : agent.card)))
       return true
     }
 

@@ -105,7 +105,7 @@ export class RelaySender {
         }
         if (frame.kind === FrameKind.ERROR) {
           const e = parseError(frame.payload)
-          throw new RelayRejectedError(e.code, e.message)
+          throw new RelayRejectedError(e.code, e.message, e.rule)
         }
         acked = true
         await onFrame(frame)
@@ -148,10 +148,10 @@ async function ensureRouteTo (node: MeshNode, peer: PeerId, signal: AbortSignal)
 /** A reused stream failed before any answer: worth one retry on a fresh stream. */
 class StaleStreamError extends RelayTransportError {}
 
-function parseError (payload: Uint8Array): { code: string, message: string } {
+function parseError (payload: Uint8Array): { code: string, message: string, rule?: string } {
   try {
-    const e = JSON.parse(decoder.decode(payload)) as { code?: unknown, message?: unknown }
-    return { code: String(e.code ?? 'ERROR'), message: String(e.message ?? 'rejected') }
+    const e = JSON.parse(decoder.decode(payload)) as { code?: unknown, message?: unknown, rule?: unknown }
+    return { code: String(e.code ?? 'ERROR'), message: String(e.message ?? 'rejected'), ...(typeof e.rule === 'string' ? { rule: e.rule } : {}) }
   } catch {
     return { code: 'ERROR', message: 'rejected (unreadable reason)' }
   }

@@ -112,5 +112,17 @@ export const MIGRATIONS: readonly Migration[] = [
         last_seen_ms INTEGER NOT NULL
       ) STRICT;
     `
+  },
+  {
+    version: 3,
+    name: 'agent parent and caller token',
+    up: `
+      -- The agent it reports to (from this host's certificate), and the
+      -- SHA-256 of the API token that lets a local caller act as this agent
+      -- (the token itself is shown once, never stored).
+      ALTER TABLE agents ADD COLUMN parent TEXT;
+      ALTER TABLE agents ADD COLUMN token_hash TEXT;
+      CREATE UNIQUE INDEX agents_by_token ON agents (token_hash) WHERE token_hash IS NOT NULL;
+    `
   }
 ]

@@ -48,6 +48,12 @@ export interface StartOptions {
   /** A command prefix, e.g. `['ip', 'netns', 'exec', 'ns1']`. */
   prefix?: string[]
   readyTimeoutMs?: number
+  /**
+   * Run as a closed mesh (certificates and policy checked). Default false: the
+   * tests written before the closed mesh existed test the relay itself and run
+   * in lab mode (`--open`); the trust tests pass true.
+   */
+  closed?: boolean
 }
 
 /** A daemon running as a child process. */
@@ -72,7 +78,7 @@ export interface TestDaemon {
 /** Starts `agentmesh daemon --json` and waits for its ready line. */
 export async function startDaemon (options: StartOptions = {}): Promise<TestDaemon> {
   const home = options.home ?? tempHome()
-  const defaults = options.bareArgs === true ? [] : ['--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', '--log-level', 'info']
+  const defaults = options.bareArgs === true ? [] : ['--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', '--log-level', 'info', ...(options.closed === true ? [] : ['--open'])]
   const [cmd, ...pre] = options.prefix ?? [process.execPath]
   const argv = [...pre, ...(options.prefix != null ? [process.execPath] : []), BIN, 'daemon', '--json', '--home', home, ...defaults, ...(options.args ?? [])]
   const child = spawn(cmd as string, argv, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] })

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PrivateKey, Stream } from '@libp2p/interface'
-import { lpStream } from '@libp2p/utils'
+import { lpStream, pbStream } from '@libp2p/utils'
+import { Hello } from '../../src/pb/agentmesh.js'
+import { HELLO_PROTOCOL } from '../../src/trust/index.js'
 import { multiaddr } from '@multiformats/multiaddr'
 import { defaultConfig } from '../../src/config/index.js'
 import {
@@ -106,6 +108,8 @@ export class RawPeer {
   readonly peerId: string
   node: MeshNode
   private readonly seqs = new Map<string, number>()
+  /** The agent its envelopes say they come from (`operator` unless a test sets another). */
+  agent = 'operator'
   private readonly verifier = createVerifier()
 
   private constructor (privateKey: PrivateKey, node: MeshNode) {
@@ -115,16 +119,55 @@ export class RawPeer {
     this.node = node
   }
 
-  /** Starts a peer on 127.0.0.1 (no mDNS, no bootstrap) with `privateKey` or a fresh Ed25519 key. */
-  static async start (privateKey?: PrivateKey): Promise<RawPeer> {
+  /** What the peer says in hellos; undefined: it never says hello (an old or hostile peer). */
+  hello: Partial<Hello> | undefined
+  /** The refusals daemons sent in answer to this peer's hellos. */
+  readonly refusals: string[] = []
+
+  /**
+   * Starts a peer on 127.0.0.1 (no mDNS, no bootstrap) with `privateKey` or a
+   * fresh Ed25519 key. With `hello`, it speaks the hello protocol by hand:
+   * says it first on every connection it dials and answers the daemon's.
+   */
+  static async start (privateKey?: PrivateKey, options: { hello?: Partial<Hello> } = {}): Promise<RawPeer> {
     const key = privateKey ?? await generateKeyPair('Ed25519')
-    return new RawPeer(key, await startNode(key))
+    const peer = new RawPeer(key, await startNode(key))
+    peer.hello = options.hello
+    await peer.speakHello()
+    return peer
+  }
+
+  private async speakHello (): Promise<void> {
+    await this.node.handle(HELLO_PROTOCOL, async (stream) => {
+      if (this.hello === undefined) { stream.abort(new Error('no hello')); return }
+      const messages = pbStream(stream).pb(Hello)
+      await messages.read()
+      await messages.write(this.helloMessage())
+      await stream.close()
+    }, { runOnLimitedConnection: true })
+    this.node.addEventListener('connection:open', (evt) => {
+      const conn = evt.detail
+      if (conn.direction !== 'outbound' || this.hello === undefined) return
+      void (async () => {
+        const stream = await conn.newStream(HELLO_PROTOCOL, { signal: AbortSignal.timeout(10_000) })
+        const messages = pbStream(stream).pb(Hello)
+        await messages.write(this.helloMessage())
+        const reply = await messages.read()
+        if (reply.refusal !== '') this.refusals.push(reply.refusal)
+        await stream.close()
+      })().catch(() => {})
+    })
+  }
+
+  private helloMessage (): Hello {
+    return { certificate: new Uint8Array(0), policies: [], revocations: [], mesh: 'agentmesh', refusal: '', ...this.hello } as Hello
   }
 
   /** Stops the libp2p node and starts a new one with the same key (a sender restart). */
   async restart (): Promise<void> {
     await this.node.stop()
     this.node = await startNode(this.privateKey)
+    await this.speakHello()
   }
 
   async stop (): Promise<void> {
@@ -150,7 +193,7 @@ export class RawPeer {
     const now = Date.now()
     const fields: EnvelopeFields = {
       id: newEnvelopeId(),
-      from: { peer: this.peerId, agent: 'local' },
+      from: { peer: this.peerId, agent: this.agent },
       to: { peer: target.peerId, agent },
       timestampMs: now,
       nonce: newNonce(),

@@ -1,24 +1,32 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { cleanup, startDaemon, waitFor, type TestDaemon } from '../helpers/daemon.js'
 import { createNetnsPair, netnsUnavailable, type NetnsPair } from '../helpers/netns.js'
+import { certifiedHome, createTestAuthority, type TestAuthority } from '../helpers/trust.js'
 
 const skip = netnsUnavailable()
 if (skip != null) console.warn(`skipping mDNS namespace test: ${skip}`)
 
 // Two hosts on an air-gapped link (two network namespaces, one veth pair): no
-// bootstrap address, mDNS only. Multicast never leaves the pair.
+// bootstrap address, mDNS only. Multicast never leaves the pair. Both hosts
+// hold certificates from one authority (an air-gapped site runs a closed mesh
+// too: the authority's bundles travel by hand).
 describe.skipIf(skip != null)('mDNS discovery on an isolated LAN', () => {
   let net: NetnsPair | undefined
+  let auth: TestAuthority | undefined
   const daemons: TestDaemon[] = []
   afterAll(async () => {
     await cleanup(daemons)
     net?.destroy()
+    auth?.remove()
   })
 
   it('two daemons with no bootstrap find and connect to each other', async () => {
     net = createNetnsPair('mdns')
+    auth = await createTestAuthority()
     for (const i of [0, 1]) {
+      const { home } = await certifiedHome(auth, [`agent${i}:orchestrator`])
       daemons.push(await startDaemon({
+        home,
         prefix: net.exec(i),
         bareArgs: true,
         args: ['--listen', '/ip4/0.0.0.0/tcp/0', '--mesh', 'mdns-test'],
@@ -32,6 +40,9 @@ describe.skipIf(skip != null)('mDNS discovery on an isolated LAN', () => {
     expect(peer.addresses.join(' ')).toContain('10.231.0.')
     const ping = await a.cli(['ping', b.peerId, '--json'])
     expect(ping.code, ping.stderr).toBe(0)
+    const trust = (await a.api('GET', '/v1/trust')).body
+    expect(trust.mode).toBe('closed')
+    expect(trust.verifiedPeers.map((p: any) => p.peer)).toContain(b.peerId)
   })
 
   it('keeps meshes with different names apart on one LAN', async () => {

@@ -14,6 +14,7 @@ export const daemonCommand: Command = {
     bootstrap: { type: 'string', multiple: true, valueName: 'MA', description: 'bootstrap peer multiaddr ending in /p2p/<peer-id> (repeatable)' },
     'no-mdns': { type: 'boolean', description: 'do not discover peers by multicast DNS' },
     mesh: { type: 'string', valueName: 'NAME', description: 'mesh name; daemons only meet others of the same mesh (default agentmesh)' },
+    open: { type: 'boolean', description: 'lab mode: admit any peer, check no certificate or policy (the mesh is closed by default)' },
     'api-tcp': { type: 'string', valueName: 'HOST:PORT', description: 'also serve the API on loopback TCP (bearer token in <home>/api.token)' },
     'log-level': { type: 'string', valueName: 'LEVEL', description: 'fatal, error, warn, info (default), debug, trace or silent' }
   },
@@ -27,6 +28,7 @@ export const daemonCommand: Command = {
     if (values.bootstrap !== undefined) flags.bootstrap = values.bootstrap as string[]
     if (values['no-mdns'] === true) flags.mdns = false
     if (values.mesh !== undefined) flags.mesh = values.mesh as string
+    if (values.open === true) flags.trust = { open: true }
     const api: Record<string, unknown> = {}
     if (values['api-tcp'] !== undefined) api.tcp = values['api-tcp']
     if (Object.keys(api).length > 0) flags.api = api

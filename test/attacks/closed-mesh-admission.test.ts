@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { dhtProtocol } from '../../src/node/index.js'
+import { JoinBundle } from '../../src/pb/agentmesh.js'
+import { startAgent, type TestAgent } from '../helpers/agents.js'
+import { expectEchoResult, expectNotAccepted, summary } from '../helpers/attack-target.js'
+import { waitFor, type TestDaemon } from '../helpers/daemon.js'
+import { metricsText, metricValue, registerAgent } from '../helpers/mesh-api.js'
+import { loopbackAddress, RawPeer } from '../helpers/raw-peer.js'
+import { createTestAuthority, startCertifiedDaemon, type TestAuthority } from '../helpers/trust.js'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+
+// A closed-mesh daemon hosting specialist `echo` (parent `planner`), attacked
+// by raw peers that present no certificate, a silent peer, and certificates
+// that are foreign, expired, not yet valid, for another peer, or forged. Each
+// is refused at hello with its reason, counted, and gets no task through; a
+// properly certified orchestrator gets through (the control).
+
+let auth: TestAuthority
+let foreign: TestAuthority
+let daemon: TestDaemon
+let agent: TestAgent
+const peers: RawPeer[] = []
+
+beforeAll(async () => {
+  ;[auth, foreign] = await Promise.all([createTestAuthority(), createTestAuthority()])
+  ;[daemon, agent] = await Promise.all([
+    startCertifiedDaemon(auth, ['echo:specialist:planner']),
+    startAgent({ kind: 'echo', name: 'echo' })
+  ])
+  await registerAgent(daemon, 'echo', agent.url)
+})
+
+afterAll(async () => {
+  await Promise.all([daemon?.stop(), agent?.close(), ...peers.map(async (p) => p.stop().catch(() => {}))])
+  auth?.remove()
+  foreign?.remove()
+})
+
+/** The certificate inside a bundle. */
+function certOf (bundle: Uint8Array): Uint8Array {
+  return JoinBundle.decode(bundle).certificate
+}
+
+/** A raw peer saying hello with `certificate` (or none). */
+async function peerWith (certificate?: (peerId: string) => Uint8Array): Promise<RawPeer> {
+  const key = await generateKeyPair('Ed25519')
+  const id = peerIdFromPrivateKey(key).toString()
+  const peer = await RawPeer.start(key, { hello: certificate != null ? { certificate: certificate(id) as Uint8Array<ArrayBuffer> } : {} })
+  peers.push(peer)
+  return peer
+}
+
+async function refused (reason: string): Promise<number> {
+  return metricValue(await metricsText(daemon), 'agentmesh_peers_refused_total', { reason })
+}
+
+/** Sends a task as `peer`; asserts nothing got through, the echo agent saw nothing, and the refusal was counted under `reason`. */
+async function expectRefused (peer: RawPeer, reason: string, before: number): Promise<void> {
+  const seen = agent.total()
+  const { exchange } = await peer.sendFresh(daemon, 'echo', { }).catch((err) => ({ exchange: { frames: [], end: 'reset', undecodable: [], error: String(err) } as any }))
+  expectNotAccepted(exchange)
+  expect(agent.total(), 'the agent received nothing').toBe(seen)
+  await waitFor(async () => (await refused(reason)) > before, `peers_refused_total{reason=${reason}} to rise`)
+  const trust = (await daemon.api('GET', '/v1/trust')).body
+  expect(trust.verifiedPeers.map((p: any) => p.peer)).not.toContain(peer.peerId)
+  expect(trust.refusedPeers.find((p: any) => p.peer === peer.peerId)?.reason ?? '', JSON.stringify(trust.refusedPeers)).toMatch(new RegExp(`^${reason}`))
+}
+
+describe('closed mesh: who gets in', () => {
+  it('a certified orchestrator gets its task to its own specialist (the control)', async () => {
+    const peer = await peerWith((id) => certOf(auth.issue(id, ['planner:orchestrator'])))
+    peer.agent = 'planner'
+    const { sealed, exchange } = await peer.sendFresh(daemon, 'echo')
+    expectEchoResult(exchange, sealed)
+    expect(peer.refusals).toEqual([])
+  })
+
+  it('a peer with no certificate is refused at hello, answered no DHT query and never enters the routing table', async () => {
+    const before = await refused('NO_CERTIFICATE')
+    const peer = await peerWith()
+    await expectRefused(peer, 'NO_CERTIFICATE', before)
+    expect(peer.refusals.join(), 'the daemon told the peer why').toMatch(/NO_CERTIFICATE/)
+    // The refused peer cannot even open a DHT stream: it is kept off.
+    await expect(peer.node.dialProtocol(multiaddr(loopbackAddress(daemon)), dhtProtocol('agentmesh'), { signal: AbortSignal.timeout(5_000) })).rejects.toThrow()
+    const status = (await daemon.api('GET', '/v1/status')).body
+    expect(status.dht.routingTable, 'the refused peer is not in the routing table').not.toContain(peer.peerId)
+  })
+
+  it('a peer that never says hello is refused when the hello time runs out', async () => {
+    const before = await refused('HELLO_FAILED')
+    const peer = await RawPeer.start()
+    peers.push(peer)
+    const seen = agent.total()
+    const { exchange } = await peer.sendFresh(daemon, 'echo', {}).then(async (r) => r)
+    expectNotAccepted(exchange)
+    expect(agent.total()).toBe(seen)
+    await waitFor(async () => (await refused('HELLO_FAILED')) > before, 'HELLO_FAILED counted', 20_000)
+  }, 40_000)
+
+  it('a certificate from a foreign authority is refused', async () => {
+    const before = await refused('UNTRUSTED_ISSUER')
+    await expectRefused(await peerWith((id) => certOf(foreign.issue(id, ['planner:orchestrator']))), 'UNTRUSTED_ISSUER', before)
+  })
+
+  it('an expired certificate is refused', async () => {
+    const before = await refused('EXPIRED')
+    await expectRefused(await peerWith((id) => certOf(auth.issue(id, ['planner:orchestrator'], { validForMs: 1_000, now: Date.now() - 120_000 }))), 'EXPIRED', before)
+  })
+
+  it('a certificate not yet valid is refused', async () => {
+    const before = await refused('NOT_YET_VALID')
+    await expectRefused(await peerWith((id) => certOf(auth.issue(id, ['planner:orchestrator'], { now: Date.now() + 3_600_000 }))), 'NOT_YET_VALID', before)
+  })
+
+  it('a certificate issued for another peer ID is refused', async () => {
+    const other = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+    const before = await refused('WRONG_SUBJECT')
+    await expectRefused(await peerWith(() => certOf(auth.issue(other, ['planner:orchestrator']))), 'WRONG_SUBJECT', before)
+  })
+
+  it('a certificate whose signature was tampered with is refused', async () => {
+    const before = await refused('BAD_CERTIFICATE_SIGNATURE')
+    await expectRefused(await peerWith((id) => {
+      const bytes = certOf(auth.issue(id, ['planner:orchestrator'])).slice()
+      bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 0x01
+      return bytes
+    }), 'BAD_CERTIFICATE_SIGNATURE', before)
+  })
+
+  it('a certified peer that forges the sender agent in its envelope is refused (SENDER_NOT_CERTIFIED)', async () => {
+    const peer = await peerWith((id) => certOf(auth.issue(id, ['mallory:specialist:planner'])))
+    peer.agent = 'planner'
+    const seen = agent.total()
+    const { exchange } = await peer.sendFresh(daemon, 'echo')
+    expect(exchange.errorCode, summary(exchange)).toBe('SENDER_NOT_CERTIFIED')
+    expectNotAccepted(exchange)
+    expect(agent.total()).toBe(seen)
+    expect(metricValue(await metricsText(daemon), 'agentmesh_envelopes_rejected_total', { reason: 'SENDER_NOT_CERTIFIED' })).toBeGreaterThan(0)
+  })
+
+  it('a certified specialist calling its sibling is refused by the receiver (POLICY_DENIED, with the rule)', async () => {
+    const peer = await peerWith((id) => certOf(auth.issue(id, ['mallory:specialist:planner'])))
+    peer.agent = 'mallory'
+    const seen = agent.total()
+    const { exchange } = await peer.sendFresh(daemon, 'echo')
+    expect(exchange.errorCode, summary(exchange)).toBe('POLICY_DENIED')
+    expect(typeof exchange.frames[0]?.payload?.rule).toBe('string')
+    expect(agent.total()).toBe(seen)
+    expect(metricValue(await metricsText(daemon), 'agentmesh_policy_denied_total', { side: 'ingress' })).toBeGreaterThan(0)
+  })
+})
