@@ -16,7 +16,7 @@ export interface TrustRoutesInit {
 /** The daemon's trust state as `GET /v1/trust` and `agentmesh status` show it. */
 export interface TrustView {
   mode: 'closed' | 'open'
-  certificate: { serial: number, issuer: string, agents: Array<{ name: string, role: string, parent: string | null }>, groups: string[], notBefore: string, notAfter: string, summary: string } | null
+  certificate: { serial: number, issuer: string, subject: string, agents: Array<{ name: string, role: string, parent: string | null }>, groups: string[], notBefore: string, notAfter: string, summary: string } | null
   /** Why this host cannot act in the closed mesh now, if it cannot. */
   problem: { code: string, message: string } | null
   authorities: string[]
@@ -39,6 +39,7 @@ export function trustView (init: TrustRoutesInit): TrustView {
       : {
           serial: own.cert.serial,
           issuer: own.cert.issuer,
+          subject: own.cert.subject,
           agents: own.cert.agents.map((a) => ({ name: a.name, role: a.role, parent: a.parent === '' ? null : a.parent })),
           groups: own.cert.groups,
           notBefore: new Date(own.cert.notBeforeMs).toISOString(),

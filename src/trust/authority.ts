@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, statSync, chmodSync } from 'node:fs'
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { PrivateKey } from '@libp2p/interface'
@@ -51,8 +51,9 @@ export async function initAuthority (dir: string, now: number): Promise<{ author
   chmodSync(root, 0o700)
   const key = await createIdentityKey(paths.key)
   const authority = open(root, key, { nextSerial: 1, policyVersion: 0, revocationVersion: 0, revoked: [], issued: [] })
+  save(authority)
   publishPolicy(authority, examplePolicyYaml, now)
-  publishRevocations(authority, now)
+  locked(authority, () => publishRevocations(authority, now))
   return { authority, created: true }
 }
 
@@ -68,6 +69,28 @@ export function loadAuthority (dir: string): Authority {
 
 function open (dir: string, key: PrivateKey, state: AuthorityState): Authority {
   return { dir, id: peerIdFromPrivateKey(key).toString(), signer: createSigner(key), state }
+}
+
+/**
+ * Runs `fn` holding the authority's lock file, re-reading the state first, so
+ * that two commands at once can never hand out one serial or version twice.
+ */
+function locked<T> (a: Authority, fn: () => T): T {
+  const lock = join(a.dir, 'authority.lock')
+  let fd: number
+  try {
+    fd = openSync(lock, 'wx', 0o600)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    throw new TrustError('AUTHORITY_BUSY', `another command is using the authority in ${a.dir} (if none is, remove ${lock})`)
+  }
+  try {
+    a.state = JSON.parse(readFileSync(authorityPaths(a.dir).state, 'utf8')) as AuthorityState
+    return fn()
+  } finally {
+    closeSync(fd)
+    rmSync(lock, { force: true })
+  }
 }
 
 function save (a: Authority): void {
@@ -90,6 +113,10 @@ export interface IssueRequest {
  * list.
  */
 export function issueBundle (a: Authority, req: IssueRequest): { bundle: Uint8Array, cert: Certificate } {
+  return locked(a, () => issueLocked(a, req))
+}
+
+function issueLocked (a: Authority, req: IssueRequest): { bundle: Uint8Array, cert: Certificate } {
   const agents: AgentGrant[] = req.agents.map(parseGrant)
   const names = new Set<string>()
   for (const g of agents) {
@@ -124,6 +151,10 @@ export function issueBundle (a: Authority, req: IssueRequest): { bundle: Uint8Ar
 
 /** Adds `serial` to the revocation list and signs a new version of it. Returns the Signed list. */
 export function revokeSerial (a: Authority, serial: number, now: number): Uint8Array {
+  return locked(a, () => revokeLocked(a, serial, now))
+}
+
+function revokeLocked (a: Authority, serial: number, now: number): Uint8Array {
   if (!Number.isSafeInteger(serial) || serial < 1 || serial >= a.state.nextSerial) {
     throw new TrustError('UNKNOWN_SERIAL', `this authority has issued no certificate ${serial} (serials 1–${a.state.nextSerial - 1})`)
   }
@@ -138,6 +169,10 @@ export function revokeSerial (a: Authority, serial: number, now: number): Uint8A
  * @throws {PolicyError} when the policy is invalid or a test fails
  */
 export function publishPolicy (a: Authority, text: string, now: number): Uint8Array {
+  return existsSync(authorityPaths(a.dir).state) ? locked(a, () => publishLocked(a, text, now)) : publishLocked(a, text, now)
+}
+
+function publishLocked (a: Authority, text: string, now: number): Uint8Array {
   const policy = parsePolicy(text)
   const report = runPolicyTests(policy)
   if (report.failures.length > 0) {

@@ -65,6 +65,8 @@ export interface BenchA2AOptions {
   tcpBytes?: number
   /** `--log-level` of both daemons. Default `info` (the daemon's default). */
   logLevel?: string
+  /** Run both daemons in lab mode (`--open`: no certificate or policy checks), to see what the closed mesh costs. Default false. */
+  open?: boolean
   /** The whole bench is aborted after this long. Default 150000. */
   timeoutMs?: number
   /** If set, the daemons' logs are copied into this folder (as A.log, B.log) before the temp folder is removed. */
@@ -145,6 +147,7 @@ export async function benchA2A (options: BenchA2AOptions = {}): Promise<A2ABench
     seriesTimeoutMs: options.seriesTimeoutMs ?? 25_000,
     tcpBytes: options.tcpBytes ?? 256,
     logLevel: options.logLevel ?? 'info',
+    open: options.open ?? false,
     timeoutMs: options.timeoutMs ?? 150_000,
     progress: options.progress ?? ((line: string) => { process.stderr.write(`[a2a bench] ${line}\n`) })
   }
@@ -168,10 +171,16 @@ export async function benchA2A (options: BenchA2AOptions = {}): Promise<A2ABench
     closers.push(agent.close)
     o.progress(`echo agent on ${agent.url}`)
 
+    // A closed mesh, as users run it: one authority, a certificate per host
+    // (B may host the agent as an orchestrator, which the example policy lets
+    // A's operator call), the policy checked on both daemons.
+    if (!o.open) await certify(root, { a: [], b: [`${AGENT}:orchestrator`] })
+    const mode = o.open ? ['--open'] : []
+    o.progress(o.open ? 'lab mode (--open): no certificates, no policy' : 'closed mesh: certificates and the example hierarchy policy on both daemons')
     // Daemon B first (A bootstraps to it), then A.
-    const b = await startDaemon(join(root, 'b'), ['--log-level', o.logLevel], abort.signal)
+    const b = await startDaemon(join(root, 'b'), ['--log-level', o.logLevel, ...mode], abort.signal)
     daemons.push(b)
-    const a = await startDaemon(join(root, 'a'), ['--log-level', o.logLevel, '--bootstrap', pickAddress(b)], abort.signal)
+    const a = await startDaemon(join(root, 'a'), ['--log-level', o.logLevel, ...mode, '--bootstrap', pickAddress(b)], abort.signal)
     daemons.push(a)
     o.progress(`daemons up: B ${b.peerId} (${b.startupMs} ms), A ${a.peerId} (${a.startupMs} ms)`)
 
@@ -499,9 +508,26 @@ interface DaemonProc {
   exited: Promise<void>
 }
 
+/**
+ * Makes an authority in `root/authority` and, for each named home under
+ * `root`, the home and a certificate for the given agents, installed as
+ * `agentmesh join` would.
+ */
+async function certify (root: string, homes: Record<string, string[]>): Promise<void> {
+  const { initHome } = await import('../../src/home/index.js')
+  const { initAuthority, issueBundle, installBundle } = await import('../../src/trust/index.js')
+  const { createVerifier } = await import('../../src/envelope/index.js')
+  const { authority } = await initAuthority(join(root, 'authority'), Date.now())
+  for (const [name, agents] of Object.entries(homes)) {
+    const home = join(root, name)
+    const { peerId, paths } = await initHome(home)
+    installBundle(paths.trust, issueBundle(authority, { peer: peerId, agents, now: Date.now() }).bundle, peerId, createVerifier(), Date.now())
+  }
+}
+
 /** `agentmesh daemon --json` on loopback with mDNS off; its stderr goes to `<home>.log`. */
 async function startDaemon (home: string, extra: string[], signal: AbortSignal, timeoutMs = 30_000): Promise<DaemonProc> {
-  mkdirSync(home, { mode: 0o700 })
+  mkdirSync(home, { mode: 0o700, recursive: true })
   const logFile = `${home}.log`
   const logFd = openSync(logFile, 'a')
   const args = [BIN, 'daemon', '--json', '--home', home, '--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', ...extra]

@@ -1,10 +1,12 @@
 // `npm run bench`: every benchmark, each printed as ratios against a baseline
 // measured in the same run on this machine. `node dist/test/bench/run.js NAME`
-// runs one section: crypto, a2a.
+// runs one section: crypto, a2a. `--open` runs the a2a section in lab mode
+// (no certificates or policy), to compare with the closed mesh.
 import { benchA2A, formatA2ATable } from './a2a.js'
 import { benchCrypto, formatCryptoTable } from './crypto.js'
 
-const only = process.argv[2]
+const open = process.argv.includes('--open')
+const only = process.argv.slice(2).find((a) => !a.startsWith('--'))
 const sections = ['crypto', 'a2a']
 if (only !== undefined && !sections.includes(only)) {
   process.stderr.write(`unknown bench section ${JSON.stringify(only)}; one of: ${sections.join(', ')}\n`)
@@ -18,5 +20,5 @@ if (only === undefined || only === 'crypto') {
 
 if (only === undefined || only === 'a2a') {
   process.stdout.write('\n## A2A round trips and throughput (baseline: the same SDK client straight to the agent over HTTP)\n\n')
-  process.stdout.write(formatA2ATable(await benchA2A()) + '\n')
+  process.stdout.write(formatA2ATable(await benchA2A({ open })) + '\n')
 }

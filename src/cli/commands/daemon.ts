@@ -3,6 +3,7 @@ import { readConfigFile, resolveConfig, type ConfigLayer } from '../../config/in
 import { initHome } from '../../home/index.js'
 import { createLogger } from '../../telemetry/index.js'
 import type { Command } from '../command.js'
+import { trustLine } from './status.js'
 
 /** `agentmesh daemon`: run the daemon in the foreground until SIGINT or SIGTERM. */
 export const daemonCommand: Command = {
@@ -58,11 +59,17 @@ export const daemonCommand: Command = {
       const ready = daemon.ready()
       const startupMs = Math.round(performance.now() - started)
       if (json) {
-        io.stdout(JSON.stringify({ event: 'ready', ...ready, startupMs }) + '\n')
+        const t = daemon.trust()
+        io.stdout(JSON.stringify({ event: 'ready', ...ready, startupMs, trust: { mode: t.mode, certificate: t.certificate?.serial ?? null, problem: t.problem?.code ?? null } }) + '\n')
       } else {
         io.stdout(`agentmesh daemon ready: peer ${ready.peerId}\n`)
         for (const a of ready.addresses) io.stdout(`  listening ${a}\n`)
         io.stdout(`  api ${ready.apiSocket}${ready.apiTcp != null ? ` and http://${ready.apiTcp} (token in ${init.paths.apiToken})` : ''}\n`)
+        io.stdout(`  trust ${trustLine(daemon.trust())}\n`)
+        if (daemon.trust().problem != null && daemon.trust().mode === 'closed') {
+          io.stdout('  to join a mesh: get a join bundle for this peer ID from the mesh\'s authority (agentmesh cert issue …),\n' +
+            `  then run: agentmesh join FILE --home ${home}   (or restart with --open for a lab mesh)\n`)
+        }
       }
       await stopSignal
       await daemon.stop()

@@ -14,6 +14,7 @@ export const statusCommand: Command = {
     io.stdout([
       `peer ID:      ${s.peerId}`,
       `mesh:         ${s.mesh}`,
+      `trust:        ${trustLine(s.trust as TrustSummary | undefined)}`,
       `reachability: ${s.reachability}`,
       `connections:  ${s.connections} (${s.peers} peers)`,
       `DHT:          ${s.dht.mode}, ${s.dht.routingTableSize} peers in routing table`,
@@ -26,6 +27,23 @@ export const statusCommand: Command = {
     ].join('\n') + '\n')
     return 0
   }
+}
+
+/** The parts of `/v1/trust` that status shows. */
+interface TrustSummary {
+  mode: 'open' | 'closed'
+  certificate: { serial: number, issuer: string } | null
+  problem: { code: string, message: string } | null
+  policy: { version: number } | null
+  verifiedPeers: unknown[]
+}
+
+/** One line: the trust mode and what it rests on, or what is missing. */
+export function trustLine (t: TrustSummary | undefined): string {
+  if (t == null) return 'unknown'
+  if (t.mode === 'open') return 'OPEN MODE (lab): any peer may connect and send tasks; nothing is checked'
+  if (t.problem != null) return `closed mesh, WAITING FOR A CERTIFICATE (${t.problem.message}); fix: agentmesh join FILE`
+  return `closed mesh: certificate ${t.certificate?.serial ?? '?'} from ${t.certificate?.issuer ?? '?'}, policy v${t.policy?.version ?? 'none'}, ${t.verifiedPeers.length} verified peers`
 }
 
 /** `agentmesh peers`. */
