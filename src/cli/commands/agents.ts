@@ -3,16 +3,16 @@ import { callApi } from '../api-client.js'
 import type { Command } from '../command.js'
 import { UsageError } from '../errors.js'
 
-interface AgentView { name: string, url: string, role: string | null, address: string, card?: { description?: string } }
+interface AgentView { name: string, url: string, role: string | null, parent?: string | null, address: string, token?: string, card?: { description?: string } }
 
 /** `agentmesh agent add NAME --url URL [--role ROLE]`. */
 export const agentAddCommand: Command = {
   name: 'agent add',
-  summary: 'Register a local A2A agent with this daemon. The daemon fetches its agent card and advertises it in the mesh.',
+  summary: "Register a local A2A agent with this daemon. The daemon fetches its agent card, advertises it in the mesh, and prints the agent's caller token once.",
   args: [{ name: 'NAME', description: 'the agent name, unique on this host (letters, digits, . _ -)' }],
   options: {
     url: { type: 'string', valueName: 'URL', description: "the agent's A2A base URL, e.g. http://127.0.0.1:8080/my-agent (required)" },
-    role: { type: 'string', valueName: 'ROLE', description: "the agent's role in the hierarchy, e.g. orchestrator or specialist" }
+    role: { type: 'string', valueName: 'ROLE', description: "the agent's role (lab mode only; in a closed mesh the role and parent come from this host's certificate)" }
   },
   json: true,
   async run ({ home, json, io, positionals, values }) {
@@ -20,7 +20,10 @@ export const agentAddCommand: Command = {
       throw new UsageError('--url is required')
     }
     const a = await callApi(homePaths(home).apiSocket, 'POST', '/v1/agents', { name: positionals[0], url: values.url, role: values.role ?? null }) as AgentView
-    io.stdout(json ? JSON.stringify(a) + '\n' : `registered ${a.address}\n`)
+    io.stdout(json
+      ? JSON.stringify(a) + '\n'
+      : `registered ${a.address}${a.role != null ? ` as ${a.role}${a.parent != null ? ` of ${a.parent}` : ''}` : ''}\n` +
+        `caller token (shown once; the agent sends it as "Authorization: Bearer …" to act as itself):\n${a.token ?? '(none)'}\n`)
     return 0
   }
 }
@@ -34,7 +37,7 @@ export const agentLsCommand: Command = {
     const { agents } = await callApi(homePaths(home).apiSocket, 'GET', '/v1/agents') as { agents: AgentView[] }
     if (json) { io.stdout(JSON.stringify(agents, null, 2) + '\n'); return 0 }
     if (agents.length === 0) { io.stdout('no local agents (add one with: agentmesh agent add NAME --url URL)\n'); return 0 }
-    for (const a of agents) io.stdout(`${a.name.padEnd(20)} ${(a.role ?? '-').padEnd(14)} ${a.url}\n`)
+    for (const a of agents) io.stdout(`${a.name.padEnd(20)} ${(a.role ?? '-').padEnd(14)} ${(a.parent ?? '-').padEnd(14)} ${a.url}\n`)
     return 0
   }
 }

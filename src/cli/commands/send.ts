@@ -24,7 +24,10 @@ export const sendCommand: Command = {
   name: 'send',
   summary: 'Send a text message to an agent (name or name@peer) through the mesh and print the reply.',
   args: [{ name: 'AGENT', description: 'name (looked up in the DHT) or name@peer' }, { name: 'TEXT', description: 'the message' }],
-  options: { stream: { type: 'boolean', description: 'stream the reply event by event (SendStreamingMessage)' } },
+  options: {
+    stream: { type: 'boolean', description: 'stream the reply event by event (SendStreamingMessage)' },
+    token: { type: 'string', valueName: 'TOKEN', description: "act as the local agent this caller token belongs to (default: $AGENTMESH_TOKEN; without one you act as the host's operator)" }
+  },
   json: true,
   async run ({ home, json, io, positionals, values }) {
     const [agent = '', text = ''] = positionals
@@ -36,6 +39,8 @@ export const sendCommand: Command = {
       params: { message: { messageId: randomUUID(), role: 'ROLE_USER', parts: [{ text, mediaType: 'text/plain' }] }, configuration: {} }
     })
     const socketPath = homePaths(home).apiSocket
+    const token = (values.token as string | undefined) ?? io.env.AGENTMESH_TOKEN
+    const auth: Record<string, string> = token != null && token !== '' ? { Authorization: `Bearer ${token}` } : {}
     let failed: RpcAnswer['error'] | undefined
     const onAnswer = (answer: RpcAnswer): void => {
       if (answer.error != null) { failed = answer.error; return }
@@ -43,7 +48,7 @@ export const sendCommand: Command = {
       else { const t = textOf(answer.result); if (t !== '') io.stdout(streaming ? `${t}\n` : `${t}\n`) }
     }
     await new Promise<void>((resolve, reject) => {
-      const req = request({ socketPath, method: 'POST', path: `/a2a/${encodeURIComponent(agent)}`, headers: { 'Content-Type': 'application/json', 'A2A-Version': '1.0', Accept: streaming ? 'text/event-stream' : 'application/json' } }, (res) => {
+      const req = request({ socketPath, method: 'POST', path: `/a2a/${encodeURIComponent(agent)}`, headers: { 'Content-Type': 'application/json', 'A2A-Version': '1.0', Accept: streaming ? 'text/event-stream' : 'application/json', ...auth } }, (res) => {
         let buffer = ''
         res.setEncoding('utf8')
         res.on('data', (chunk: string) => {
