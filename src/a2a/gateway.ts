@@ -71,7 +71,11 @@ export class A2aGateway {
       return { kind: 'remote', peer, name }
     }
     const cached = this.peers.get(name)
-    if (cached != null && cached.until > this.init.now()) return { kind: 'remote', peer: cached.peer, name }
+    if (cached != null && cached.until > this.init.now()) {
+      // Connected and verified, this costs nothing; otherwise it reconnects (or finds the answer stale).
+      if (this.init.certifiedFor == null || await this.init.certifiedFor(cached.peer, name, signal).catch(() => false)) return { kind: 'remote', peer: cached.peer, name }
+      this.peers.delete(name)
+    }
     const found = await this.init.directory.find(name, signal)
     if (found.length === 0) throw new ResolveError('AGENT_NOT_FOUND', `no peer in the mesh advertises an agent named "${name}"`)
     const chosen = await this.firstCertified(found, name, signal)
