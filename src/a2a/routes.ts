@@ -5,6 +5,10 @@ import type { Directory } from '../directory/index.js'
 import { deliverToAgent, STREAMING_METHODS, validTrace, type TaskService } from '../relay/index.js'
 import type { AgentRegistry } from '../registry/index.js'
 import { JSONRPC } from './errors.js'
+import { chainToken, DelegationError, tokenOf, withToken } from '../delegation/index.js'
+import { newEnvelopeId } from '../envelope/index.js'
+import type { Principal } from '../policy/index.js'
+import { skillOf } from '../trust/index.js'
 import { rewriteCard, type A2aGateway } from './gateway.js'
 
 /** What the A2A and agent routes need. */
@@ -22,6 +26,14 @@ export interface A2aRoutesInit {
   isApiToken?: (token: string) => boolean
   /** Counts a call denied before it left the host. */
   onDenied?: (rule: string) => void
+  /** Opens or extends the delegation chain of each call (closed mesh). */
+  delegations?: CallDelegations
+}
+
+/** What the routes ask of delegation (see Delegations in src/delegation). */
+export interface CallDelegations {
+  /** The chain for a call by `caller` to `audience` (extending the one in `token`, if any); throws a DelegationError. */
+  forCall(caller: string, token: string | undefined, audience: { peer: string, agent: string }, method: string, skill: string | undefined, task: Uint8Array): { bytes: Uint8Array, received?: { origin: Principal } }
 }
 
 /** What the routes ask of the closed mesh (see AccessControl in src/trust). */
@@ -30,7 +42,7 @@ export interface CallPolicy {
   /** The role and parent this host's certificate gives agent `name`, or why it gives none. */
   grant(name: string): { role: string, parent: string | null } | { code: string, message: string }
   /** Why `from` (a local caller) may not call `toAgent` on `toPeer`, or undefined if it may. */
-  egress(from: string, toPeer: string, toAgent: string, method: string, payload: string): { code: string, message: string, rule?: string } | undefined
+  egress(from: string, toPeer: string, toAgent: string, method: string, payload: string, origin?: Principal): { code: string, message: string, rule?: string } | undefined
 }
 
 /** The agent name of a host's operator: the caller of a request without an agent token. */
@@ -145,16 +157,29 @@ async function callAgent (ctx: RequestContext, init: A2aRoutesInit): Promise<voi
     const target = await init.gateway.resolve(spec, ctx.signal)
     const payload = JSON.stringify(rpc)
     const trace = validTrace(ctx.req.headers.traceparent, ctx.req.headers.tracestate)
-    const refusal = init.access?.egress(caller, target.kind === 'local' ? init.localPeer : target.peer, target.kind === 'local' ? target.agent.name : target.name, rpc.method, payload)
+    const toPeer = target.kind === 'local' ? init.localPeer : target.peer
+    const toAgent = target.kind === 'local' ? target.agent.name : target.name
+    const taskId = newEnvelopeId()
+    let chain: { bytes: Uint8Array, received?: { origin: Principal } } | undefined
+    try {
+      chain = init.delegations?.forCall(caller, tokenOf(rpc), { peer: toPeer, agent: toAgent }, rpc.method, skillOf(payload), taskId)
+    } catch (err) {
+      if (!(err instanceof DelegationError)) throw err
+      stream.fail(JSONRPC.MESH_ERROR, `agentmesh refused the call to "${spec}": ${err.message}`, { reason: err.code, link: err.link, problem: err.problem })
+      return
+    }
+    const refusal = init.access?.egress(caller, toPeer, toAgent, rpc.method, payload, chain?.received?.origin)
     if (refusal != null) {
       if (refusal.rule !== undefined) init.onDenied?.(refusal.rule)
       stream.fail(JSONRPC.MESH_ERROR, `agentmesh refused the call to "${spec}": ${refusal.message}`, { reason: refusal.code, ...(refusal.rule !== undefined ? { rule: refusal.rule } : {}) })
       return
     }
+    const carried = chain != null && chain.bytes.byteLength > 0 ? chain.bytes : undefined
     if (target.kind === 'local') {
-      await deliverToAgent(target.agent, rpc.method, payload, (f) => { stream.frame(f.kind, f.payload) }, ctx.signal, { trace })
+      const delivered = carried != null ? withToken(payload, chainToken(carried)) : payload
+      await deliverToAgent(target.agent, rpc.method, delivered, (f) => { stream.frame(f.kind, f.payload) }, ctx.signal, { trace })
     } else {
-      await init.tasks.submit({ toPeer: target.peer, toAgent: target.name, fromAgent: caller, method: rpc.method, payload: encoder.encode(payload), ...trace },
+      await init.tasks.submit({ id: taskId, toPeer: target.peer, toAgent: target.name, fromAgent: caller, method: rpc.method, payload: encoder.encode(payload), ...(carried != null ? { delegation: carried } : {}), ...trace },
         (kind, text) => { stream.frame(kind, text) }, ctx.signal)
     }
     stream.end(STREAMING_METHODS.has(rpc.method))

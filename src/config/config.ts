@@ -30,6 +30,12 @@ export interface Config {
     /** Authorities trusted beside those of joined bundles (their ids, the peer-ID form of their keys). */
     authorities: string[]
   }
+  delegation: {
+    /** How long a chain this daemon opens for its caller is valid (ms). */
+    ttlMs: number
+    /** The most links a chain this daemon opens may have. */
+    maxDepth: number
+  }
   connections: {
     /** The most open connections. */
     max: number

@@ -14,6 +14,7 @@ export function defaultConfig (): Config {
     mdns: true,
     dht: { clientMode: false, queryTimeoutMs: 30_000 },
     trust: { open: false, authorities: [] },
+    delegation: { ttlMs: 10 * 60_000, maxDepth: 5 },
     connections: { max: 300, inboundPerSecondPerIp: 50, maxIncomingPending: 50, redialKnownPeers: 32 },
     relay: { taskDeadlineMs: 120_000, perPeerConcurrency: 256, perPeerRatePerSecond: 5_000, clockSkewMs: 30_000 },
     api: { tcp: null, maxBodyBytes: 1024 * 1024 },

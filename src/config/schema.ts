@@ -36,6 +36,10 @@ export const configSchema = z.object({
     open: z.boolean(),
     authorities: z.array(z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{40,60}$/, { message: 'an authority id (12D3KooW…)' }))
   }).strict(),
+  delegation: z.object({
+    ttlMs: positiveInt.max(7 * 24 * 3600_000),
+    maxDepth: positiveInt.max(32)
+  }).strict(),
   connections: z.object({
     max: positiveInt,
     inboundPerSecondPerIp: positiveInt,

@@ -94,7 +94,7 @@ export class Daemon {
       const peerTrust = new PeerTrust({ node, store, refusals, verifier, mesh: init.config.mesh, open, now, log: log.child({ component: 'trust' }), metrics })
       const access = new AccessControl({ store, peers: peerTrust, localPeer, open })
       let apiToken: string | undefined
-      const services = new TaskServices({ node, config: init.config, privateKey: init.privateKey, db, log, now, metrics, access, peers: peerTrust, isApiToken: (t) => apiToken !== undefined && t === apiToken })
+      const services = new TaskServices({ node, config: init.config, privateKey: init.privateKey, db, log, now, metrics, access, peers: peerTrust, store, isApiToken: (t) => apiToken !== undefined && t === apiToken })
       const routes: Route[] = []
       const api = new ApiServer({ routes, maxBodyBytes: init.config.api.maxBodyBytes, log: log.child({ component: 'api' }), acceptsToken: (t) => services.registry.byToken(t) != null })
       const daemon = new Daemon({ paths, node, log, lock, api, db, services, peerTrust })

@@ -13,7 +13,8 @@ import {
   createSqliteAgentStore, createSqliteInboxStore, createSqliteOutboxStore, createSqliteReplayStore, createSqliteSequenceStore, type AgentRecord, type Database
 } from '../store/index.js'
 import type { Logger, Metrics } from '../telemetry/index.js'
-import { grantFor, signAgentCard, verifyAgentCard, type AccessControl, type PeerTrust } from '../trust/index.js'
+import { grantFor, signAgentCard, skillOf, verifyAgentCard, type AccessControl, type PeerTrust, type TrustStore } from '../trust/index.js'
+import { chainToken, DelegationError, Delegations, withToken } from '../delegation/index.js'
 
 /** What {@link TaskServices} needs. */
 export interface TaskServicesInit {
@@ -25,6 +26,7 @@ export interface TaskServicesInit {
   metrics: Metrics
   access: AccessControl
   peers: PeerTrust
+  store: TrustStore
   /** Whether a bearer token is the daemon's API token. */
   isApiToken?: (token: string) => boolean
   now: () => number
@@ -65,6 +67,17 @@ export class TaskServices {
       localAgents: () => registry.list().map((a) => a.name)
     })
     const cardKey = privateKeyObjectFromRaw(init.privateKey.raw)
+    // In open mode a host with a certificate still opens chains (a closed
+    // receiver asks for one), but passes no caller's chain on and checks none.
+    const delegations = new Delegations({
+        signer, verifier, localPeer, now,
+        ownCertificate: () => init.store.certificate()?.bytes,
+        checkCertificate: (cert) => { init.store.check(cert, cert.subject) },
+        ttlMs: config.delegation.ttlMs,
+        maxDepth: config.delegation.maxDepth
+      })
+    const encoder = new TextEncoder()
+    const decoder = new TextDecoder()
     this.receiver = new RelayReceiver({
       localPeer, signer, verifier, db, now, registry,
       replay: new ReplayWindow({ store: createSqliteReplayStore(db), now, skewMs: config.relay.clockSkewMs }),
@@ -73,7 +86,24 @@ export class TaskServices {
       log: log.child({ component: 'relay' }),
       perPeerConcurrency: config.relay.perPeerConcurrency,
       perPeerRatePerSecond: config.relay.perPeerRatePerSecond,
-      admit: (envelope, remote) => access.ingress(remote, envelope.from.agent, envelope.to.agent, envelope.method, envelope.payload, envelope.method !== CARD_METHOD),
+      admit: (envelope, remote) => {
+        if (access.open) return undefined
+        if (envelope.method === CARD_METHOD) return access.ingress(remote, envelope.from.agent, envelope.to.agent, envelope.method, envelope.payload, false)
+        // The sender must speak for a certified agent before its chain is worth reading.
+        const sender = access.ingress(remote, envelope.from.agent, envelope.to.agent, envelope.method, envelope.payload, false)
+        if (sender != null) return sender
+        let origin
+        try {
+          origin = delegations.verifyIncoming(envelope.delegation, { peer: remote, agent: envelope.from.agent }, envelope.to, envelope.method, skillOf(envelope.payload)).origin
+        } catch (err) {
+          if (err instanceof DelegationError) return { code: err.code, message: err.message }
+          throw err
+        }
+        return access.ingress(remote, envelope.from.agent, envelope.to.agent, envelope.method, envelope.payload, true, origin)
+      },
+      deliveryPayload: (envelope) => envelope.delegation.byteLength === 0
+        ? envelope.payload
+        : encoder.encode(withToken(decoder.decode(envelope.payload), chainToken(envelope.delegation))),
       cardOf: async (agent) => this.signedCard(agent, localPeer, cardKey)
     })
     const sender = this.sender = new RelaySender({ node, signer, verifier, now, sequences: new SequenceCounter({ store: createSqliteSequenceStore(db), now }) })
@@ -93,6 +123,7 @@ export class TaskServices {
     this.routes = [
       ...a2aRoutes({
         gateway, registry, directory: this.directory, tasks: this.tasks, localPeer, access,
+        delegations: access.open ? { forCall: (caller, _token, audience, method, skill, task) => delegations.forCall(caller, undefined, audience, method, skill, task) } : delegations,
         ...(init.isApiToken != null ? { isApiToken: init.isApiToken } : {}),
         onAgentAdded: (name) => { void this.directory.advertise(name) },
         onDenied: (rule) => { this.metrics.policyDenied.inc({ side: 'egress', rule }) }

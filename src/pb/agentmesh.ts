@@ -1931,3 +1931,442 @@ export namespace JoinBundle {
     return streamMessage(buf, JoinBundle.codec(), opts)
   }
 }
+
+export interface DelegationLink {
+  certificate: Uint8Array<ArrayBuffer>
+  agent: string
+  audience: string
+  methods: string[]
+  skills: string[]
+  expiresMs: number
+  maxDepth: number
+  prev: Uint8Array<ArrayBuffer>
+  issuedMs: number
+  task: Uint8Array<ArrayBuffer>
+}
+
+export namespace DelegationLink {
+  let _codec: Codec<DelegationLink>
+
+  export const codec = (): Codec<DelegationLink> => {
+    if (_codec == null) {
+      _codec = message<DelegationLink>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.certificate != null && obj.certificate.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.certificate)
+        }
+
+        if ((obj.agent != null && obj.agent !== '')) {
+          w.uint32(18)
+          w.string(obj.agent)
+        }
+
+        if ((obj.audience != null && obj.audience !== '')) {
+          w.uint32(26)
+          w.string(obj.audience)
+        }
+
+        if (obj.methods != null && obj.methods.length > 0) {
+          for (const value of obj.methods) {
+            w.uint32(34)
+            w.string(value)
+          }
+        }
+
+        if (obj.skills != null && obj.skills.length > 0) {
+          for (const value of obj.skills) {
+            w.uint32(42)
+            w.string(value)
+          }
+        }
+
+        if ((obj.expiresMs != null && obj.expiresMs !== 0)) {
+          w.uint32(48)
+          w.uint64Number(obj.expiresMs)
+        }
+
+        if ((obj.maxDepth != null && obj.maxDepth !== 0)) {
+          w.uint32(56)
+          w.uint32(obj.maxDepth)
+        }
+
+        if ((obj.prev != null && obj.prev.byteLength > 0)) {
+          w.uint32(66)
+          w.bytes(obj.prev)
+        }
+
+        if ((obj.issuedMs != null && obj.issuedMs !== 0)) {
+          w.uint32(72)
+          w.uint64Number(obj.issuedMs)
+        }
+
+        if ((obj.task != null && obj.task.byteLength > 0)) {
+          w.uint32(82)
+          w.bytes(obj.task)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          certificate: uint8ArrayAlloc(0),
+          agent: '',
+          audience: '',
+          methods: [],
+          skills: [],
+          expiresMs: 0,
+          maxDepth: 0,
+          prev: uint8ArrayAlloc(0),
+          issuedMs: 0,
+          task: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.certificate = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.agent = reader.string()
+              break
+            }
+            case 3: {
+              obj.audience = reader.string()
+              break
+            }
+            case 4: {
+              if (opts.limits?.methods != null && obj.methods.length === opts.limits.methods) {
+                throw new MaxLengthError('Decode error - repeated field "methods" had too many elements')
+              }
+
+              obj.methods.push(reader.string())
+              break
+            }
+            case 5: {
+              if (opts.limits?.skills != null && obj.skills.length === opts.limits.skills) {
+                throw new MaxLengthError('Decode error - repeated field "skills" had too many elements')
+              }
+
+              obj.skills.push(reader.string())
+              break
+            }
+            case 6: {
+              obj.expiresMs = reader.uint64Number()
+              break
+            }
+            case 7: {
+              obj.maxDepth = reader.uint32()
+              break
+            }
+            case 8: {
+              obj.prev = reader.bytes()
+              break
+            }
+            case 9: {
+              obj.issuedMs = reader.uint64Number()
+              break
+            }
+            case 10: {
+              obj.task = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          methods: 0,
+          skills: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.certificate`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.agent`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.audience`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.methods != null && obj.methods === opts.limits.methods) {
+                throw new MaxLengthError('Streaming decode error - repeated field "methods" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.methods[]`,
+                index: obj.methods,
+                value: reader.string()
+              }
+
+              obj.methods++
+
+              break
+            }
+            case 5: {
+              if (opts.limits?.skills != null && obj.skills === opts.limits.skills) {
+                throw new MaxLengthError('Streaming decode error - repeated field "skills" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.skills[]`,
+                index: obj.skills,
+                value: reader.string()
+              }
+
+              obj.skills++
+
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.expiresMs`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.maxDepth`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 8: {
+              yield {
+                field: `${prefix}.prev`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 9: {
+              yield {
+                field: `${prefix}.issuedMs`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 10: {
+              yield {
+                field: `${prefix}.task`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DelegationLinkCertificateFieldEvent {
+    field: '$.certificate'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface DelegationLinkAgentFieldEvent {
+    field: '$.agent'
+    value: string
+  }
+
+  export interface DelegationLinkAudienceFieldEvent {
+    field: '$.audience'
+    value: string
+  }
+
+  export interface DelegationLinkMethodsFieldEvent {
+    field: '$.methods[]'
+    index: number
+    value: string
+  }
+
+  export interface DelegationLinkSkillsFieldEvent {
+    field: '$.skills[]'
+    index: number
+    value: string
+  }
+
+  export interface DelegationLinkExpiresMsFieldEvent {
+    field: '$.expiresMs'
+    value: number
+  }
+
+  export interface DelegationLinkMaxDepthFieldEvent {
+    field: '$.maxDepth'
+    value: number
+  }
+
+  export interface DelegationLinkPrevFieldEvent {
+    field: '$.prev'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface DelegationLinkIssuedMsFieldEvent {
+    field: '$.issuedMs'
+    value: number
+  }
+
+  export interface DelegationLinkTaskFieldEvent {
+    field: '$.task'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<DelegationLink>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DelegationLink.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DelegationLink>): DelegationLink {
+    return decodeMessage(buf, DelegationLink.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DelegationLink>): Generator<DelegationLinkCertificateFieldEvent | DelegationLinkAgentFieldEvent | DelegationLinkAudienceFieldEvent | DelegationLinkMethodsFieldEvent | DelegationLinkSkillsFieldEvent | DelegationLinkExpiresMsFieldEvent | DelegationLinkMaxDepthFieldEvent | DelegationLinkPrevFieldEvent | DelegationLinkIssuedMsFieldEvent | DelegationLinkTaskFieldEvent> {
+    return streamMessage(buf, DelegationLink.codec(), opts)
+  }
+}
+
+export interface DelegationChain {
+  links: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace DelegationChain {
+  let _codec: Codec<DelegationChain>
+
+  export const codec = (): Codec<DelegationChain> => {
+    if (_codec == null) {
+      _codec = message<DelegationChain>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.links != null && obj.links.length > 0) {
+          for (const value of obj.links) {
+            w.uint32(10)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          links: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.links != null && obj.links.length === opts.limits.links) {
+                throw new MaxLengthError('Decode error - repeated field "links" had too many elements')
+              }
+
+              obj.links.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          links: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.links != null && obj.links === opts.limits.links) {
+                throw new MaxLengthError('Streaming decode error - repeated field "links" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.links[]`,
+                index: obj.links,
+                value: reader.bytes()
+              }
+
+              obj.links++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DelegationChainLinksFieldEvent {
+    field: '$.links[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<DelegationChain>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DelegationChain.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DelegationChain>): DelegationChain {
+    return decodeMessage(buf, DelegationChain.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DelegationChain>): Generator<DelegationChainLinksFieldEvent> {
+    return streamMessage(buf, DelegationChain.codec(), opts)
+  }
+}

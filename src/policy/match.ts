@@ -19,15 +19,22 @@ export interface RuleChecks {
   call: Check[]
 }
 
-type Side = 'from' | 'to'
+type Side = 'from' | 'to' | 'origin'
 
 /** Checks every condition of `rule` against `request`; the rule matches when all are met. */
 export function checkRule (rule: PolicyRule, request: PolicyRequest): RuleChecks {
   return {
     from: checkSelector('from', rule.from, request.from, request.to),
     to: checkSelector('to', rule.to, request.to, request.from),
-    call: checkCall(rule, request)
+    call: [...checkOrigin(rule, request), ...checkCall(rule, request)]
   }
+}
+
+/** `origin`: the principal the call's delegation chain is rooted in. */
+function checkOrigin (rule: PolicyRule, request: PolicyRequest): Check[] {
+  if (rule.origin === undefined) return []
+  if (request.origin === undefined) return [{ met: false, matched: '', missed: 'the call carries no delegation chain to check its origin against' }]
+  return checkSelector('origin', rule.origin, request.origin, request.origin)
 }
 
 /** All conditions of a rule, in explanation order. */

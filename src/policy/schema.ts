@@ -5,7 +5,7 @@ import {
 import { PolicyError } from './errors.js'
 import { parentProblem, parsePrincipalSpec } from './principal-spec.js'
 
-type Side = 'from' | 'to'
+type Side = 'from' | 'to' | 'origin'
 
 /** A strict object: a misspelt key is an error that lists the keys there are. */
 function strict<S extends z.ZodRawShape> (shape: S, what: string): z.ZodObject<S, z.core.$strict> {
@@ -29,7 +29,7 @@ function textList (what: string, hint: string): z.ZodArray<z.ZodString> {
  * `agent`) the one reference that names the other side of the call.
  */
 function selectorValue (side: Side, key: typeof SELECTOR_KEYS[number]): z.ZodType<string | string[]> {
-  const refs: Partial<Record<string, string>> = side === 'to' ? TO_REFERENCES : FROM_REFERENCES
+  const refs: Partial<Record<string, string>> = side === 'to' ? TO_REFERENCES : side === 'from' ? FROM_REFERENCES : {}
   const allowed = refs[key]
   return z.union([z.string(), z.array(z.string())], { error: `expected a name or a list of names` })
     .superRefine((value, ctx) => {
@@ -79,7 +79,8 @@ const ruleSchema = strict({
   from: selector('from').optional(),
   to: selector('to').optional(),
   methods: textList('method', 'omit the key to match any method').optional(),
-  skills: textList('skill', 'omit the key to match any skill').optional()
+  skills: textList('skill', 'omit the key to match any skill').optional(),
+  origin: selector('origin').optional()
 }, 'a rule with id and effect')
 
 const testPrincipalSchema = strict({
@@ -112,6 +113,7 @@ const testSchema = strict({
   skill: text('a skill').optional(),
   fromGroups: z.array(text('a group'), { error: 'expected a list of groups' }).optional(),
   toGroups: z.array(text('a group'), { error: 'expected a list of groups' }).optional(),
+  origin: principalInput.optional(),
   rule: text('a rule id').optional()
 }, 'a test with expect, from and to').superRefine((test, ctx) => {
   for (const side of ['from', 'to'] as const) {

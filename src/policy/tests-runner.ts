@@ -30,6 +30,7 @@ export function testRequest (test: PolicyTestCase): PolicyRequest {
     method: test.method ?? DEFAULT_TEST_METHOD
   }
   if (test.skill !== undefined) request.skill = test.skill
+  if (test.origin !== undefined) request.origin = testPrincipal(test.origin, undefined)
   return request
 }
 

@@ -20,6 +20,8 @@ export interface PolicyRequest {
   method: string
   /** The skill asked for, if the call names one. */
   skill?: string
+  /** The principal the call's delegation chain is rooted in (on whose behalf it is made), if known. */
+  origin?: Principal
 }
 
 /** What {@link evaluatePolicy} decided, and why. */
@@ -70,6 +72,12 @@ export interface PolicyRule {
   readonly methods?: readonly string[]
   /** Skills the rule covers; absent means any skill (a call naming no skill only matches then). */
   readonly skills?: readonly string[]
+  /**
+   * The principal the call's delegation chain must be rooted in (no
+   * references): e.g. `{ role: operator }` for "only on behalf of a human
+   * operator". A call with no known origin never matches a rule that has one.
+   */
+  readonly origin?: Selector
 }
 
 /** A principal in an embedded test, when the compact `NAME:ROLE[:PARENT]` form is not enough. */
@@ -94,6 +102,8 @@ export interface PolicyTestCase {
   readonly fromGroups?: readonly string[]
   /** Groups of `to`, with the compact form only. */
   readonly toGroups?: readonly string[]
+  /** The chain's origin (`NAME:ROLE[:PARENT]`, `operator` or a full principal), if the call has one. */
+  readonly origin?: string | TestPrincipal
   /** If given, the deciding rule must also be this one (a rule id or `default-deny`). */
   readonly rule?: string
 }

@@ -35,6 +35,8 @@ export interface RelayReceiverInit {
    * the policy allow the edge? Returns why not, or undefined.
    */
   admit?: (envelope: OpenedEnvelope, remotePeer: string) => { code: string, message: string, rule?: string } | undefined
+  /** The request handed to the agent, from an admitted envelope (the delegation chain added to its metadata); default: the payload as sent. */
+  deliveryPayload?: (envelope: OpenedEnvelope) => Uint8Array
   /** The card served for a local agent (signed by this daemon); default: the card as registered. */
   cardOf?: (agent: AgentRecord) => Promise<unknown>
 }
@@ -255,11 +257,12 @@ export class RelayReceiver {
     // With a free slot for the agent, the task goes straight to 'delivering'
     // in the same write that stores it: one transaction on the hot path.
     const slot = agent != null && !isCard ? this.slotsFor(agent.name).tryAcquire() : undefined
+    const payload = isCard || this.init.deliveryPayload == null ? envelope.payload : this.init.deliveryPayload(envelope)
     try {
       // One transaction: the replay window and the inbox claim commit together.
       db.transaction(() => {
         replay.check(envelope)
-        if (agent != null && !isCard) claimed = inbox.claim(envelope.id, remote, envelope.to.agent, envelope.method, envelope.payload, now(), slot != null ? 'delivering' : 'received')
+        if (agent != null && !isCard) claimed = inbox.claim(envelope.id, remote, envelope.to.agent, envelope.method, payload, now(), slot != null ? 'delivering' : 'received')
       })
     } catch (err) {
       slot?.()
@@ -309,7 +312,7 @@ export class RelayReceiver {
     }
     const ackTimer = setTimeout(() => { if (!answered) void send(() => writer.next(FrameKind.ACK)) }, ACK_DELAY_MS)
     const trace = { traceparent: envelope.traceparent, tracestate: envelope.tracestate }
-    const delivery = this.startDelivery(remote, envelope.id, envelope.to.agent, envelope.method, envelope.payload, slot, async (f) => {
+    const delivery = this.startDelivery(remote, envelope.id, envelope.to.agent, envelope.method, payload, slot, async (f) => {
       answered = true
       clearTimeout(ackTimer)
       lastKind = f.kind

@@ -10,7 +10,10 @@ import { ACK_TIMEOUT_MS, MAX_MESSAGE_BYTES } from './constants.js'
 import { RelayRejectedError, RelayTransportError } from './errors.js'
 
 /** One transmission's content: the stored task, plus the caller's W3C trace context. */
-export type OutgoingTask = Pick<OutboxRecord, 'id' | 'toPeer' | 'toAgent' | 'fromAgent' | 'method' | 'payload' | 'deadlineMs'> & TraceContext
+export type OutgoingTask = Pick<OutboxRecord, 'id' | 'toPeer' | 'toAgent' | 'fromAgent' | 'method' | 'payload' | 'deadlineMs'> & TraceContext & {
+  /** The encoded delegation chain sealed into the envelope. */
+  delegation?: Uint8Array
+}
 
 /** What {@link RelaySender} needs. */
 export interface RelaySenderInit {
@@ -88,6 +91,7 @@ export class RelaySender {
       deadlineMs: task.deadlineMs,
       method: task.method,
       payload: task.payload,
+      ...(task.delegation != null && task.delegation.byteLength > 0 ? { delegation: task.delegation } : {}),
       ...(task.traceparent != null ? { traceparent: task.traceparent } : {}),
       ...(task.tracestate != null ? { tracestate: task.tracestate } : {})
     }, signer)

@@ -16,8 +16,8 @@ export interface TaskServiceInit {
   taskDeadlineMs: number
 }
 
-/** A task to send, as the API hands it over. */
-export type TaskRequest = Omit<OutgoingTask, 'id' | 'deadlineMs'>
+/** A task to send, as the API hands it over; `id` may be chosen by the caller (a delegation link names it). */
+export type TaskRequest = Omit<OutgoingTask, 'id' | 'deadlineMs'> & { id?: Uint8Array }
 
 const decoder = new TextDecoder()
 const encoder = new TextEncoder()
@@ -43,7 +43,7 @@ export class TaskService {
    */
   async submit (req: TaskRequest, onFrame: (kind: 'RESULT' | 'EVENT', payload: string) => void | Promise<void>, signal: AbortSignal): Promise<void> {
     const now = this.init.now()
-    const task: OutgoingTask = { id: newEnvelopeId(), ...req, deadlineMs: now + this.init.taskDeadlineMs }
+    const task: OutgoingTask = { ...req, id: req.id ?? newEnvelopeId(), deadlineMs: now + this.init.taskDeadlineMs }
     this.init.outbox.insert({ ...task, createdMs: now })
     await this.deliver(task, onFrame, AbortSignal.any([signal, this.stopped.signal]))
   }

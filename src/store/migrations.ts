@@ -124,5 +124,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE agents ADD COLUMN token_hash TEXT;
       CREATE UNIQUE INDEX agents_by_token ON agents (token_hash) WHERE token_hash IS NOT NULL;
     `
+  },
+  {
+    version: 4,
+    name: 'delegation chain of outgoing tasks',
+    up: `
+      -- The encoded delegation chain sealed into every transmission of the
+      -- task (empty in open mode), so a retry after a restart carries it too.
+      ALTER TABLE outbox ADD COLUMN delegation BLOB NOT NULL DEFAULT x'';
+    `
   }
 ]

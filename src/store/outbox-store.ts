@@ -11,6 +11,8 @@ export interface OutboxRecord {
   fromAgent: string
   method: string
   payload: Uint8Array
+  /** The encoded delegation chain (empty if none). */
+  delegation: Uint8Array
   deadlineMs: number
   state: OutboxState
   attempts: number
@@ -21,7 +23,7 @@ export interface OutboxRecord {
 
 /** Persistence of the outbox: a task is stored before anyone is told it was accepted. */
 export interface OutboxStore {
-  insert(record: Omit<OutboxRecord, 'state' | 'attempts' | 'result' | 'error'>): void
+  insert(record: Omit<OutboxRecord, 'state' | 'attempts' | 'result' | 'error' | 'delegation'> & { delegation?: Uint8Array }): void
   markAttempt(id: Uint8Array, nowMs: number): void
   finish(id: Uint8Array, state: 'done' | 'failed', result: Uint8Array | null, error: string | null, nowMs: number): void
   get(id: Uint8Array): OutboxRecord | undefined
@@ -31,28 +33,28 @@ export interface OutboxStore {
 }
 
 interface Row {
-  id: Uint8Array, to_peer: string, to_agent: string, from_agent: string, method: string, payload: Uint8Array
+  id: Uint8Array, to_peer: string, to_agent: string, from_agent: string, method: string, payload: Uint8Array, delegation: Uint8Array
   deadline_ms: number, state: OutboxState, attempts: number, result: Uint8Array | null, error: string | null, created_ms: number
 }
 
 function fromRow (r: Row): OutboxRecord {
   return {
-    id: r.id, toPeer: r.to_peer, toAgent: r.to_agent, fromAgent: r.from_agent, method: r.method, payload: r.payload,
+    id: r.id, toPeer: r.to_peer, toAgent: r.to_agent, fromAgent: r.from_agent, method: r.method, payload: r.payload, delegation: r.delegation,
     deadlineMs: r.deadline_ms, state: r.state, attempts: r.attempts, result: r.result, error: r.error, createdMs: r.created_ms
   }
 }
 
 /** The SQLite {@link OutboxStore}. */
 export function createSqliteOutboxStore (db: Database): OutboxStore {
-  const insert = db.prepare(`INSERT INTO outbox (id, to_peer, to_agent, from_agent, method, payload, deadline_ms, state, created_ms, updated_ms)
-    VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`)
+  const insert = db.prepare(`INSERT INTO outbox (id, to_peer, to_agent, from_agent, method, payload, delegation, deadline_ms, state, created_ms, updated_ms)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`)
   const attempt = db.prepare('UPDATE outbox SET attempts = attempts + 1, updated_ms = ? WHERE id = ?')
   const finish = db.prepare("UPDATE outbox SET state = ?, result = ?, error = ?, updated_ms = ? WHERE id = ? AND state = 'pending'")
   const get = db.prepare('SELECT * FROM outbox WHERE id = ?')
   const open = db.prepare("SELECT * FROM outbox WHERE state = 'pending' ORDER BY created_ms")
   const counts = db.prepare('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state')
   return {
-    insert: (r) => { insert.run(r.id, r.toPeer, r.toAgent, r.fromAgent, r.method, r.payload, r.deadlineMs, r.createdMs, r.createdMs) },
+    insert: (r) => { insert.run(r.id, r.toPeer, r.toAgent, r.fromAgent, r.method, r.payload, r.delegation ?? new Uint8Array(0), r.deadlineMs, r.createdMs, r.createdMs) },
     markAttempt: (id, now) => { attempt.run(now, id) },
     finish: (id, state, result, error, now) => { finish.run(state, result, error, now, id) },
     get: (id) => { const r = get.get(id) as Row | undefined; return r == null ? undefined : fromRow(r) },

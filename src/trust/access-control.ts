@@ -6,7 +6,7 @@ import { principalOf } from './principal.js'
 
 /** Why a call may not go ahead: a stable code, a message, and the deciding rule for policy denials. */
 export interface Refusal {
-  code: 'POLICY_DENIED' | 'NOT_CERTIFIED' | 'PEER_NOT_CERTIFIED' | 'SENDER_NOT_CERTIFIED'
+  code: 'POLICY_DENIED' | 'NOT_CERTIFIED' | 'PEER_NOT_CERTIFIED' | 'SENDER_NOT_CERTIFIED' | 'DELEGATION_INVALID'
   message: string
   rule?: string
 }
@@ -64,25 +64,25 @@ export class AccessControl {
     return principalOf(cert, agent) ?? { code: 'SENDER_NOT_CERTIFIED', message: `the certificate of ${peer} does not cover an agent named "${agent}"` }
   }
 
-  /** The policy's decision for a call between two principals. */
-  decide (from: Principal, to: Principal, method: string, payload?: Uint8Array | string): Decision {
+  /** The policy's decision for a call between two principals, made on behalf of `origin` (default: the caller). */
+  decide (from: Principal, to: Principal, method: string, payload?: Uint8Array | string, origin?: Principal): Decision {
     const held = this.init.store.policy()
     if (held == null) return { allowed: false, rule: NO_POLICY_RULE, reason: 'this host holds no policy from its authority, so every call is denied' }
     const skill = payload === undefined ? undefined : skillOf(payload)
-    return evaluatePolicy(held.policy, { from, to, method, ...(skill !== undefined ? { skill } : {}) })
+    return evaluatePolicy(held.policy, { from, to, method, origin: origin ?? from, ...(skill !== undefined ? { skill } : {}) })
   }
 
   /**
    * May local caller `fromAgent` call `toAgent` on `toPeer` with `method`?
    * Returns undefined when it may, else why not.
    */
-  egress (fromAgent: string, toPeer: string, toAgent: string, method: string, payload?: Uint8Array | string): Refusal | undefined {
+  egress (fromAgent: string, toPeer: string, toAgent: string, method: string, payload?: Uint8Array | string, origin?: Principal): Refusal | undefined {
     if (this.init.open) return undefined
     const from = this.local(fromAgent)
     if (isRefusal(from)) return from
     const to = this.remote(toPeer, toAgent)
     if (isRefusal(to)) return to.code === 'SENDER_NOT_CERTIFIED' ? { code: 'NOT_CERTIFIED', message: to.message } : to
-    return this.verdict(from, to, method, payload)
+    return this.verdict(from, to, method, payload, origin)
   }
 
   /**
@@ -90,18 +90,18 @@ export class AccessControl {
    * agent `toAgent`? The sender's certificate must cover `fromAgent`, and the
    * policy must allow the edge.
    */
-  ingress (remotePeer: string, fromAgent: string, toAgent: string, method: string, payload: Uint8Array, checkPolicy = true): Refusal | undefined {
+  ingress (remotePeer: string, fromAgent: string, toAgent: string, method: string, payload: Uint8Array, checkPolicy = true, origin?: Principal): Refusal | undefined {
     if (this.init.open) return undefined
     const from = this.remote(remotePeer, fromAgent)
     if (isRefusal(from)) return from
     if (!checkPolicy) return undefined
     const to = this.local(toAgent)
     if (isRefusal(to)) return to
-    return this.verdict(from, to, method, payload)
+    return this.verdict(from, to, method, payload, origin)
   }
 
-  private verdict (from: Principal, to: Principal, method: string, payload?: Uint8Array | string): Refusal | undefined {
-    const d = this.decide(from, to, method, payload)
+  private verdict (from: Principal, to: Principal, method: string, payload?: Uint8Array | string, origin?: Principal): Refusal | undefined {
+    const d = this.decide(from, to, method, payload, origin)
     return d.allowed ? undefined : { code: 'POLICY_DENIED', message: `${from.agent}@${from.peer} → ${to.agent}@${to.peer} (${method}): ${d.reason}`, rule: d.rule }
   }
 }

@@ -47,7 +47,9 @@ function certOf (bundle: Uint8Array): Uint8Array {
 async function peerWith (certificate?: (peerId: string) => Uint8Array): Promise<RawPeer> {
   const key = await generateKeyPair('Ed25519')
   const id = peerIdFromPrivateKey(key).toString()
-  const peer = await RawPeer.start(key, { hello: certificate != null ? { certificate: certificate(id) as Uint8Array<ArrayBuffer> } : {} })
+  const cert = certificate?.(id)
+  const peer = await RawPeer.start(key, { hello: cert != null ? { certificate: cert as Uint8Array<ArrayBuffer> } : {} })
+  peer.chainCertificate = cert
   peers.push(peer)
   return peer
 }
@@ -138,6 +140,24 @@ describe('closed mesh: who gets in', () => {
     expectNotAccepted(exchange)
     expect(agent.total()).toBe(seen)
     expect(metricValue(await metricsText(daemon), 'agentmesh_envelopes_rejected_total', { reason: 'SENDER_NOT_CERTIFIED' })).toBeGreaterThan(0)
+  })
+
+  it('a certified peer sending a task with no delegation chain, or with one made for another agent, is refused (DELEGATION_INVALID)', async () => {
+    const peer = await peerWith((id) => certOf(auth.issue(id, ['planner:orchestrator'])))
+    peer.agent = 'planner'
+    const seen = agent.total()
+    const cert = peer.chainCertificate
+    peer.chainCertificate = undefined
+    const bare = await peer.sendFresh(daemon, 'echo')
+    expect(bare.exchange.errorCode, summary(bare.exchange)).toBe('DELEGATION_INVALID')
+    peer.chainCertificate = cert
+    // A valid chain, but for another audience (lifted from a task to another agent).
+    const sealed = peer.seal(daemon, 'other-agent')
+    const misdirected = peer.seal(daemon, 'echo', { delegation: sealed.fields.delegation! })
+    const exchange = await peer.send(daemon, misdirected.bytes)
+    expect(exchange.errorCode, summary(exchange)).toBe('DELEGATION_INVALID')
+    expect(exchange.frames[0]?.payload?.message).toMatch(/delegates to other-agent@/)
+    expect(agent.total()).toBe(seen)
   })
 
   it('a certified specialist calling its sibling is refused by the receiver (POLICY_DENIED, with the rule)', async () => {

@@ -13,6 +13,8 @@ export interface AgentServerOptions {
   port?: number
   /** Delay between the task agent's artifact chunks (ms). Default 10. */
   chunkDelayMs?: number
+  /** An echo agent answers with this instead: an agent that calls others. */
+  onMessage?: (text: string, metadata: Record<string, unknown> | undefined) => Promise<string>
 }
 
 export interface AgentServer {
@@ -25,6 +27,8 @@ export interface AgentServer {
   received: Map<string, number>
   /** The traceparent header of every JSON-RPC call received, in order. */
   traceparents: string[]
+  /** The metadata of every message an echo agent received, in order. */
+  metadatas: Array<Record<string, unknown> | null>
   server: Server
   close(): Promise<void>
 }

@@ -30,12 +30,18 @@ function count (received, ctx) {
   received.set(id, (received.get(id) ?? 0) + 1)
 }
 
-/** Replies with one Message `echo: <text>`; creates no task. */
-function echoExecutor (received) {
+/**
+ * Replies with one Message `echo: <text>`, or with what `onMessage(text,
+ * metadata)` answers (an agent that calls other agents); creates no task.
+ * Records each message's metadata in `metadatas`.
+ */
+function echoExecutor (received, metadatas, onMessage) {
   return {
     async execute (ctx, bus) {
       count(received, ctx)
-      bus.publish(AgentEvent.message(agentMessage(`echo: ${userText(ctx)}`, '', ctx.contextId)))
+      metadatas.push(ctx.userMessage?.metadata ?? null)
+      const reply = onMessage != null ? await onMessage(userText(ctx), ctx.userMessage?.metadata ?? undefined) : `echo: ${userText(ctx)}`
+      bus.publish(AgentEvent.message(agentMessage(reply, '', ctx.contextId)))
       bus.finished()
     },
     async cancelTask () {}
@@ -129,12 +135,13 @@ function agentCard (name, kind, url) {
  * card at `/<name>/.well-known/agent-card.json`, JSON-RPC at `/<name>`.
  * `GET /count` answers the deliveries per messageId as a JSON object.
  */
-export async function startAgentServer ({ kind, name, host = '127.0.0.1', port = 0, chunkDelayMs = 10 }) {
+export async function startAgentServer ({ kind, name, host = '127.0.0.1', port = 0, chunkDelayMs = 10, onMessage }) {
   if (kind !== 'echo' && kind !== 'task') throw new Error(`unknown agent kind ${kind}`)
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`agent name ${JSON.stringify(name)} does not fit in a URL path`)
   const received = new Map()
+  const metadatas = []
   const card = agentCard(name, kind, 'http://placeholder')
-  const executor = kind === 'echo' ? echoExecutor(received) : taskExecutor(received, chunkDelayMs)
+  const executor = kind === 'echo' ? echoExecutor(received, metadatas, onMessage) : taskExecutor(received, chunkDelayMs)
   const handler = new DefaultRequestHandler(card, new InMemoryTaskStore(), executor)
   const app = express()
   const traceparents = []
@@ -158,6 +165,7 @@ export async function startAgentServer ({ kind, name, host = '127.0.0.1', port =
     kind,
     received,
     traceparents,
+    metadatas,
     server,
     close: async () => {
       await new Promise((resolve) => {

@@ -16,6 +16,8 @@ export interface AgentOptions {
   port?: number
   /** Delay between the task agent's artifact chunks (ms). Default 10. */
   chunkDelayMs?: number
+  /** An echo agent answers with this instead (in-process agents only): an agent that calls others. */
+  onMessage?: (text: string, metadata: Record<string, unknown> | undefined) => Promise<string>
 }
 
 /** A stock @a2a-js/sdk agent running in the test process. */
@@ -28,6 +30,8 @@ export interface TestAgent {
   received: Map<string, number>
   /** The traceparent header of every JSON-RPC call received. */
   traceparents: string[]
+  /** The metadata of every message received (echo agents). */
+  metadatas: Array<Record<string, unknown> | null>
   /** Sum of all deliveries. */
   total(): number
   close(): Promise<void>
@@ -39,7 +43,8 @@ export async function startAgent (options: AgentOptions): Promise<TestAgent> {
     kind: options.kind,
     name: options.name,
     ...(options.port != null ? { port: options.port } : {}),
-    ...(options.chunkDelayMs != null ? { chunkDelayMs: options.chunkDelayMs } : {})
+    ...(options.chunkDelayMs != null ? { chunkDelayMs: options.chunkDelayMs } : {}),
+    ...(options.onMessage != null ? { onMessage: options.onMessage } : {})
   })
   return {
     url: agent.url,
@@ -47,6 +52,7 @@ export async function startAgent (options: AgentOptions): Promise<TestAgent> {
     name: agent.name,
     received: agent.received,
     traceparents: agent.traceparents,
+    metadatas: agent.metadatas,
     total: () => sum(agent.received.values()),
     close: agent.close
   }

@@ -4,6 +4,7 @@ import type { PrivateKey, Stream } from '@libp2p/interface'
 import { lpStream, pbStream } from '@libp2p/utils'
 import { Hello } from '../../src/pb/agentmesh.js'
 import { HELLO_PROTOCOL } from '../../src/trust/index.js'
+import { openChain } from '../../src/delegation/index.js'
 import { multiaddr } from '@multiformats/multiaddr'
 import { defaultConfig } from '../../src/config/index.js'
 import {
@@ -110,6 +111,11 @@ export class RawPeer {
   private readonly seqs = new Map<string, number>()
   /** The agent its envelopes say they come from (`operator` unless a test sets another). */
   agent = 'operator'
+  /**
+   * With this peer's Signed certificate, every envelope it seals carries a
+   * fresh root delegation chain for {@link agent}, as a daemon's would.
+   */
+  chainCertificate: Uint8Array | undefined
   private readonly verifier = createVerifier()
 
   private constructor (privateKey: PrivateKey, node: MeshNode) {
@@ -191,8 +197,13 @@ export class RawPeer {
     const text = textOption ?? `attack-${randomUUID()}`
     const messageId = messageIdOption ?? randomUUID()
     const now = Date.now()
+    const id = newEnvelopeId()
+    const delegation = this.chainCertificate == null
+      ? undefined
+      : openChain(this.signer, this.chainCertificate, this.agent, `${agent}@${target.peerId}`, { expiresMs: now + 60_000, maxDepth: 5 }, id, now)
     const fields: EnvelopeFields = {
-      id: newEnvelopeId(),
+      id,
+      ...(delegation != null ? { delegation } : {}),
       from: { peer: this.peerId, agent: this.agent },
       to: { peer: target.peerId, agent },
       timestampMs: now,

@@ -19,8 +19,10 @@ export interface RpcAnswer {
  * the daemon on `apiSocket`, as the caller that `token` names (no token: the
  * host's operator).
  */
-export async function sendAs (apiSocket: string, agent: string, text: string, token?: string): Promise<RpcAnswer> {
-  const payload = JSON.stringify(jsonRpcSendMessage(text))
+export async function sendAs (apiSocket: string, agent: string, text: string, token?: string, metadata?: Record<string, unknown>): Promise<RpcAnswer> {
+  const rpc: any = jsonRpcSendMessage(text)
+  if (metadata != null) rpc.params.message.metadata = metadata
+  const payload = JSON.stringify(rpc)
   return new Promise((resolve, reject) => {
     const req = request({
       socketPath: apiSocket,

@@ -115,7 +115,7 @@ describe('parsePolicy errors name the path', () => {
       'rules:\n  - { id: a, effect: allow }\n  - { id: b, effect: allow }\n  - { id: c, effect: allow, from: { rol: x } }\n',
       'rules[2].from.rol', 'rules[2].from.rol: no such key (known: agent, role, group, peer, parent)'],
     ['an unknown rule key', rule('    method: [GetTask]\n'), 'rules[0].method',
-      'rules[0].method: no such key (known: id, effect, description, from, to, methods, skills)'],
+      'rules[0].method: no such key (known: id, effect, description, from, to, methods, skills, origin)'],
     ['an unknown top-level key', 'rulez: []\n', 'rulez', 'rulez: no such key (known: rules, tests)'],
     ['an unknown test key', 'rules: []\ntests:\n  - { expect: deny, from: a:b, to: c:d, skills: [x] }\n', 'tests[0].skills', 'no such key'],
     ['an unknown key in a test principal', 'rules: []\ntests:\n  - { expect: deny, from: { agent: a, role: b, group: [x] }, to: c:d }\n',
