@@ -30,6 +30,12 @@ export interface VerifiedChain {
 /** What {@link verifyChain} checks a chain against. */
 export interface ChainContext {
   verifier: Verifier
+  /**
+   * Opens a certificate (checks the authority's signature). Default
+   * `openCertificate`; a daemon passes a cached one, since the same few
+   * certificates come with every task.
+   */
+  openCertificate?: (bytes: Uint8Array) => Certificate
   /** Judges a link's certificate now (trusted issuer, validity, revocation); throws if it fails. */
   checkCertificate: (cert: Certificate) => void
   now: number
@@ -178,7 +184,7 @@ function openLink (i: number, bytes: Uint8Array, ctx: ChainContext): VerifiedLin
   }
   let cert: Certificate
   try {
-    cert = openCertificate(link.certificate, ctx.verifier)
+    cert = ctx.openCertificate != null ? ctx.openCertificate(link.certificate) : openCertificate(link.certificate, ctx.verifier)
     ctx.checkCertificate(cert)
   } catch (err) {
     throw new DelegationError(i, 'certificate', `its signer's certificate is refused: ${(err as Error).message}`, { cause: err })
