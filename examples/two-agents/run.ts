@@ -1,6 +1,7 @@
 /**
  * Two daemons on one machine, one A2A agent behind daemon B, and a stock
- * @a2a-js/sdk client talking to it through daemon A.
+ * @a2a-js/sdk client talking to it through daemon A. The mesh is closed: an
+ * authority made with the CLI certifies both hosts first.
  *
  *   npm run build && node dist/examples/two-agents/run.js
  *
@@ -24,6 +25,11 @@ import { ClientFactory, ClientFactoryOptions, DefaultAgentCardResolver, JsonRpcT
 const BIN = resolve(import.meta.dirname, '../../../bin/agentmesh.js')
 
 const say = (line: string): void => { process.stdout.write(`${line}\n`) }
+/** An argument as a user would type it in a POSIX shell. */
+const shellQuote = (arg: string): string => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)
+const indent = (s: string, by = '     '): string => s.replace(/^/gm, by)
+/** The lines of `out` that match `keep`, indented. */
+const pick = (out: string, keep: RegExp): string => indent(out.split('\n').filter((l) => keep.test(l)).join('\n'))
 
 // ------------------------------------------------------------------ the agent
 
@@ -102,6 +108,7 @@ async function startDaemon (name: string, home: string, extra: string[] = []): P
   const proc = spawn(process.execPath, [BIN, 'daemon', '--json', '--home', home, '--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', '--log-level', 'warn', ...extra], {
     stdio: ['ignore', 'pipe', 'pipe']
   })
+  children.add(proc) // stopped by shutdown(), even before it is ready
   let log = ''
   proc.stderr!.on('data', (d: Buffer) => { log = (log + d.toString()).slice(-8000) })
   const ready = await new Promise<any>((resolve, reject) => {
@@ -114,18 +121,21 @@ async function startDaemon (name: string, home: string, extra: string[] = []): P
   return { name, home, peerId: ready.peerId, addresses: ready.addresses, apiSocket: ready.apiSocket ?? join(home, 'api.sock'), proc, log: () => log }
 }
 
-async function stopDaemon (d: Daemon): Promise<void> {
-  if (d.proc.exitCode != null || d.proc.signalCode != null) return
-  const exited = new Promise((r) => d.proc.once('exit', r))
-  d.proc.kill('SIGTERM')
-  const timer = setTimeout(() => d.proc.kill('SIGKILL'), 5000)
+/** SIGTERM, and SIGKILL if it has not exited 5 s later. */
+async function stopProc (proc: ChildProcess): Promise<void> {
+  if (proc.exitCode != null || proc.signalCode != null) return
+  const exited = new Promise((r) => proc.once('exit', r))
+  proc.kill('SIGTERM')
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 5000)
   await exited
   clearTimeout(timer)
 }
 
-/** Runs `agentmesh ARGS… --home HOME` and returns its stdout; throws on a non-zero exit. */
-async function cli (home: string, args: string[]): Promise<string> {
-  const proc = spawn(process.execPath, [BIN, ...args, '--home', home], { stdio: ['ignore', 'pipe', 'pipe'] })
+/** Echoes `$ agentmesh ARGS…`, runs it and returns its stdout; throws on a non-zero exit. */
+async function cli (args: string[]): Promise<string> {
+  say(`   $ agentmesh ${args.map(shellQuote).join(' ')}`)
+  const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  children.add(proc)
   let out = ''
   let err = ''
   proc.stdout!.on('data', (d: Buffer) => { out += d.toString() })
@@ -187,17 +197,28 @@ function describe (ev: StreamResponse): string {
 
 const root = mkdtempSync(join(tmpdir(), 'am-ex-'))
 const daemons: Daemon[] = []
+/** Every daemon and CLI process this example started. */
+const children = new Set<ChildProcess>()
 let agentServer: Server | undefined
 let dispatcher: Agent | undefined
 
+let stopping: Promise<void> | undefined
 async function shutdown (): Promise<void> {
-  await dispatcher?.close().catch(() => {})
-  await Promise.all(daemons.map(stopDaemon))
-  agentServer?.closeAllConnections()
-  agentServer?.close()
-  rmSync(root, { recursive: true, force: true })
+  stopping ??= (async () => {
+    await dispatcher?.close().catch(() => {})
+    await Promise.all([...children].map(stopProc))
+    agentServer?.closeAllConnections()
+    agentServer?.close()
+    rmSync(root, { recursive: true, force: true })
+  })()
+  return stopping
 }
-const onSignal = (): void => { void shutdown().finally(() => process.exit(130)) }
+let interrupted = false
+const onSignal = (): void => {
+  interrupted = true
+  say('interrupted: shutting down')
+  void shutdown().finally(() => process.exit(130))
+}
 process.once('SIGINT', onSignal)
 process.once('SIGTERM', onSignal)
 
@@ -207,23 +228,41 @@ try {
   agentServer = agent.server
   say(`1. echo agent listening on ${agent.url}`)
 
-  // 2. Two daemons, each with its own home. A bootstraps to B.
-  const b = await startDaemon('B', join(root, 'b'))
+  // 2. The mesh is closed: an authority certifies each host before its daemon
+  //    may meet the other. B may run `echo` (an orchestrator, so that A's
+  //    operator may call it under the authority's first policy, the example
+  //    hierarchy policy). A runs no agent; `cert issue` needs at least one
+  //    --agent, so it names one A does not run.
+  const auth = join(root, 'authority')
+  const homes = { a: join(root, 'a'), b: join(root, 'b') }
+  say('2. an authority, and a certificate for each host')
+  say(pick(await cli(['authority', 'init', '--authority', auth]), /^created authority|policy:/))
+  for (const [h, grant] of [['b', 'echo:orchestrator'], ['a', 'client:orchestrator']] as const) {
+    const peer = JSON.parse(await cli(['init', '--home', homes[h], '--json'])).peerId as string
+    say(`     peer ID ${peer}`)
+    const bundle = join(root, `${h}.bundle`)
+    say(pick(await cli(['cert', 'issue', '--authority', auth, '--peer', peer, '--agent', grant, '--out', bundle]), /^issued|agents:/))
+    say(pick(await cli(['join', bundle, '--home', homes[h]]), /^installed/))
+  }
+
+  // 3. Two daemons, each with its own home. A bootstraps to B.
+  const b = await startDaemon('B', homes.b)
   daemons.push(b)
   const bAddr = b.addresses.find((a) => a.startsWith('/ip4/127.0.0.1/')) ?? b.addresses[0]!
-  const a = await startDaemon('A', join(root, 'a'), ['--bootstrap', bAddr.includes('/p2p/') ? bAddr : `${bAddr}/p2p/${b.peerId}`])
+  const a = await startDaemon('A', homes.a, ['--bootstrap', bAddr.includes('/p2p/') ? bAddr : `${bAddr}/p2p/${b.peerId}`])
   daemons.push(a)
-  say(`2. daemon B ${b.peerId}\n   daemon A ${a.peerId} (bootstrap ${bAddr})`)
-  await until('A to connect to B', 15_000, async () => {
-    const r = await api(a, 'GET', '/v1/peers')
-    return r.body?.peers?.some((p: any) => p.peer === b.peerId) === true ? true : undefined
+  say(`3. daemon B ${b.peerId}\n   daemon A ${a.peerId} (bootstrap ${bAddr})`)
+  await until("A to verify B's certificate", 15_000, async () => {
+    const r = await api(a, 'GET', '/v1/trust')
+    return r.body?.verifiedPeers?.some((p: any) => p.peer === b.peerId) === true ? true : undefined
   })
+  say("   A has verified B's certificate (and B A's)")
 
-  // 3. Register the agent with daemon B, as a user would.
-  say(`3. $ agentmesh agent add echo --url ${agent.url} --home ${b.home}`)
-  say((await cli(b.home, ['agent', 'add', 'echo', '--url', agent.url])).replace(/^/gm, '   '))
+  // 4. Register the agent with daemon B, as a user would.
+  say('4. register the agent on B')
+  say(pick(await cli(['agent', 'add', 'echo', '--url', agent.url, '--home', b.home]), /^registered|^caller token|^\s*amt_/))
 
-  // 4. On A, look the agent up in the mesh directory (falls back to the explicit address).
+  // 5. On A, look the agent up in the mesh directory (falls back to the explicit address).
   let address = `echo@${b.peerId}`
   try {
     const entry = await until('the directory to list echo on B', 10_000, async () => {
@@ -231,12 +270,13 @@ try {
       return r.body?.providers?.find((p: any) => p.peer === b.peerId)
     })
     address = String(entry.address ?? address)
-    say(`4. A's directory: echo is provided by ${address}`)
+    say(`5. A's directory: echo is provided by ${address}`)
   } catch (err) {
-    say(`4. ${(err as Error).message}; using ${address}`)
+    say(`5. ${(err as Error).message}; using ${address}`)
   }
 
-  // 5. A stock SDK client whose fetch goes to A's Unix socket. Nothing else is agentmesh-specific.
+  // 6. A stock SDK client whose fetch goes to A's Unix socket. Nothing else is agentmesh-specific.
+  //    It sends no caller token, so it acts as A's operator, whom the policy lets call orchestrators.
   dispatcher = new Agent({ connect: { socketPath: a.apiSocket } })
   const d = dispatcher
   const fetchImpl = ((input: any, init?: any) => undiciFetch(input, { ...init, dispatcher: d })) as unknown as typeof fetch
@@ -246,7 +286,7 @@ try {
   }))
   const baseUrl = `http://localhost/a2a/${address}/`
   const client = await factory.createFromUrl(baseUrl)
-  say(`5. SDK client for ${baseUrl} (over ${a.apiSocket})`)
+  say(`6. SDK client for ${baseUrl} (over ${a.apiSocket})`)
 
   const question = 'hello over the mesh'
   let t0 = performance.now()
@@ -268,15 +308,15 @@ try {
   }
   say(`   streamed reply: "${received}"`)
 
-  // 6. The same from the command line.
-  say(`6. $ agentmesh send ${address} "hi from the CLI" --home ${a.home}`)
-  say((await cli(a.home, ['send', address, 'hi from the CLI'])).replace(/^/gm, '   '))
+  // 7. The same from the command line.
+  say('7. the same from the command line, on A')
+  say(indent(await cli(['send', address, 'hi from the CLI', '--home', a.home])))
 
-  say('7. shutting down')
+  say('8. shutting down')
 } catch (err) {
   process.exitCode = 1
-  process.stderr.write(`two-agents example failed: ${(err as Error).stack ?? String(err)}\n`)
-  for (const d of daemons) process.stderr.write(`--- daemon ${d.name} log ---\n${d.log()}\n`)
+  if (!interrupted) process.stderr.write(`two-agents example failed: ${(err as Error).stack ?? String(err)}\n`)
+  if (!interrupted) for (const d of daemons) process.stderr.write(`--- daemon ${d.name} log ---\n${d.log()}\n`)
 } finally {
   await shutdown()
   process.off('SIGINT', onSignal)
