@@ -9,6 +9,7 @@ import { chainToken, DelegationError, tokenOf, withToken } from '../delegation/i
 import { newEnvelopeId } from '../envelope/index.js'
 import type { Principal } from '../policy/index.js'
 import { skillOf } from '../trust/index.js'
+import { InspectionVetoError, type Inspector } from '../inspection/index.js'
 import { rewriteCard, type A2aGateway } from './gateway.js'
 
 /** What the A2A and agent routes need. */
@@ -28,6 +29,8 @@ export interface A2aRoutesInit {
   onDenied?: (rule: string) => void
   /** Opens or extends the delegation chain of each call (closed mesh). */
   delegations?: CallDelegations
+  /** Inspects every reply before the caller gets it, and requests to local agents before they do. */
+  inspector?: Inspector
 }
 
 /** What the routes ask of delegation (see Delegations in src/delegation). */
@@ -175,12 +178,23 @@ async function callAgent (ctx: RequestContext, init: A2aRoutesInit): Promise<voi
       return
     }
     const carried = chain != null && chain.bytes.byteLength > 0 ? chain.bytes : undefined
+    const parties = { from: { agent: caller, peer: init.localPeer }, to: { agent: toAgent, peer: toPeer } }
+    const inspector = init.inspector
+    // Every answer is inspected before the caller sees it: an injected reply is as dangerous as an injected request.
+    const answer = async (kind: 'RESULT' | 'EVENT', text: string): Promise<void> => {
+      const veto = await inspector?.inspect({ direction: 'reply', method: rpc.method, payload: text, ...parties }, ctx.signal)
+      if (veto != null) throw new InspectionVetoError(veto)
+      stream.frame(kind, text)
+    }
     if (target.kind === 'local') {
+      // A remote agent's daemon inspects what reaches it; for a local agent, this daemon does.
+      const veto = await inspector?.inspect({ direction: 'request', method: rpc.method, payload, ...parties }, ctx.signal)
+      if (veto != null) throw new InspectionVetoError(veto)
       const delivered = carried != null ? withToken(payload, chainToken(carried)) : payload
-      await deliverToAgent(target.agent, rpc.method, delivered, (f) => { stream.frame(f.kind, f.payload) }, ctx.signal, { trace })
+      await deliverToAgent(target.agent, rpc.method, delivered, async (f) => { await answer(f.kind, f.payload) }, ctx.signal, { trace })
     } else {
       await init.tasks.submit({ id: taskId, toPeer: target.peer, toAgent: target.name, fromAgent: caller, method: rpc.method, payload: encoder.encode(payload), ...(carried != null ? { delegation: carried } : {}), ...trace },
-        (kind, text) => { stream.frame(kind, text) }, ctx.signal)
+        answer, ctx.signal)
     }
     stream.end(STREAMING_METHODS.has(rpc.method))
   } catch (err) {

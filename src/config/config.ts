@@ -1,4 +1,5 @@
 import type { LOG_LEVELS } from './constants.js'
+import type { InspectionConfig } from '../inspection/index.js'
 
 /** A fully resolved daemon configuration: every key present, every value validated. */
 export interface Config {
@@ -30,6 +31,8 @@ export interface Config {
     /** Authorities trusted beside those of joined bundles (their ids, the peer-ID form of their keys). */
     authorities: string[]
   }
+  /** Pre-execution inspection of requests (receiving daemon) and replies (calling daemon): schema, content rules, external guard. */
+  inspection: InspectionConfig
   delegation: {
     /** How long a chain this daemon opens for its caller is valid (ms). */
     ttlMs: number

@@ -1,5 +1,6 @@
 import { DEFAULT_PORT } from './constants.js'
 import type { Config } from './config.js'
+import { defaultInspectionConfig } from '../inspection/index.js'
 
 /**
  * The embedded defaults: safe for a fresh machine with no configuration.
@@ -15,6 +16,7 @@ export function defaultConfig (): Config {
     dht: { clientMode: false, queryTimeoutMs: 30_000 },
     trust: { open: false, authorities: [] },
     delegation: { ttlMs: 10 * 60_000, maxDepth: 5 },
+    inspection: defaultInspectionConfig(),
     connections: { max: 300, inboundPerSecondPerIp: 50, maxIncomingPending: 50, redialKnownPeers: 32 },
     relay: { taskDeadlineMs: 120_000, perPeerConcurrency: 256, perPeerRatePerSecond: 5_000, clockSkewMs: 30_000 },
     api: { tcp: null, maxBodyBytes: 1024 * 1024 },

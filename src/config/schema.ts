@@ -1,6 +1,7 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
 import { LOG_LEVELS } from './constants.js'
+import { inspectionConfigSchema } from '../inspection/index.js'
 
 function isMultiaddr (value: string): boolean {
   try {
@@ -36,6 +37,7 @@ export const configSchema = z.object({
     open: z.boolean(),
     authorities: z.array(z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{40,60}$/, { message: 'an authority id (12D3KooW…)' }))
   }).strict(),
+  inspection: inspectionConfigSchema,
   delegation: z.object({
     ttlMs: positiveInt.max(7 * 24 * 3600_000),
     maxDepth: positiveInt.max(32)

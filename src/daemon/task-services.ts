@@ -7,14 +7,16 @@ import { Directory } from '../directory/index.js'
 import { createSigner, createVerifier, ReplayWindow, SequenceCounter } from '../envelope/index.js'
 import { privateKeyObjectFromRaw } from '../envelope/ed25519-keys.js'
 import type { MeshNode } from '../node/index.js'
-import { A2A_PROTOCOL, CARD_METHOD, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, RelayReceiver, RelaySender, TaskService } from '../relay/index.js'
+import { A2A_PROTOCOL, CARD_METHOD, ensureRouteTo, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, RelayReceiver, RelaySender, TaskService } from '../relay/index.js'
 import { AgentRegistry } from '../registry/index.js'
 import {
   createSqliteAgentStore, createSqliteInboxStore, createSqliteOutboxStore, createSqliteReplayStore, createSqliteSequenceStore, type AgentRecord, type Database
 } from '../store/index.js'
 import type { Logger, Metrics } from '../telemetry/index.js'
 import { grantFor, signAgentCard, skillOf, verifyAgentCard, type AccessControl, type PeerTrust, type TrustStore } from '../trust/index.js'
-import { chainToken, DelegationError, Delegations, withToken } from '../delegation/index.js'
+import { chainToken, DelegationError, Delegations, describeChain, withToken, type VerifiedChain } from '../delegation/index.js'
+import { Inspector } from '../inspection/index.js'
+import type { Decision, Principal } from '../policy/index.js'
 
 /** What {@link TaskServices} needs. */
 export interface TaskServicesInit {
@@ -78,6 +80,9 @@ export class TaskServices {
       })
     const encoder = new TextEncoder()
     const decoder = new TextDecoder()
+    const inspector = new Inspector({ config: config.inspection, log: log.child({ component: 'inspection' }) })
+    /** What admission learnt about an envelope, for its inspection. */
+    const admitted = new WeakMap<object, { from?: Principal, to?: Principal, chain?: VerifiedChain, decision?: Decision }>()
     this.receiver = new RelayReceiver({
       localPeer, signer, verifier, db, now, registry,
       replay: new ReplayWindow({ store: createSqliteReplayStore(db), now, skewMs: config.relay.clockSkewMs }),
@@ -92,14 +97,31 @@ export class TaskServices {
         // The sender must speak for a certified agent before its chain is worth reading.
         const sender = access.ingress(remote, envelope.from.agent, envelope.to.agent, envelope.method, envelope.payload, false)
         if (sender != null) return sender
-        let origin
+        let chain: VerifiedChain
         try {
-          origin = delegations.verifyIncoming(envelope.delegation, { peer: remote, agent: envelope.from.agent }, envelope.to, envelope.method, skillOf(envelope.payload)).origin
+          chain = delegations.verifyIncoming(envelope.delegation, { peer: remote, agent: envelope.from.agent }, envelope.to, envelope.method, skillOf(envelope.payload))
         } catch (err) {
           if (err instanceof DelegationError) return { code: err.code, message: err.message }
           throw err
         }
-        return access.ingress(remote, envelope.from.agent, envelope.to.agent, envelope.method, envelope.payload, true, origin)
+        const detail = access.ingressDetail(remote, envelope.from.agent, envelope.to.agent, envelope.method, envelope.payload, true, chain.origin)
+        admitted.set(envelope, { ...detail, chain })
+        return detail.refusal
+      },
+      inspect: async (envelope, remote, signal) => {
+        const known = admitted.get(envelope)
+        const subject = {
+          direction: 'request' as const,
+          method: envelope.method,
+          payload: decoder.decode(envelope.payload),
+          from: { agent: envelope.from.agent, peer: remote, ...(known?.from != null ? { role: known.from.role } : {}) },
+          to: { agent: envelope.to.agent, peer: localPeer, ...(known?.to != null ? { role: known.to.role } : {}) },
+          ...(known?.chain != null ? { chain: describeChain(known.chain) } : {}),
+          ...(known?.decision != null ? { decision: { allowed: known.decision.allowed, rule: known.decision.rule } } : {})
+        }
+        const veto = await inspector.inspect(subject, signal)
+        if (veto != null) log.warn({ remotePeer: remote, reason: veto.code, detail: veto.detail }, `inspection vetoed a request: ${veto.message}`)
+        return veto
       },
       deliveryPayload: (envelope) => envelope.delegation.byteLength === 0
         ? envelope.payload
@@ -122,7 +144,7 @@ export class TaskServices {
     })
     this.routes = [
       ...a2aRoutes({
-        gateway, registry, directory: this.directory, tasks: this.tasks, localPeer, access,
+        gateway, registry, directory: this.directory, tasks: this.tasks, localPeer, access, inspector,
         delegations: access.open ? { forCall: (caller, _token, audience, method, skill, task) => delegations.forCall(caller, undefined, audience, method, skill, task) } : delegations,
         ...(init.isApiToken != null ? { isApiToken: init.isApiToken } : {}),
         onAgentAdded: (name) => { void this.directory.advertise(name) },
@@ -141,7 +163,11 @@ export class TaskServices {
     const { node, peers } = this.init
     const id = peerIdFromString(peer)
     const bounded = AbortSignal.any([signal, AbortSignal.timeout(CONNECT_TIMEOUT_MS)])
-    if (node.getConnections(id).length === 0) await node.dial(id, { signal: bounded })
+    if (node.getConnections(id).length === 0) {
+      // No address yet and nobody to ask fails at once, rather than tying up every later dial of that peer in a lookup.
+      await ensureRouteTo(node, id, bounded)
+      await node.dial(id, { signal: bounded })
+    }
     await peers.waitVerified(peer, bounded)
     const cert = peers.certificateOf(peer)
     return cert != null && grantFor(cert, name) != null

@@ -22,3 +22,15 @@ export class DeadlineExceededError extends AgentmeshError {
     super('DEADLINE_EXCEEDED', message)
   }
 }
+
+/**
+ * What the caller's frame handler threw (an inspection veto of the answer,
+ * say), wrapped so that no layer mistakes it for a broken stream and retries:
+ * a retry would skip the refused frame and hand over the rest.
+ */
+export class AnswerRefusedError extends Error {
+  constructor (cause: unknown) {
+    super('the caller refused the answer', { cause })
+    this.name = 'AnswerRefusedError'
+  }
+}

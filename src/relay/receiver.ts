@@ -35,6 +35,11 @@ export interface RelayReceiverInit {
    * the policy allow the edge? Returns why not, or undefined.
    */
   admit?: (envelope: OpenedEnvelope, remotePeer: string) => { code: string, message: string, rule?: string } | undefined
+  /**
+   * Pre-execution inspection of an admitted envelope's request (schema,
+   * content rules, external guard): resolves the veto, or undefined.
+   */
+  inspect?: (envelope: OpenedEnvelope, remotePeer: string, signal: AbortSignal) => Promise<{ code: string, message: string } | undefined>
   /** The request handed to the agent, from an admitted envelope (the delegation chain added to its metadata); default: the payload as sent. */
   deliveryPayload?: (envelope: OpenedEnvelope) => Uint8Array
   /** The card served for a local agent (signed by this daemon); default: the card as registered. */
@@ -233,6 +238,13 @@ export class RelayReceiver {
       if (refusal.code === 'POLICY_DENIED') metrics.policyDenied.inc({ side: 'ingress', rule: refusal.rule ?? '' })
       await reject(refusal.code, refusal.message, refusal.rule)
       return false
+    }
+    if (this.init.inspect != null && envelope.method !== CARD_METHOD) {
+      const veto = await this.init.inspect(envelope, remote, this.stopped.signal).catch((err: Error) => ({ code: 'INTERNAL', message: `inspection failed: ${err.message}` }))
+      if (veto != null) {
+        await reject(veto.code, veto.message)
+        return false
+      }
     }
     this.inFlight.set(remote, active + 1)
     try {

@@ -7,7 +7,7 @@ import type { MeshNode } from '../node/index.js'
 import type { OutboxRecord } from '../store/index.js'
 import type { TraceContext } from './local-delivery.js'
 import { ACK_TIMEOUT_MS, MAX_MESSAGE_BYTES } from './constants.js'
-import { RelayRejectedError, RelayTransportError } from './errors.js'
+import { AnswerRefusedError, RelayRejectedError, RelayTransportError } from './errors.js'
 
 /** One transmission's content: the stored task, plus the caller's W3C trace context. */
 export type OutgoingTask = Pick<OutboxRecord, 'id' | 'toPeer' | 'toAgent' | 'fromAgent' | 'method' | 'payload' | 'deadlineMs'> & TraceContext & {
@@ -119,7 +119,7 @@ export class RelaySender {
       this.pool.release(peer, pooled)
     } catch (err) {
       stream.abort(err as Error)
-      if (err instanceof RelayRejectedError || err instanceof RelayTransportError) throw err
+      if (err instanceof RelayRejectedError || err instanceof RelayTransportError || err instanceof AnswerRefusedError) throw err
       if (signal.aborted) throw err
       if (!pooled.fresh && expected === 0 && (err as Error).name !== 'TimeoutError') {
         throw new StaleStreamError(`reused relay stream to ${task.toPeer} was closed`, { cause: err })
@@ -136,7 +136,7 @@ export class RelaySender {
  * routing table the lookup waits out its whole timeout. Fail fast instead and
  * let the caller retry.
  */
-async function ensureRouteTo (node: MeshNode, peer: PeerId, signal: AbortSignal): Promise<void> {
+export async function ensureRouteTo (node: MeshNode, peer: PeerId, signal: AbortSignal): Promise<void> {
   if (node.getConnections(peer).length > 0) return
   const known = await node.peerStore.get(peer).then((p) => p.addresses.length, () => 0)
   if (known > 0) return

@@ -3,7 +3,7 @@ import type { Frame } from '../pb/agentmesh.js'
 import type { OutboxStore } from '../store/index.js'
 import type { Logger, Metrics } from '../telemetry/index.js'
 import { FINAL_REJECTIONS, RETRY_INITIAL_MS, RETRY_MAX_MS } from './constants.js'
-import { DeadlineExceededError, RelayRejectedError } from './errors.js'
+import { AnswerRefusedError, DeadlineExceededError, RelayRejectedError } from './errors.js'
 import type { OutgoingTask, RelaySender } from './sender.js'
 
 /** What {@link TaskService} needs. */
@@ -89,12 +89,24 @@ export class TaskService {
           forwarded++
           const text = decoder.decode(frame.payload)
           if (frame.kind === FrameKind.RESULT) result = text
-          await onFrame(frame.kind === FrameKind.RESULT ? 'RESULT' : 'EVENT', text)
+          try {
+            await onFrame(frame.kind === FrameKind.RESULT ? 'RESULT' : 'EVENT', text)
+          } catch (err) {
+            // The caller's side refused this answer (an inspection veto): final, never retried,
+            // or a retry would skip the refused frame and hand over the rest.
+            throw new AnswerRefusedError(err)
+          }
         }, signal)
         outbox.finish(task.id, 'done', result == null ? null : encoder.encode(result), null, now())
         metrics.tasksSent.inc({ outcome: 'delivered' })
         return
       } catch (err) {
+        if (err instanceof AnswerRefusedError) {
+          const cause = err.cause as Error
+          outbox.finish(task.id, 'failed', null, `${(cause as { code?: string }).code ?? 'REFUSED'}: ${cause.message}`, now())
+          metrics.tasksSent.inc({ outcome: 'refused' })
+          throw cause
+        }
         if (signal.aborted) throw err
         if (err instanceof RelayRejectedError && FINAL_REJECTIONS.has(err.code)) {
           outbox.finish(task.id, 'failed', null, `${err.code}: ${err.message}`, now())

@@ -91,13 +91,21 @@ export class AccessControl {
    * policy must allow the edge.
    */
   ingress (remotePeer: string, fromAgent: string, toAgent: string, method: string, payload: Uint8Array, checkPolicy = true, origin?: Principal): Refusal | undefined {
-    if (this.init.open) return undefined
+    return this.ingressDetail(remotePeer, fromAgent, toAgent, method, payload, checkPolicy, origin).refusal
+  }
+
+  /** {@link ingress}, with the principals and the policy decision it reached (for inspection and audit). */
+  ingressDetail (remotePeer: string, fromAgent: string, toAgent: string, method: string, payload: Uint8Array, checkPolicy = true, origin?: Principal): { refusal?: Refusal, from?: Principal, to?: Principal, decision?: Decision } {
+    if (this.init.open) return {}
     const from = this.remote(remotePeer, fromAgent)
-    if (isRefusal(from)) return from
-    if (!checkPolicy) return undefined
+    if (isRefusal(from)) return { refusal: from }
+    if (!checkPolicy) return { from }
     const to = this.local(toAgent)
-    if (isRefusal(to)) return to
-    return this.verdict(from, to, method, payload, origin)
+    if (isRefusal(to)) return { refusal: to, from }
+    const decision = this.decide(from, to, method, payload, origin)
+    return decision.allowed
+      ? { from, to, decision }
+      : { from, to, decision, refusal: { code: 'POLICY_DENIED', message: `${from.agent}@${from.peer} → ${to.agent}@${to.peer} (${method}): ${decision.reason}`, rule: decision.rule } }
   }
 
   private verdict (from: Principal, to: Principal, method: string, payload?: Uint8Array | string, origin?: Principal): Refusal | undefined {

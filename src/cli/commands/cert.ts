@@ -44,7 +44,7 @@ export const certIssueCommand: Command = {
   options: {
     authority: AUTHORITY_OPTION,
     peer: { type: 'string', valueName: 'ID', description: "the host's peer ID (run `agentmesh id` on it) (required)" },
-    agent: { type: 'string', multiple: true, valueName: 'NAME:ROLE[:PARENT]', description: 'an agent the host may run, its role and the agent it reports to (PARENT: name or name@peer); repeat for more (required)' },
+    agent: { type: 'string', multiple: true, valueName: 'NAME:ROLE[:PARENT]', description: "an agent the host may run, its role and the agent it reports to (PARENT: name or name@peer); repeat for more. None: the host takes part only as its operator (a caller, hosting no agent)" },
     group: { type: 'string', multiple: true, valueName: 'G', description: "a group the host's agents are in (e.g. finance); repeat for more" },
     'valid-for': { type: 'string', valueName: 'DURATION', description: `how long the certificate is valid: <n>d, <n>h, <n>m or <n>s (default ${DEFAULT_VALID_FOR})` },
     out: { type: 'string', valueName: 'FILE', description: 'where to write the bundle (mode 0600) (required)' },
@@ -57,7 +57,6 @@ export const certIssueCommand: Command = {
     const peer = typeof values.peer === 'string' ? checkPeerId(values.peer, '--peer') : undefined
     if (peer === undefined) throw new UsageError('--peer is required (the host\'s peer ID; print it on the host with: agentmesh id)')
     const agents = (values.agent as string[] | undefined) ?? []
-    if (agents.length === 0) throw new UsageError('at least one --agent NAME:ROLE[:PARENT] is required')
     agents.forEach(checkAgentSpec)
     const groups = (values.group as string[] | undefined) ?? []
     for (const g of groups) if (!AGENT_NAME.test(g)) throw new UsageError(`--group "${g}" is not a valid group name (${NAME_RULE})`)
