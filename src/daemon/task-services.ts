@@ -164,8 +164,17 @@ export class TaskServices {
     const id = peerIdFromString(peer)
     const bounded = AbortSignal.any([signal, AbortSignal.timeout(CONNECT_TIMEOUT_MS)])
     if (node.getConnections(id).length === 0) {
-      // No address yet and nobody to ask fails at once, rather than tying up every later dial of that peer in a lookup.
-      await ensureRouteTo(node, id, bounded)
+      // A daemon that has just started may know nobody yet: give discovery a moment, but never dial a
+      // peer with no address and nobody to ask (libp2p would tie every later dial of it to that lookup).
+      for (;;) {
+        try {
+          await ensureRouteTo(node, id, bounded)
+          break
+        } catch (err) {
+          if (bounded.aborted || node.getConnections().length > 0) throw err
+          await new Promise((resolve) => setTimeout(resolve, 200))
+        }
+      }
       await node.dial(id, { signal: bounded })
     }
     await peers.waitVerified(peer, bounded)

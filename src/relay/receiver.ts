@@ -239,7 +239,8 @@ export class RelayReceiver {
       await reject(refusal.code, refusal.message, refusal.rule)
       return false
     }
-    if (this.init.inspect != null && envelope.method !== CARD_METHOD) {
+    // A task for an agent that is not here is refused as such (in serve), not inspected.
+    if (this.init.inspect != null && envelope.method !== CARD_METHOD && this.init.registry.get(envelope.to.agent) != null) {
       const veto = await this.init.inspect(envelope, remote, this.stopped.signal).catch((err: Error) => ({ code: 'INTERNAL', message: `inspection failed: ${err.message}` }))
       if (veto != null) {
         await reject(veto.code, veto.message)

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startAgent, type TestAgent } from '../../helpers/agents.js'
-import { cleanup, startDaemon, type TestDaemon } from '../../helpers/daemon.js'
+import { cleanup, startDaemon, waitFor, type TestDaemon } from '../../helpers/daemon.js'
 import { sendAs } from '../../helpers/rpc.js'
 import { certifiedHome, createTestAuthority, type TestAuthority } from '../../helpers/trust.js'
 import { publishPolicy } from '../../../src/trust/index.js'
@@ -76,7 +76,7 @@ beforeAll(async () => {
   publishPolicy(auth.authority, POLICY, Date.now())
   const hc = await certifiedHome(auth, ['ledger:tool'], { groups: ['finance'] })
   c = await startDaemon({ home: hc.home, closed: true })
-  const boot = ['--bootstrap', `${c.addresses[0]}/p2p/${c.peerId}`]
+  const boot = ['--bootstrap', c.addresses[0]!]
   const hb = await certifiedHome(auth, ['search:specialist:planner', 'calc:tool'])
   b = await startDaemon({ home: hb.home, closed: true, args: boot })
   const ha = await certifiedHome(auth, ['planner:orchestrator'])
@@ -88,7 +88,11 @@ beforeAll(async () => {
   await register(b, 'calc', await startAgent({ kind: 'echo', name: 'calc' }))
   await register(a, 'planner', await forwarder('planner', () => a, () => `search@${b.peerId}`))
   for (const [d, peers] of [[a, [b, c]], [b, [c]]] as const) {
-    for (const p of peers) await d.api('POST', '/v1/peers/connect', { multiaddr: `${p.addresses[0]}/p2p/${p.peerId}` })
+    for (const p of peers) {
+      const res = await d.api('POST', '/v1/peers/connect', { multiaddr: p.addresses[0] })
+      expect(res.status, JSON.stringify(res.body)).toBe(200)
+      await waitFor(async () => (await d.api('GET', '/v1/trust')).body.verifiedPeers.some((v: any) => v.peer === p.peerId), 'certificates verified')
+    }
   }
 }, 60_000)
 
