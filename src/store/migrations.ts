@@ -133,5 +133,44 @@ export const MIGRATIONS: readonly Migration[] = [
       -- task (empty in open mode), so a retry after a restart carries it too.
       ALTER TABLE outbox ADD COLUMN delegation BLOB NOT NULL DEFAULT x'';
     `
+  },
+  {
+    version: 5,
+    name: 'audit log',
+    up: `
+      -- Every decision of the daemon, append-only and hash-chained (src/audit):
+      -- hash = SHA-256(prev_hash || canonical JSON of the content, seq and
+      -- time_ms included). seq is consecutive from 1; pruning removes a prefix.
+      CREATE TABLE audit_records (
+        seq INTEGER PRIMARY KEY,
+        time_ms INTEGER NOT NULL,
+        decision TEXT NOT NULL,
+        reason TEXT,
+        rule TEXT,
+        from_agent TEXT,
+        from_peer TEXT,
+        to_agent TEXT,
+        to_peer TEXT,
+        envelope_hash TEXT,
+        task_id TEXT,
+        trace_id TEXT,
+        detail TEXT,
+        chain TEXT,
+        prev_hash BLOB NOT NULL,
+        hash BLOB NOT NULL
+      ) STRICT;
+
+      -- Checkpoints signed with the daemon's key: record seq has this hash.
+      -- base = 1 marks the one that stands in for a pruned prefix.
+      CREATE TABLE audit_checkpoints (
+        seq INTEGER PRIMARY KEY,
+        hash BLOB NOT NULL,
+        time_ms INTEGER NOT NULL,
+        count INTEGER NOT NULL,
+        every INTEGER NOT NULL,
+        base INTEGER NOT NULL,
+        signature BLOB NOT NULL
+      ) STRICT;
+    `
   }
 ]

@@ -1,5 +1,6 @@
 import type { Command } from '../command.js'
 import { agentAddCommand, agentLsCommand, agentRmCommand, agentsFindCommand } from './agents.js'
+import { auditExportCommand, auditQueryCommand, auditVerifyCommand } from './audit.js'
 import { authorityInitCommand } from './authority.js'
 import { certIssueCommand, certRevokeCommand } from './cert.js'
 import { daemonCommand } from './daemon.js'
@@ -35,5 +36,8 @@ export const COMMANDS: readonly Command[] = [
   policyCheckCommand,
   policyExplainCommand,
   policyPushCommand,
-  policyExampleCommand
+  policyExampleCommand,
+  auditQueryCommand,
+  auditVerifyCommand,
+  auditExportCommand
 ]
