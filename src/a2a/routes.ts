@@ -5,11 +5,12 @@ import type { Directory } from '../directory/index.js'
 import { deliverToAgent, STREAMING_METHODS, validTrace, type TaskService } from '../relay/index.js'
 import type { AgentRegistry } from '../registry/index.js'
 import { JSONRPC } from './errors.js'
-import { chainToken, DelegationError, tokenOf, withToken } from '../delegation/index.js'
+import { chainToken, DelegationError, summarizeChain, tokenOf, withToken } from '../delegation/index.js'
 import { newEnvelopeId } from '../envelope/index.js'
 import type { Principal } from '../policy/index.js'
 import { skillOf } from '../trust/index.js'
 import { InspectionVetoError, type Inspector } from '../inspection/index.js'
+import { decisionFor, traceIdOf, type AuditEntry } from '../audit/index.js'
 import { rewriteCard, type A2aGateway } from './gateway.js'
 
 /** What the A2A and agent routes need. */
@@ -31,6 +32,8 @@ export interface A2aRoutesInit {
   delegations?: CallDelegations
   /** Inspects every reply before the caller gets it, and requests to local agents before they do. */
   inspector?: Inspector
+  /** Records the decisions taken here (the audit log): refusals before a call leaves, reply vetoes, local deliveries. */
+  audit?: (entry: AuditEntry) => void
 }
 
 /** What the routes ask of delegation (see Delegations in src/delegation). */
@@ -163,16 +166,23 @@ async function callAgent (ctx: RequestContext, init: A2aRoutesInit): Promise<voi
     const toPeer = target.kind === 'local' ? init.localPeer : target.peer
     const toAgent = target.kind === 'local' ? target.agent.name : target.name
     const taskId = newEnvelopeId()
+    const traceId = traceIdOf(trace.traceparent)
+    const record = (entry: Omit<AuditEntry, 'fromAgent' | 'fromPeer' | 'toAgent' | 'toPeer' | 'taskId'>): void => {
+      init.audit?.({ fromAgent: caller, fromPeer: init.localPeer, toAgent, toPeer, taskId: Buffer.from(taskId).toString('hex'), ...(traceId !== undefined ? { traceId } : {}), ...entry })
+    }
     let chain: { bytes: Uint8Array, received?: { origin: Principal } } | undefined
     try {
       chain = init.delegations?.forCall(caller, tokenOf(rpc), { peer: toPeer, agent: toAgent }, rpc.method, skillOf(payload), taskId)
     } catch (err) {
       if (!(err instanceof DelegationError)) throw err
+      record({ decision: 'bad_chain', reason: err.code, detail: err.message })
       stream.fail(JSONRPC.MESH_ERROR, `agentmesh refused the call to "${spec}": ${err.message}`, { reason: err.code, link: err.link, problem: err.problem })
       return
     }
     const refusal = init.access?.egress(caller, toPeer, toAgent, rpc.method, payload, chain?.received?.origin)
+    const chainJson = init.audit != null && chain != null ? summarizeChain(chain.bytes) : undefined
     if (refusal != null) {
+      record({ decision: decisionFor(refusal.code), reason: refusal.code, detail: refusal.message, ...(refusal.rule !== undefined ? { rule: refusal.rule } : {}), ...(chainJson != null ? { chain: chainJson } : {}) })
       if (refusal.rule !== undefined) init.onDenied?.(refusal.rule)
       stream.fail(JSONRPC.MESH_ERROR, `agentmesh refused the call to "${spec}": ${refusal.message}`, { reason: refusal.code, ...(refusal.rule !== undefined ? { rule: refusal.rule } : {}) })
       return
@@ -183,15 +193,27 @@ async function callAgent (ctx: RequestContext, init: A2aRoutesInit): Promise<voi
     // Every answer is inspected before the caller sees it: an injected reply is as dangerous as an injected request.
     const answer = async (kind: 'RESULT' | 'EVENT', text: string): Promise<void> => {
       const veto = await inspector?.inspect({ direction: 'reply', method: rpc.method, payload: text, ...parties }, ctx.signal)
-      if (veto != null) throw new InspectionVetoError(veto)
+      if (veto != null) {
+        record({ decision: 'reply_vetoed', reason: veto.code, detail: veto.message })
+        throw new InspectionVetoError(veto)
+      }
       stream.frame(kind, text)
     }
     if (target.kind === 'local') {
       // A remote agent's daemon inspects what reaches it; for a local agent, this daemon does.
       const veto = await inspector?.inspect({ direction: 'request', method: rpc.method, payload, ...parties }, ctx.signal)
-      if (veto != null) throw new InspectionVetoError(veto)
+      if (veto != null) {
+        record({ decision: 'inspection_veto', reason: veto.code, detail: veto.message })
+        throw new InspectionVetoError(veto)
+      }
       const delivered = carried != null ? withToken(payload, chainToken(carried)) : payload
-      await deliverToAgent(target.agent, rpc.method, delivered, async (f) => { await answer(f.kind, f.payload) }, ctx.signal, { trace })
+      try {
+        await deliverToAgent(target.agent, rpc.method, delivered, async (f) => { await answer(f.kind, f.payload) }, ctx.signal, { trace })
+        record({ decision: 'delivered', ...(chainJson != null ? { chain: chainJson } : {}) })
+      } catch (err) {
+        if (!(err instanceof InspectionVetoError)) record({ decision: 'delivery_failed', reason: err instanceof AgentmeshError ? err.code : 'AGENT_ERROR', detail: (err as Error).message })
+        throw err
+      }
     } else {
       await init.tasks.submit({ id: taskId, toPeer: target.peer, toAgent: target.name, fromAgent: caller, method: rpc.method, payload: encoder.encode(payload), ...(carried != null ? { delegation: carried } : {}), ...trace },
         answer, ctx.signal)

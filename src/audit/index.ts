@@ -44,3 +44,4 @@ export type {
 
 /** What a module that makes decisions needs of the audit log. */
 export type AuditSink = Pick<AuditLog, 'append'>
+export { decisionFor, traceIdOf } from './decisions.js'

@@ -33,6 +33,14 @@ export interface Config {
   }
   /** Pre-execution inspection of requests (receiving daemon) and replies (calling daemon): schema, content rules, external guard. */
   inspection: InspectionConfig
+  audit: {
+    /** Sign a checkpoint after this many records. */
+    checkpointEvery: number
+    /** Sign a checkpoint this often while records come in (ms). */
+    checkpointIntervalMs: number
+    /** Keep records this many days (0 = forever); older ones are pruned behind a signed checkpoint. */
+    retentionDays: number
+  }
   delegation: {
     /** How long a chain this daemon opens for its caller is valid (ms). */
     ttlMs: number

@@ -16,6 +16,7 @@ export function defaultConfig (): Config {
     dht: { clientMode: false, queryTimeoutMs: 30_000 },
     trust: { open: false, authorities: [] },
     delegation: { ttlMs: 10 * 60_000, maxDepth: 5 },
+    audit: { checkpointEvery: 256, checkpointIntervalMs: 10_000, retentionDays: 0 },
     inspection: defaultInspectionConfig(),
     connections: { max: 300, inboundPerSecondPerIp: 50, maxIncomingPending: 50, redialKnownPeers: 32 },
     relay: { taskDeadlineMs: 120_000, perPeerConcurrency: 256, perPeerRatePerSecond: 5_000, clockSkewMs: 30_000 },

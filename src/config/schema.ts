@@ -38,6 +38,11 @@ export const configSchema = z.object({
     authorities: z.array(z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{40,60}$/, { message: 'an authority id (12D3KooW…)' }))
   }).strict(),
   inspection: inspectionConfigSchema,
+  audit: z.object({
+    checkpointEvery: positiveInt.max(1_000_000),
+    checkpointIntervalMs: positiveInt.max(24 * 3600_000),
+    retentionDays: z.number().int().min(0).max(36_500)
+  }).strict(),
   delegation: z.object({
     ttlMs: positiveInt.max(7 * 24 * 3600_000),
     maxDepth: positiveInt.max(32)

@@ -11,6 +11,8 @@ import { createSqlitePeerBook, openDatabase, type Database } from '../store/inde
 import { createMetrics } from '../telemetry/index.js'
 import { createVerifier } from '../envelope/index.js'
 import { AccessControl, PeerTrust, RefusalList, TrustStore } from '../trust/index.js'
+import { AuditLog } from '../audit/index.js'
+import { createSigner } from '../envelope/index.js'
 import { trustRoutes, trustView, type TrustView } from './trust-routes.js'
 import { loadOrCreateApiToken } from './api-token.js'
 import { TaskServices } from './task-services.js'
@@ -51,11 +53,13 @@ export class Daemon {
   private readonly db: Database
   private readonly services: TaskServices
   private readonly peerTrust: PeerTrust
+  private readonly audit: AuditLog
   /** This daemon's trust state (mode, certificate, policy, peers). */
   trust!: () => TrustView
 
-  private constructor (parts: { paths: HomePaths, node: MeshNode, log: Logger, lock: HomeLock, api: ApiServer, db: Database, services: TaskServices, peerTrust: PeerTrust }) {
+  private constructor (parts: { paths: HomePaths, node: MeshNode, log: Logger, lock: HomeLock, api: ApiServer, db: Database, services: TaskServices, peerTrust: PeerTrust, audit: AuditLog }) {
     this.peerTrust = parts.peerTrust
+    this.audit = parts.audit
     this.db = parts.db
     this.services = parts.services
     this.paths = parts.paths
@@ -91,13 +95,31 @@ export class Daemon {
       const open = init.config.trust.open
       const store = new TrustStore({ dir: paths.trust, localPeer, verifier, configuredAuthorities: init.config.trust.authorities, now, log: log.child({ component: 'trust' }) })
       store.load()
-      const peerTrust = new PeerTrust({ node, store, refusals, verifier, mesh: init.config.mesh, open, now, log: log.child({ component: 'trust' }), metrics })
+      const audit = new AuditLog({
+        db, signer: createSigner(init.privateKey), now, log: log.child({ component: 'audit' }),
+        checkpointEvery: init.config.audit.checkpointEvery, checkpointIntervalMs: init.config.audit.checkpointIntervalMs
+      })
+      audit.start()
+      undo.push(() => { audit.stop() })
+      const peerTrust = new PeerTrust({
+        node, store, refusals, verifier, mesh: init.config.mesh, open, now, log: log.child({ component: 'trust' }), metrics,
+        audit: (peer, code, message) => { audit.append({ decision: 'peer_refused', reason: code, fromPeer: peer, toPeer: localPeer, detail: message }) }
+      })
       const access = new AccessControl({ store, peers: peerTrust, localPeer, open })
       let apiToken: string | undefined
-      const services = new TaskServices({ node, config: init.config, privateKey: init.privateKey, db, log, now, metrics, access, peers: peerTrust, store, isApiToken: (t) => apiToken !== undefined && t === apiToken })
+      const services = new TaskServices({ node, config: init.config, privateKey: init.privateKey, db, log, now, metrics, access, peers: peerTrust, store, audit, isApiToken: (t) => apiToken !== undefined && t === apiToken })
       const routes: Route[] = []
       const api = new ApiServer({ routes, maxBodyBytes: init.config.api.maxBodyBytes, log: log.child({ component: 'api' }), acceptsToken: (t) => services.registry.byToken(t) != null })
-      const daemon = new Daemon({ paths, node, log, lock, api, db, services, peerTrust })
+      const daemon = new Daemon({ paths, node, log, lock, api, db, services, peerTrust, audit })
+      if (init.config.audit.retentionDays > 0) {
+        const prune = (): void => {
+          try { audit.prune(now() - init.config.audit.retentionDays * 86_400_000) } catch (err) { log.warn({ err: (err as Error).message }, 'audit retention prune failed') }
+        }
+        prune()
+        const timer = setInterval(prune, 3_600_000)
+        timer.unref()
+        daemon.cleanups.push(() => { clearInterval(timer) })
+      }
       const trustInit = {
         store, peers: peerTrust, refusals, access, localPeer,
         reload: () => {
@@ -192,6 +214,7 @@ export class Daemon {
     try { await this.services.stop() } catch (err) { this.log.warn({ err: (err as Error).message }, 'task services stop failed') }
     try { await this.peerTrust.stop() } catch {}
     try { await this.node.stop() } catch (err) { this.log.warn({ err: (err as Error).message }, 'node stop failed') }
+    try { this.audit.stop() } catch (err) { this.log.warn({ err: (err as Error).message }, 'audit stop failed') }
     try { this.db.close() } catch {}
     this.lock.release()
     this.log.info('daemon stopped')

@@ -14,8 +14,10 @@ import {
 } from '../store/index.js'
 import type { Logger, Metrics } from '../telemetry/index.js'
 import { grantFor, signAgentCard, skillOf, verifyAgentCard, type AccessControl, type PeerTrust, type TrustStore } from '../trust/index.js'
-import { chainToken, DelegationError, Delegations, describeChain, withToken, type VerifiedChain } from '../delegation/index.js'
+import { chainToken, DelegationError, Delegations, describeChain, summarizeChain, withToken, type VerifiedChain } from '../delegation/index.js'
 import { Inspector } from '../inspection/index.js'
+import { decisionFor, traceIdOf, type AuditSink } from '../audit/index.js'
+import type { ReceiverAudit } from '../relay/index.js'
 import type { Decision, Principal } from '../policy/index.js'
 
 /** What {@link TaskServices} needs. */
@@ -29,6 +31,8 @@ export interface TaskServicesInit {
   access: AccessControl
   peers: PeerTrust
   store: TrustStore
+  /** The audit log: every decision of both sides is appended to it. */
+  audit?: AuditSink
   /** Whether a bearer token is the daemon's API token. */
   isApiToken?: (token: string) => boolean
   now: () => number
@@ -83,6 +87,29 @@ export class TaskServices {
     const inspector = new Inspector({ config: config.inspection, log: log.child({ component: 'inspection' }) })
     /** What admission learnt about an envelope, for its inspection. */
     const admitted = new WeakMap<object, { from?: Principal, to?: Principal, chain?: VerifiedChain, decision?: Decision }>()
+    const audit = init.audit
+    const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+    const receiverAudit = audit == null
+      ? undefined
+      : (e: ReceiverAudit): void => {
+          const env = e.envelope
+          const known = env != null ? admitted.get(env) : undefined
+          const traceId = traceIdOf(env?.traceparent)
+          audit.append({
+            decision: e.decision ?? decisionFor(e.reason ?? ''),
+            fromPeer: e.remote,
+            toPeer: localPeer,
+            ...(env != null ? { fromAgent: env.from.agent, toAgent: env.to.agent, taskId: hex(env.id) } : {}),
+            ...(e.toAgent !== undefined ? { toAgent: e.toAgent } : {}),
+            ...(e.taskId !== undefined ? { taskId: hex(e.taskId) } : {}),
+            ...(e.reason !== undefined ? { reason: e.reason } : {}),
+            ...(e.rule !== undefined ? { rule: e.rule } : {}),
+            ...(e.detail !== undefined ? { detail: e.detail } : {}),
+            ...(e.envelopeHash !== undefined ? { envelopeHash: e.envelopeHash } : {}),
+            ...(traceId !== undefined ? { traceId } : {}),
+            ...(known?.chain != null ? { chain: describeChain(known.chain) } : {})
+          })
+        }
     this.receiver = new RelayReceiver({
       localPeer, signer, verifier, db, now, registry,
       replay: new ReplayWindow({ store: createSqliteReplayStore(db), now, skewMs: config.relay.clockSkewMs }),
@@ -126,11 +153,25 @@ export class TaskServices {
       deliveryPayload: (envelope) => envelope.delegation.byteLength === 0
         ? envelope.payload
         : encoder.encode(withToken(decoder.decode(envelope.payload), chainToken(envelope.delegation))),
-      cardOf: async (agent) => this.signedCard(agent, localPeer, cardKey)
+      cardOf: async (agent) => this.signedCard(agent, localPeer, cardKey),
+      ...(receiverAudit != null ? { audit: receiverAudit } : {})
     })
     const sender = this.sender = new RelaySender({ node, signer, verifier, now, sequences: new SequenceCounter({ store: createSqliteSequenceStore(db), now }) })
     this.tasks = new TaskService({
-      sender, now, outbox: createSqliteOutboxStore(db), metrics: this.metrics, log: log.child({ component: 'outbox' }), taskDeadlineMs: config.relay.taskDeadlineMs
+      sender, now, outbox: createSqliteOutboxStore(db), metrics: this.metrics, log: log.child({ component: 'outbox' }), taskDeadlineMs: config.relay.taskDeadlineMs,
+      transaction: (fn) => db.transaction(fn),
+      ...(audit != null
+        ? {
+            audit: (task, decision, reason, detail) => {
+              const traceId = traceIdOf(task.traceparent)
+              audit.append({
+                decision, fromAgent: task.fromAgent, fromPeer: localPeer, toAgent: task.toAgent, toPeer: task.toPeer, taskId: hex(task.id),
+                ...(reason !== undefined ? { reason } : {}), ...(detail !== undefined ? { detail } : {}), ...(traceId !== undefined ? { traceId } : {}),
+                ...(decision === 'sent' && task.delegation != null && task.delegation.byteLength > 0 ? { chain: summarizeChain(task.delegation) } : {})
+              })
+            }
+          }
+        : {})
     })
     const closed = !access.open
     const gateway = new A2aGateway({
@@ -145,6 +186,7 @@ export class TaskServices {
     this.routes = [
       ...a2aRoutes({
         gateway, registry, directory: this.directory, tasks: this.tasks, localPeer, access, inspector,
+        ...(audit != null ? { audit: (entry) => { audit.append(entry) } } : {}),
         delegations: access.open ? { forCall: (caller, _token, audience, method, skill, task) => delegations.forCall(caller, undefined, audience, method, skill, task) } : delegations,
         ...(init.isApiToken != null ? { isApiToken: init.isApiToken } : {}),
         onAgentAdded: (name) => { void this.directory.advertise(name) },

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { DelegationChain, DelegationLink } from '../pb/agentmesh.js'
+import { Certificate as CertificatePb, DelegationChain, DelegationLink, Signed } from '../pb/agentmesh.js'
 import type { Signer, Verifier } from '../envelope/index.js'
 import { checkSignature, decodeSigned, signBody } from '../envelope/signed.js'
 import { openCertificate, principalOf, type Certificate } from '../trust/index.js'
@@ -212,4 +212,21 @@ export function describeChain (chain: VerifiedChain): Array<Record<string, unkno
     maxDepth: link.maxDepth,
     certificate: cert.serial
   }))
+}
+
+/**
+ * A chain this daemon made itself, as JSON for its audit record (decoded, not
+ * verified again): one object per link, as {@link describeChain} gives them.
+ */
+export function summarizeChain (bytes: Uint8Array): Array<Record<string, unknown>> {
+  if (bytes.byteLength === 0) return []
+  try {
+    return DelegationChain.decode(bytes).links.map((b) => {
+      const link = DelegationLink.decode(decodeSigned(b, MAX_CHAIN_BYTES, 'delegation link').body)
+      const cert = CertificatePb.decode(Signed.decode(link.certificate).body)
+      return { signer: cert.subject, agent: link.agent, audience: link.audience, methods: link.methods, skills: link.skills, expires: new Date(link.expiresMs).toISOString(), maxDepth: link.maxDepth, certificate: cert.serial }
+    })
+  } catch {
+    return []
+  }
 }

@@ -5,7 +5,7 @@
  */
 export * from './constants.js'
 export { DelegationError } from './errors.js'
-export { address, describeChain, extendChain, openChain, verifyChain } from './chain.js'
+export { address, describeChain, extendChain, openChain, summarizeChain, verifyChain } from './chain.js'
 export type { ChainContext, LinkScope, VerifiedChain, VerifiedLink } from './chain.js'
 export { chainFromToken, chainToken, tokenOf, withToken } from './token.js'
 export { Delegations, originOf } from './delegations.js'

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { Agent as HttpAgent } from 'node:http'
 import type { LengthPrefixedStream } from '@libp2p/utils'
 import type { Connection, Stream } from '@libp2p/interface'
@@ -42,8 +43,32 @@ export interface RelayReceiverInit {
   inspect?: (envelope: OpenedEnvelope, remotePeer: string, signal: AbortSignal) => Promise<{ code: string, message: string } | undefined>
   /** The request handed to the agent, from an admitted envelope (the delegation chain added to its metadata); default: the payload as sent. */
   deliveryPayload?: (envelope: OpenedEnvelope) => Uint8Array
+  /**
+   * Records a decision (the audit log). Called inside the transaction of the
+   * write the decision belongs with, where there is one, so both commit together.
+   */
+  audit?: (event: ReceiverAudit) => void
   /** The card served for a local agent (signed by this daemon); default: the card as registered. */
   cardOf?: (agent: AgentRecord) => Promise<unknown>
+}
+
+/** One decision of the receiving side, for the audit log. */
+export interface ReceiverAudit {
+  /** `accepted`, `delivered`, `delivery_failed`, or (with `reason`) a refusal. */
+  decision?: string
+  /** The refusal or failure code. */
+  reason?: string
+  rule?: string
+  detail?: string
+  /** The sending peer. */
+  remote: string
+  /** The envelope, once it opened. */
+  envelope?: OpenedEnvelope
+  /** Hex SHA-256 of the envelope's bytes. */
+  envelopeHash?: string
+  /** For a delivery that outlived its envelope (after a restart): the task and its agent. */
+  taskId?: Uint8Array
+  toAgent?: string
 }
 
 const NO_ID = new Uint8Array(16)
@@ -92,7 +117,11 @@ export class RelayReceiver {
         void this.startDelivery(r.sender, r.id, r.toAgent, r.method, r.payload, undefined)
       } else {
         failed++
-        inbox.finish(r.sender, r.id, 'failed', null, { code: 'DELIVERY_INTERRUPTED', message: 'the receiving daemon stopped while this task was with its agent; the agent may or may not have processed it' }, now())
+        const e = { code: 'DELIVERY_INTERRUPTED', message: 'the receiving daemon stopped while this task was with its agent; the agent may or may not have processed it' }
+        this.init.db.transaction(() => {
+          inbox.finish(r.sender, r.id, 'failed', null, e, now())
+          this.init.audit?.({ decision: 'delivery_failed', reason: e.code, detail: e.message, remote: r.sender, taskId: r.id, toAgent: r.toAgent })
+        })
       }
     }
     if (resumed + failed > 0) log.warn({ resumed, failed }, 'recovered unfinished deliveries')
@@ -112,7 +141,10 @@ export class RelayReceiver {
       if (agent == null) {
         slot?.()
         const e = { code: 'AGENT_NOT_FOUND', message: `no agent named "${toAgent}" on ${this.init.localPeer}` }
-        inbox.finish(sender, id, 'failed', null, e, now())
+        this.init.db.transaction(() => {
+          inbox.finish(sender, id, 'failed', null, e, now())
+          this.init.audit?.({ decision: 'delivery_failed', reason: e.code, detail: e.message, remote: sender, taskId: id, toAgent })
+        })
         return e
       }
       const release = slot ?? await this.slotsFor(toAgent).acquire()
@@ -128,12 +160,20 @@ export class RelayReceiver {
           frames.push(f)
           await onFrame?.(f)
         }, this.stopped.signal, { ...(this.init.fetch != null ? { fetch: this.init.fetch } : {}), httpAgent: this.httpAgent, ...(trace != null ? { trace } : {}) })
-        inbox.finish(sender, id, 'done', frames, null, now())
+        this.init.db.transaction(() => {
+          inbox.finish(sender, id, 'done', frames, null, now())
+          this.init.audit?.({ decision: 'delivered', remote: sender, taskId: id, toAgent })
+        })
         metrics.tasksDelivered.inc({ outcome: 'delivered' })
         return undefined
       } catch (err) {
         const e = { code: err instanceof AgentmeshError ? err.code : 'AGENT_ERROR', message: (err as Error).message }
-        if (!this.stopped.signal.aborted) inbox.finish(sender, id, 'failed', null, e, now())
+        if (!this.stopped.signal.aborted) {
+          this.init.db.transaction(() => {
+            inbox.finish(sender, id, 'failed', null, e, now())
+            this.init.audit?.({ decision: 'delivery_failed', reason: e.code, detail: e.message, remote: sender, taskId: id, toAgent })
+          })
+        }
         metrics.tasksDelivered.inc({ outcome: 'failed' })
         return e
       } finally {
@@ -184,8 +224,11 @@ export class RelayReceiver {
   private async handleOne (stream: Stream, lp: LengthPrefixedStream<Stream>, remote: string, timeoutMs: number): Promise<boolean> {
     const { log, metrics } = this.init
     let writer = new FrameWriter(NO_ID, this.init.signer, this.init.now)
+    let opened: OpenedEnvelope | undefined
+    let envelopeHash: string | undefined
     const reject = async (code: string, message: string, rule?: string): Promise<void> => {
       metrics.envelopesRejected.inc({ reason: code })
+      this.init.audit?.({ reason: code, detail: message, remote, ...(rule !== undefined ? { rule } : {}), ...(opened != null ? { envelope: opened } : {}), ...(envelopeHash !== undefined ? { envelopeHash } : {}) })
       log.warn({ remotePeer: remote, reason: code, ...(rule !== undefined ? { rule } : {}) }, `envelope rejected: ${message}`)
       try {
         await lp.write(writer.error(code, message, rule), { signal: AbortSignal.timeout(5_000) })
@@ -213,6 +256,7 @@ export class RelayReceiver {
       return false
     }
     metrics.envelopesReceived.inc()
+    if (this.init.audit != null) envelopeHash = createHash('sha256').update(bytes).digest('hex')
 
     let envelope: OpenedEnvelope
     try {
@@ -223,6 +267,7 @@ export class RelayReceiver {
       return false
     }
     writer = new FrameWriter(envelope.id, this.init.signer, this.init.now)
+    opened = envelope
 
     if (this.rate != null && !this.rate.take(remote)) {
       await reject('RATE_LIMITED', `more than ${this.init.perPeerRatePerSecond ?? 0} envelopes per second from ${remote}; retry later`)
@@ -249,7 +294,7 @@ export class RelayReceiver {
     }
     this.inFlight.set(remote, active + 1)
     try {
-      return await this.serve(envelope, remote, lp, writer, reject)
+      return await this.serve(envelope, remote, lp, writer, reject, envelopeHash)
     } catch (err) {
       log.warn({ remotePeer: remote, err: (err as Error).message }, 'relay stream failed')
       stream.abort(err as Error)
@@ -262,7 +307,7 @@ export class RelayReceiver {
   }
 
   private async serve (envelope: OpenedEnvelope, remote: string, lp: LengthPrefixedStream<Stream>, writer: FrameWriter,
-    reject: (code: string, message: string) => Promise<void>): Promise<boolean> {
+    reject: (code: string, message: string) => Promise<void>, envelopeHash?: string): Promise<boolean> {
     const { db, inbox, registry, replay, now } = this.init
     const agent = registry.get(envelope.to.agent)
     const isCard = envelope.method === CARD_METHOD
@@ -276,6 +321,7 @@ export class RelayReceiver {
       db.transaction(() => {
         replay.check(envelope)
         if (agent != null && !isCard) claimed = inbox.claim(envelope.id, remote, envelope.to.agent, envelope.method, payload, now(), slot != null ? 'delivering' : 'received')
+        if (claimed) this.init.audit?.({ decision: 'accepted', remote, envelope, ...(envelopeHash !== undefined ? { envelopeHash } : {}) })
       })
     } catch (err) {
       slot?.()

@@ -14,6 +14,10 @@ export interface TaskServiceInit {
   log: Logger
   now: () => number
   taskDeadlineMs: number
+  /** Records a decision about an outgoing task (the audit log), inside the transaction of its outbox write. */
+  audit?: (task: OutgoingTask, decision: string, reason?: string, detail?: string) => void
+  /** Runs outbox writes and their audit record in one transaction (default: no transaction). */
+  transaction?: <T>(fn: () => T) => T
 }
 
 /** A task to send, as the API hands it over; `id` may be chosen by the caller (a delegation link names it). */
@@ -44,8 +48,23 @@ export class TaskService {
   async submit (req: TaskRequest, onFrame: (kind: 'RESULT' | 'EVENT', payload: string) => void | Promise<void>, signal: AbortSignal): Promise<void> {
     const now = this.init.now()
     const task: OutgoingTask = { ...req, id: req.id ?? newEnvelopeId(), deadlineMs: now + this.init.taskDeadlineMs }
-    this.init.outbox.insert({ ...task, createdMs: now })
+    this.tx(() => {
+      this.init.outbox.insert({ ...task, createdMs: now })
+      this.init.audit?.(task, 'sent')
+    })
     await this.deliver(task, onFrame, AbortSignal.any([signal, this.stopped.signal]))
+  }
+
+  private tx<T> (fn: () => T): T {
+    return this.init.transaction != null ? this.init.transaction(fn) : fn()
+  }
+
+  /** Finishes a task in the outbox and records it, in one transaction. */
+  private finish (task: OutgoingTask, state: 'done' | 'failed', result: Uint8Array | null, error: { code: string, message: string } | null): void {
+    this.tx(() => {
+      this.init.outbox.finish(task.id, state, result, error == null ? null : `${error.code}: ${error.message}`, this.init.now())
+      this.init.audit?.(task, state === 'done' ? 'answered' : 'failed', error?.code, error?.message)
+    })
   }
 
   /** Resumes the tasks a previous run accepted but did not finish; runs in the background. */
@@ -97,25 +116,25 @@ export class TaskService {
             throw new AnswerRefusedError(err)
           }
         }, signal)
-        outbox.finish(task.id, 'done', result == null ? null : encoder.encode(result), null, now())
+        this.finish(task, 'done', result == null ? null : encoder.encode(result), null)
         metrics.tasksSent.inc({ outcome: 'delivered' })
         return
       } catch (err) {
         if (err instanceof AnswerRefusedError) {
           const cause = err.cause as Error
-          outbox.finish(task.id, 'failed', null, `${(cause as { code?: string }).code ?? 'REFUSED'}: ${cause.message}`, now())
+          this.finish(task, 'failed', null, { code: (cause as { code?: string }).code ?? 'REFUSED', message: cause.message })
           metrics.tasksSent.inc({ outcome: 'refused' })
           throw cause
         }
         if (signal.aborted) throw err
         if (err instanceof RelayRejectedError && FINAL_REJECTIONS.has(err.code)) {
-          outbox.finish(task.id, 'failed', null, `${err.code}: ${err.message}`, now())
+          this.finish(task, 'failed', null, { code: err.code, message: err.message })
           metrics.tasksSent.inc({ outcome: 'rejected' })
           throw err
         }
         if (now() + delay >= task.deadlineMs) {
           const final = new DeadlineExceededError(`task to ${task.toAgent}@${task.toPeer} not delivered before its deadline (${attempt} attempts; last: ${(err as Error).message})`)
-          outbox.finish(task.id, 'failed', null, `${final.code}: ${final.message}`, now())
+          this.finish(task, 'failed', null, { code: final.code, message: final.message })
           metrics.tasksSent.inc({ outcome: 'expired' })
           throw final
         }

@@ -23,6 +23,8 @@ export interface PeerTrustInit {
   now: () => number
   log: Logger
   metrics: Metrics
+  /** Records a refusal (the audit log). */
+  audit?: (peer: string, code: string, message: string) => void
 }
 
 interface Waiter { promise: Promise<void>, resolve: () => void, reject: (err: Error) => void }
@@ -266,6 +268,7 @@ export class PeerTrust {
   private refuse (peer: PeerId, why: TrustError, count = true): void {
     const id = peer.toString()
     if (count) {
+      this.init.audit?.(id, why.code, why.message)
       this.init.metrics.peersRefused.inc({ reason: why.code })
       this.init.log.warn({ remotePeer: id, reason: why.code }, `peer refused: ${why.message}`)
     }

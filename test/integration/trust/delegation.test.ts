@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startAgent, type TestAgent } from '../../helpers/agents.js'
-import { cleanup, startDaemon, waitFor, type TestDaemon } from '../../helpers/daemon.js'
+import { cleanup, runCli, startDaemon, waitFor, type TestDaemon } from '../../helpers/daemon.js'
 import { sendAs } from '../../helpers/rpc.js'
 import { certifiedHome, createTestAuthority, type TestAuthority } from '../../helpers/trust.js'
 import { publishPolicy } from '../../../src/trust/index.js'
@@ -110,6 +110,12 @@ describe('delegation chains across three daemons', () => {
     expect(typeof atLedger).toBe('string')
     expect(path(atLedger as string)).toEqual(['operator → planner', 'planner → search', 'search → ledger'])
     expect(path(seen.search!.at(-1)!)).toEqual(['operator → planner', 'planner → search'])
+    // The tool's daemon wrote the whole chain into its audit log.
+    const audit = await runCli(['audit', 'query', '--home', c.home, '--json', '--decision', 'accepted'])
+    const record = JSON.parse(audit.stdout).find((x: any) => x.toAgent === 'ledger')
+    expect(record.chain.map((l: any) => `${l.agent}@${l.signer} → ${l.audience}`)).toEqual([
+      `operator@${a.peerId} → planner@${a.peerId}`, `planner@${a.peerId} → search@${b.peerId}`, `search@${b.peerId} → ledger@${c.peerId}`
+    ])
   })
 
   it('a policy rule can demand a chain rooted in the operator: the specialist acting for itself is denied', async () => {
