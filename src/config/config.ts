@@ -33,6 +33,24 @@ export interface Config {
   }
   /** Pre-execution inspection of requests (receiving daemon) and replies (calling daemon): schema, content rules, external guard. */
   inspection: InspectionConfig
+  nat: {
+    /** Serve circuit relay v2 for other daemons (`--relay`): a well-connected host's job. */
+    relay: boolean
+    /** Reserve a slot on the relays this daemon knows and advertise the relayed address. */
+    reserve: boolean
+    /** Relay server: most reservations held at once. */
+    maxReservations: number
+    /** Relay server: how long one relayed connection may last (ms); 0 = no limit (a mesh relay carries whole tasks and long streams). */
+    relayDurationLimitMs: number
+    /** Relay server: most bytes one relayed connection may carry; 0 = no limit. */
+    relayDataLimitBytes: number
+    /** Upgrade relayed connections to direct ones where possible (DCUtR). */
+    dcutr: boolean
+    /** Ask peers whether this host's addresses are dialable (AutoNAT). */
+    autonat: boolean
+    /** Map a port on the LAN's UPnP gateway (`--upnp`; opt-in). */
+    upnp: boolean
+  }
   audit: {
     /** Sign a checkpoint after this many records. */
     checkpointEvery: number

@@ -16,6 +16,7 @@ export function defaultConfig (): Config {
     dht: { clientMode: false, queryTimeoutMs: 30_000 },
     trust: { open: false, authorities: [] },
     delegation: { ttlMs: 10 * 60_000, maxDepth: 5 },
+    nat: { relay: false, reserve: true, maxReservations: 128, relayDurationLimitMs: 0, relayDataLimitBytes: 0, dcutr: true, autonat: true, upnp: false },
     audit: { checkpointEvery: 256, checkpointIntervalMs: 10_000, retentionDays: 0 },
     inspection: defaultInspectionConfig(),
     connections: { max: 300, inboundPerSecondPerIp: 50, maxIncomingPending: 50, redialKnownPeers: 32 },

@@ -25,6 +25,8 @@ export const ENV_KEYS: ReadonlyArray<{ env: string, path: string[], kind: Kind }
   { env: 'AGENTMESH_MDNS', path: ['mdns'], kind: 'bool' },
   { env: 'AGENTMESH_DHT_CLIENT_MODE', path: ['dht', 'clientMode'], kind: 'bool' },
   { env: 'AGENTMESH_OPEN', path: ['trust', 'open'], kind: 'bool' },
+  { env: 'AGENTMESH_RELAY', path: ['nat', 'relay'], kind: 'bool' },
+  { env: 'AGENTMESH_UPNP', path: ['nat', 'upnp'], kind: 'bool' },
   { env: 'AGENTMESH_API_TCP', path: ['api', 'tcp'], kind: 'string' },
   { env: 'AGENTMESH_LOG_LEVEL', path: ['log', 'level'], kind: 'string' }
 ]

@@ -38,6 +38,16 @@ export const configSchema = z.object({
     authorities: z.array(z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{40,60}$/, { message: 'an authority id (12D3KooW…)' }))
   }).strict(),
   inspection: inspectionConfigSchema,
+  nat: z.object({
+    relay: z.boolean(),
+    reserve: z.boolean(),
+    maxReservations: positiveInt.max(100_000),
+    relayDurationLimitMs: z.number().int().min(0).max(7 * 24 * 3600_000),
+    relayDataLimitBytes: z.number().int().min(0),
+    dcutr: z.boolean(),
+    autonat: z.boolean(),
+    upnp: z.boolean()
+  }).strict(),
   audit: z.object({
     checkpointEvery: positiveInt.max(1_000_000),
     checkpointIntervalMs: positiveInt.max(24 * 3600_000),

@@ -6,6 +6,10 @@ import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
+import { autoNAT } from '@libp2p/autonat'
+import { uPnPNAT } from '@libp2p/upnp-nat'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import type { Identify } from '@libp2p/identify'
 import type { ConnectionGater, PeerDiscovery, PrivateKey } from '@libp2p/interface'
@@ -45,16 +49,35 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
   if (config.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: config.bootstrap }))
   if (config.mdns) peerDiscovery.push(mdns({ serviceTag: mdnsServiceTag(config.mesh) }))
 
+  const nat = config.nat
+  const services: Record<string, (components: any) => unknown> = {}
+  if (nat.relay) {
+    const unlimited = nat.relayDurationLimitMs === 0 && nat.relayDataLimitBytes === 0
+    services.relay = circuitRelayServer({
+      reservations: {
+        maxReservations: nat.maxReservations,
+        // A mesh relay must carry whole tasks and long streamed replies: no limit unless configured.
+        applyDefaultLimit: !unlimited,
+        ...(nat.relayDurationLimitMs > 0 ? { defaultDurationLimit: nat.relayDurationLimitMs } : {}),
+        ...(nat.relayDataLimitBytes > 0 ? { defaultDataLimit: BigInt(nat.relayDataLimitBytes) } : {})
+      }
+    })
+  }
+  if (nat.dcutr) services.dcutr = dcutr()
+  if (nat.autonat) services.autonat = autoNAT()
+  if (nat.upnp) services.upnp = uPnPNAT()
+
   return createLibp2p<MeshServices>({
     start: false,
     privateKey: init.privateKey,
     ...(init.datastore != null ? { datastore: init.datastore } : {}),
     ...(init.connectionGater != null ? { connectionGater: init.connectionGater } : {}),
     addresses: {
-      listen: config.listen,
+      // '/p2p-circuit' makes the relay transport reserve a slot on a relay it knows and listen there.
+      listen: nat.reserve ? [...config.listen, '/p2p-circuit'] : config.listen,
       ...(config.announce.length > 0 ? { announce: config.announce } : {})
     },
-    transports: [tcp()],
+    transports: [tcp(), circuitRelayTransport()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery,
@@ -64,6 +87,7 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
       maxIncomingPendingConnections: config.connections.maxIncomingPending
     },
     services: {
+      ...services,
       identify: identify(),
       // kad-dht and the connection monitor ping too; the default of one outbound
       // ping stream per connection makes a user's ping fail when they collide.

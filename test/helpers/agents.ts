@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { request } from 'node:http'
 import { resolve } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -80,10 +80,12 @@ export interface AgentProcess {
 }
 
 /** Runs `agent-process.mjs` with this Node (22) and waits until it listens. */
-export async function startAgentProcess (options: AgentOptions & { readyTimeoutMs?: number }): Promise<AgentProcess> {
+export async function startAgentProcess (options: AgentOptions & { readyTimeoutMs?: number, prefix?: string[] }): Promise<AgentProcess> {
   const args = [AGENT_SCRIPT, '--kind', options.kind, '--name', options.name, '--port', String(options.port ?? 0)]
   if (options.chunkDelayMs != null) args.push('--chunk-delay', String(options.chunkDelayMs))
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  // With a prefix (`ip netns exec NS`), the agent runs inside that network namespace, beside its daemon.
+  const [cmd, ...pre] = options.prefix ?? [process.execPath]
+  const child = spawn(cmd as string, [...pre, ...(options.prefix != null ? [process.execPath] : []), ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
   child.stderr?.on('data', (d: Buffer) => { stderr += d.toString() })
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
@@ -97,7 +99,8 @@ export async function startAgentProcess (options: AgentOptions & { readyTimeoutM
     void exited.then((code) => { clearTimeout(timer); reject(new Error(`agent process exited with ${code} before ready; stderr:\n${stderr}`)) })
   })
   const counts = async (): Promise<Map<string, number>> => {
-    const body = await httpGetJson(`http://127.0.0.1:${ready.port}/count`)
+    const url = `http://127.0.0.1:${ready.port}/count`
+    const body = options.prefix == null ? await httpGetJson(url) : countsIn(options.prefix, url)
     return new Map(Object.entries(body as Record<string, number>))
   }
   return {
@@ -112,6 +115,13 @@ export async function startAgentProcess (options: AgentOptions & { readyTimeoutM
     stop: async () => { if (child.exitCode == null && child.signalCode == null) child.kill('SIGTERM'); return exited },
     kill: async () => { if (child.exitCode == null && child.signalCode == null) child.kill('SIGKILL'); await exited }
   }
+}
+
+/** GET `url` from inside a network namespace (its loopback is not ours). */
+function countsIn (prefix: string[], url: string): unknown {
+  const [cmd, ...pre] = prefix
+  const out = spawnSync(cmd as string, [...pre, process.execPath, '-e', `fetch(${JSON.stringify(url)}).then(r => r.text()).then(t => process.stdout.write(t))`], { encoding: 'utf8', timeout: 10_000 })
+  return JSON.parse(out.stdout)
 }
 
 function sum (values: Iterable<number>): number {

@@ -15,6 +15,8 @@ export const daemonCommand: Command = {
     bootstrap: { type: 'string', multiple: true, valueName: 'MA', description: 'bootstrap peer multiaddr ending in /p2p/<peer-id> (repeatable)' },
     'no-mdns': { type: 'boolean', description: 'do not discover peers by multicast DNS' },
     mesh: { type: 'string', valueName: 'NAME', description: 'mesh name; daemons only meet others of the same mesh (default agentmesh)' },
+    relay: { type: 'boolean', description: 'serve circuit relay v2 for daemons behind NAT (a well-connected host)' },
+    upnp: { type: 'boolean', description: 'map a port on the LAN\'s UPnP gateway' },
     open: { type: 'boolean', description: 'lab mode: admit any peer, check no certificate or policy (the mesh is closed by default)' },
     'api-tcp': { type: 'string', valueName: 'HOST:PORT', description: 'also serve the API on loopback TCP (bearer token in <home>/api.token)' },
     'log-level': { type: 'string', valueName: 'LEVEL', description: 'fatal, error, warn, info (default), debug, trace or silent' }
@@ -30,6 +32,7 @@ export const daemonCommand: Command = {
     if (values['no-mdns'] === true) flags.mdns = false
     if (values.mesh !== undefined) flags.mesh = values.mesh as string
     if (values.open === true) flags.trust = { open: true }
+    if (values.relay === true || values.upnp === true) flags.nat = { ...(values.relay === true ? { relay: true } : {}), ...(values.upnp === true ? { upnp: true } : {}) }
     const api: Record<string, unknown> = {}
     if (values['api-tcp'] !== undefined) api.tcp = values['api-tcp']
     if (Object.keys(api).length > 0) flags.api = api

@@ -1,0 +1,135 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { startAgentProcess, type AgentProcess } from '../helpers/agents.js'
+import { startDaemon, waitFor, type TestDaemon } from '../helpers/daemon.js'
+import { airGapped, netnsUnavailable, twoNats, type Topology } from '../helpers/netns-topology.js'
+import { sendAs } from '../helpers/rpc.js'
+import { certifiedHome, createTestAuthority, type TestAuthority } from '../helpers/trust.js'
+import { rmSync } from 'node:fs'
+
+const skip = netnsUnavailable()
+if (skip != null) console.warn(`skipping NAT namespace tests: ${skip}`)
+
+// Real daemons on emulated networks (network namespaces, veth, a bridge as the
+// public segment, iptables MASQUERADE routers), a closed mesh with one authority.
+// The NAT matrix these runs measure is printed at the end of the file.
+
+const PORT = 4401
+const matrix: Array<Record<string, string | number>> = []
+let auth: TestAuthority | undefined
+
+async function host (topo: Topology, name: string, agents: string[], args: string[]): Promise<TestDaemon> {
+  auth ??= await createTestAuthority()
+  const { home } = await certifiedHome(auth, agents)
+  return startDaemon({ home, closed: true, prefix: topo.exec(name as never), bareArgs: true, args: ['--listen', `/ip4/0.0.0.0/tcp/${PORT}`, '--log-level', 'info', ...args] })
+}
+
+async function agentOn (topo: Topology, name: string, agent: string, daemon: TestDaemon): Promise<AgentProcess> {
+  const a = await startAgentProcess({ kind: 'echo', name: agent, prefix: topo.exec(name as never) })
+  const res = await daemon.api('POST', '/v1/agents', { name: agent, url: a.url })
+  expect(res.status, JSON.stringify(res.body)).toBe(201)
+  return a
+}
+
+async function stopAll (daemons: TestDaemon[], agents: AgentProcess[]): Promise<void> {
+  await Promise.all([...daemons.map(async (d) => d.stop().catch(() => {})), ...agents.map(async (a) => a.stop().catch(() => {}))])
+  for (const d of daemons) rmSync(d.home, { recursive: true, force: true })
+}
+
+afterAll(() => {
+  auth?.remove()
+  if (matrix.length > 0) {
+    const cols = Object.keys(matrix[0]!)
+    console.log(['NAT matrix (measured on this machine):', `| ${cols.join(' | ')} |`, `| ${cols.map(() => '---').join(' | ')} |`,
+      ...matrix.map((r) => `| ${cols.map((c) => String(r[c] ?? '')).join(' | ')} |`)].join('\n'))
+  }
+})
+
+describe.skipIf(skip != null)('NAT traversal on emulated networks', () => {
+  it('two hosts behind two NATs reach each other through a public relay', async () => {
+    const topo = twoNats()
+    const daemons: TestDaemon[] = []
+    const agents: AgentProcess[] = []
+    try {
+      const r = await host(topo, 'R', ['relay-host:orchestrator'], ['--relay', '--no-mdns'])
+      daemons.push(r)
+      const boot = ['--no-mdns', '--bootstrap', `/ip4/${topo.hosts.R.addr}/tcp/${PORT}/p2p/${r.peerId}`]
+      const h1 = await host(topo, 'H1', ['client:orchestrator'], boot)
+      const h2 = await host(topo, 'H2', ['echo:orchestrator'], boot)
+      daemons.push(h1, h2)
+      agents.push(await agentOn(topo, 'H2', 'echo', h2))
+      // H2 holds a reservation on R and advertises its relayed address.
+      await waitFor(async () => (await h2.api('GET', '/v1/status')).body.addresses.some((a: string) => a.includes('/p2p-circuit')), 'H2 to reserve a slot on R', 30_000)
+      const t0 = Date.now()
+      const r1 = await waitFor(async () => {
+        const res = await sendAs(h1.apiSocket, `echo@${h2.peerId}`, 'hello through two NATs')
+        return res.text != null ? res : undefined
+      }, 'a task from H1 to H2', 45_000)
+      const firstTaskMs = Date.now() - t0
+      expect(r1.text).toBe('echo: hello through two NATs')
+      const peer = (await h1.api('GET', '/v1/peers')).body.peers.find((p: any) => p.peer === h2.peerId)
+      expect(peer, JSON.stringify((await h1.api('GET', '/v1/peers')).body)).toBeDefined()
+      matrix.push({ topology: 'two NATs (port-preserving)', delivered: 'yes', path: peer.path ?? (peer.addresses.join(' ').includes('p2p-circuit') ? 'relayed' : 'direct'), 'first task ms': firstTaskMs })
+    } finally {
+      await stopAll(daemons, agents)
+      topo.destroy()
+    }
+  }, 120_000)
+
+  it('an air-gapped LAN: hosts find each other by mDNS alone, exchange a task, and the DHT works among them', async () => {
+    const topo = airGapped()
+    const daemons: TestDaemon[] = []
+    const agents: AgentProcess[] = []
+    try {
+      const a = await host(topo, 'A', ['client:orchestrator'], [])
+      const b = await host(topo, 'B', ['echo:orchestrator'], [])
+      const c = await host(topo, 'C', ['other:orchestrator'], [])
+      daemons.push(a, b, c)
+      agents.push(await agentOn(topo, 'B', 'echo', b))
+      await waitFor(async () => (await a.api('GET', '/v1/trust')).body.verifiedPeers.length >= 2, 'A to meet B and C by mDNS', 45_000)
+      const t0 = Date.now()
+      const res = await waitFor(async () => {
+        const r = await sendAs(a.apiSocket, 'echo', 'hello on the LAN')
+        return r.text != null ? r : undefined
+      }, 'a bare-name task from A to echo (DHT lookup)', 45_000)
+      expect(res.text).toBe('echo: hello on the LAN')
+      const found = await c.api('GET', `/v1/peers/${b.peerId}`)
+      expect(found.status, JSON.stringify(found.body)).toBe(200)
+      matrix.push({ topology: 'air-gapped LAN (mDNS, no bootstrap)', delivered: 'yes', path: 'direct', 'first task ms': Date.now() - t0 })
+    } finally {
+      await stopAll(daemons, agents)
+      topo.destroy()
+    }
+  }, 120_000)
+
+  it('a partition: tasks sent while a NATed host is cut off are delivered after the link returns, none lost, none twice', async () => {
+    const topo = twoNats()
+    const daemons: TestDaemon[] = []
+    const agents: AgentProcess[] = []
+    try {
+      const r = await host(topo, 'R', ['relay-host:orchestrator'], ['--relay', '--no-mdns'])
+      daemons.push(r)
+      const boot = ['--no-mdns', '--bootstrap', `/ip4/${topo.hosts.R.addr}/tcp/${PORT}/p2p/${r.peerId}`]
+      const h1 = await host(topo, 'H1', ['client:orchestrator'], boot)
+      const h2 = await host(topo, 'H2', ['echo:orchestrator'], boot)
+      daemons.push(h1, h2)
+      const echo = await agentOn(topo, 'H2', 'echo', h2)
+      agents.push(echo)
+      await waitFor(async () => (await h2.api('GET', '/v1/status')).body.addresses.some((a: string) => a.includes('/p2p-circuit')), 'H2 to reserve a slot on R', 30_000)
+      await waitFor(async () => (await sendAs(h1.apiSocket, `echo@${h2.peerId}`, 'warm up')).text, 'a first task', 45_000)
+      const before = await echo.total()
+      topo.cut('H2')
+      const outage = Array.from({ length: 10 }, async (_, i) => sendAs(h1.apiSocket, `echo@${h2.peerId}`, `during outage ${i}`))
+      await new Promise((resolve) => setTimeout(resolve, 30_000))
+      topo.restore('H2')
+      const answers = await Promise.all(outage)
+      for (const [i, a] of answers.entries()) expect(a.text, JSON.stringify(a.body)).toBe(`echo: during outage ${i}`)
+      const counts = await echo.counts()
+      expect(await echo.total() - before, 'each outage task reached the agent once').toBe(10)
+      expect([...counts.values()].every((n) => n === 1), JSON.stringify([...counts])).toBe(true)
+      matrix.push({ topology: 'partition of 30 s (H2 cut off)', delivered: 'yes, all 10, once each', path: 'relayed', 'first task ms': '' })
+    } finally {
+      await stopAll(daemons, agents)
+      topo.destroy()
+    }
+  }, 180_000)
+})
