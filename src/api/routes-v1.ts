@@ -9,6 +9,12 @@ export interface PeerView {
   direction: 'inbound' | 'outbound'
   limited: boolean
   openedAt: string
+  /** `direct` when any connection to the peer is direct, else `relayed`. */
+  path: 'direct' | 'relayed'
+  /** For a relayed path: the relay's peer ID. */
+  relay?: string
+  /** When the connection on that path opened. */
+  since: string
 }
 
 /** `GET /v1/status`. */
@@ -18,6 +24,8 @@ export interface StatusView {
   version: string
   addresses: string[]
   reachability: 'public' | 'private' | 'relayed'
+  /** Reachability as AutoNAT and the address manager know it, how it was learnt, and the relay reservations. */
+  nat: { reachability: 'public' | 'private' | 'unknown', how: string, relayed: boolean, relayAddresses: string[] }
   connections: number
   peers: number
   dht: { mode: 'server' | 'client', routingTableSize: number, /** The peers in it. */ routingTable: string[] }

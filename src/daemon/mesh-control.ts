@@ -3,7 +3,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { PeerId } from '@libp2p/interface'
 import { ApiError, type MeshControl, type PeerView, type StatusView } from '../api/index.js'
 import type { Config } from '../config/index.js'
-import { classifyReachability, type MeshNode } from '../node/index.js'
+import { classifyReachability, reachabilityReport, type KnownAddress, type MeshNode } from '../node/index.js'
 import { VERSION } from '../version.js'
 
 /** What {@link NodeMeshControl} needs. */
@@ -57,6 +57,7 @@ export class NodeMeshControl implements MeshControl {
       version: VERSION,
       addresses: addrs.map((a) => a.toString()),
       reachability: classifyReachability(addrs),
+      nat: reachabilityReport(knownAddresses(node), config.announce.length > 0),
       connections: node.getConnections().length,
       peers: node.getPeers().length,
       dht: { mode: dht.getMode(), routingTableSize: routingTableSize(dht), routingTable: routingTablePeers(dht) },
@@ -72,19 +73,31 @@ export class NodeMeshControl implements MeshControl {
     const byPeer = new Map<string, PeerView>()
     for (const conn of this.init.node.getConnections()) {
       const id = conn.remotePeer.toString()
+      const addr = conn.remoteAddr.toString()
+      const relay = relayOf(addr)
+      const opened = new Date(conn.timeline.open).toISOString()
       const seen = byPeer.get(id)
       if (seen != null) {
         seen.connections++
-        seen.addresses.push(conn.remoteAddr.toString())
+        seen.addresses.push(addr)
+        // A direct connection wins: new streams use it.
+        if (seen.path === 'relayed' && relay === undefined) {
+          seen.path = 'direct'
+          seen.since = opened
+          delete seen.relay
+        }
         continue
       }
       byPeer.set(id, {
         peer: id,
-        addresses: [conn.remoteAddr.toString()],
+        addresses: [addr],
         connections: 1,
         direction: conn.direction,
         limited: conn.limits != null,
-        openedAt: new Date(conn.timeline.open).toISOString()
+        openedAt: opened,
+        path: relay === undefined ? 'direct' : 'relayed',
+        ...(relay !== undefined ? { relay } : {}),
+        since: opened
       })
     }
     return [...byPeer.values()]
@@ -148,6 +161,19 @@ export class NodeMeshControl implements MeshControl {
 export function routingTablePeers (dht: unknown): string[] {
   const kb = (dht as { routingTable?: { kb?: { toIterable?: () => Iterable<{ peerId: { toString: () => string } }> } } }).routingTable?.kb
   return kb?.toIterable != null ? [...kb.toIterable()].map((p) => p.peerId.toString()) : []
+}
+
+/** The node's addresses with libp2p's verification state (the address manager is not on the public node API). */
+function knownAddresses (node: MeshNode): KnownAddress[] {
+  const manager = (node as unknown as { components?: { addressManager?: { getAddressesWithMetadata?: () => KnownAddress[] } } }).components?.addressManager
+  return manager?.getAddressesWithMetadata?.() ?? node.getMultiaddrs().map((multiaddr) => ({ multiaddr, verified: true, type: 'transport' }))
+}
+
+/** The relay's peer ID in a relayed address (`…/p2p/RELAY/p2p-circuit/…`), if it is one. */
+function relayOf (addr: string): string | undefined {
+  const at = addr.indexOf('/p2p-circuit')
+  if (at === -1) return undefined
+  return /\/p2p\/([^/]+)$/.exec(addr.slice(0, at))?.[1] ?? ''
 }
 
 function routingTableSize (dht: unknown): number {

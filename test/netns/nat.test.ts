@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { startAgentProcess, type AgentProcess } from '../helpers/agents.js'
 import { startDaemon, waitFor, type TestDaemon } from '../helpers/daemon.js'
-import { airGapped, netnsUnavailable, twoNats, type Topology } from '../helpers/netns-topology.js'
+import { airGapped, netnsUnavailable, oneNat, twoNats, type Topology } from '../helpers/netns-topology.js'
 import { sendAs } from '../helpers/rpc.js'
 import { certifiedHome, createTestAuthority, type TestAuthority } from '../helpers/trust.js'
 import { rmSync } from 'node:fs'
@@ -67,8 +67,55 @@ describe.skipIf(skip != null)('NAT traversal on emulated networks', () => {
       const firstTaskMs = Date.now() - t0
       expect(r1.text).toBe('echo: hello through two NATs')
       const peer = (await h1.api('GET', '/v1/peers')).body.peers.find((p: any) => p.peer === h2.peerId)
-      expect(peer, JSON.stringify((await h1.api('GET', '/v1/peers')).body)).toBeDefined()
-      matrix.push({ topology: 'two NATs (port-preserving)', delivered: 'yes', path: peer.path ?? (peer.addresses.join(' ').includes('p2p-circuit') ? 'relayed' : 'direct'), 'first task ms': firstTaskMs })
+      expect(peer, JSON.stringify((await h1.api('GET', '/v1/peers')).body)).toMatchObject({ path: 'relayed', relay: r.peerId })
+      const nat = (await h2.api('GET', '/v1/status')).body.nat
+      expect(nat).toMatchObject({ reachability: 'private', relayed: true })
+      const peersCli = await h1.cli(['peers'])
+      expect(peersCli.stdout).toContain(`relayed via ${r.peerId}`)
+      matrix.push({ topology: 'two NATs (port-preserving)', delivered: 'yes', path: `relayed (direct upgrade: none; Node cannot hole-punch TCP)`, 'first task ms': firstTaskMs })
+    } finally {
+      await stopAll(daemons, agents)
+      topo.destroy()
+    }
+  }, 120_000)
+
+  it('one host public, one behind NAT: the call from the public side starts relayed and the connection ends direct', async () => {
+    const topo = oneNat()
+    const daemons: TestDaemon[] = []
+    const agents: AgentProcess[] = []
+    try {
+      const r = await host(topo, 'R', ['relay-host:orchestrator'], ['--relay', '--no-mdns'])
+      daemons.push(r)
+      const boot = ['--no-mdns', '--bootstrap', `/ip4/${topo.hosts.R.addr}/tcp/${PORT}/p2p/${r.peerId}`]
+      const p = await host(topo, 'P', ['client:orchestrator'], boot)
+      const h1 = await host(topo, 'H1', ['echo:orchestrator'], boot)
+      daemons.push(p, h1)
+      agents.push(await agentOn(topo, 'H1', 'echo', h1))
+      await waitFor(async () => (await h1.api('GET', '/v1/status')).body.addresses.some((a: string) => a.includes('/p2p-circuit')), 'H1 to reserve a slot on R', 30_000)
+      const t0 = Date.now()
+      const res = await waitFor(async () => {
+        const x = await sendAs(p.apiSocket, `echo@${h1.peerId}`, 'hello from the public side')
+        return x.text != null ? x : undefined
+      }, 'a task from P to H1', 45_000)
+      const firstTaskMs = Date.now() - t0
+      expect(res.text).toBe('echo: hello from the public side')
+      const pathAtFirstTask = (await p.api('GET', '/v1/peers')).body.peers.find((x: any) => x.peer === h1.peerId)?.path
+      const direct = await waitFor(async () => {
+        const peer = (await p.api('GET', '/v1/peers')).body.peers.find((x: any) => x.peer === h1.peerId)
+        return peer?.path === 'direct' ? peer : undefined
+      }, 'the connection to end direct (DCUtR: H1 dials P back)', 30_000)
+      const upgradeMs = Date.now() - t0
+      expect(direct.path).toBe('direct')
+      const again = await sendAs(p.apiSocket, `echo@${h1.peerId}`, 'over the direct path')
+      expect(again.text).toBe('echo: over the direct path')
+      matrix.push({
+        topology: 'one public, one behind NAT',
+        delivered: 'yes',
+        path: pathAtFirstTask === 'relayed'
+          ? `direct (relayed first; upgraded after ${upgradeMs} ms: the NATed side dialled back, DCUtR's unilateral case)`
+          : 'direct from the first task (the NATed host had already dialled the public one itself)',
+        'first task ms': firstTaskMs
+      })
     } finally {
       await stopAll(daemons, agents)
       topo.destroy()

@@ -15,7 +15,7 @@ export const statusCommand: Command = {
       `peer ID:      ${s.peerId}`,
       `mesh:         ${s.mesh}`,
       `trust:        ${trustLine(s.trust as TrustSummary | undefined)}`,
-      `reachability: ${s.reachability}`,
+      `reachability: ${s.nat.reachability} (${s.nat.how})${s.nat.relayed ? `; relayed at ${s.nat.relayAddresses.length} relay(s)` : ''}`,
       `connections:  ${s.connections} (${s.peers} peers)`,
       `DHT:          ${s.dht.mode}, ${s.dht.routingTableSize} peers in routing table`,
       `mDNS:         ${s.mdns ? 'on' : 'off'}`,
@@ -55,7 +55,10 @@ export const peersCommand: Command = {
     const { peers } = await callApi(homePaths(home).apiSocket, 'GET', '/v1/peers') as { peers: PeerView[] }
     if (json) { io.stdout(JSON.stringify(peers, null, 2) + '\n'); return 0 }
     if (peers.length === 0) { io.stdout('no connected peers\n'); return 0 }
-    for (const p of peers) io.stdout(`${p.peer}  ${p.direction.padEnd(8)} ${p.addresses.join(', ')}${p.limited ? ' (limited)' : ''}\n`)
+    for (const p of peers) {
+      const path = p.path === 'relayed' ? `relayed via ${p.relay ?? '?'}` : 'direct'
+      io.stdout(`${p.peer}  ${p.direction.padEnd(8)} ${path} since ${p.since}  ${p.addresses.join(', ')}${p.limited ? ' (limited)' : ''}\n`)
+    }
     return 0
   }
 }
