@@ -1,14 +1,14 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { bootstrap } from '@libp2p/bootstrap'
-import { identify } from '@libp2p/identify'
+import { identify, identifyPush } from '@libp2p/identify'
 import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { dcutr } from '@libp2p/dcutr'
-import { autoNAT } from '@libp2p/autonat'
+import { autoNATv2 } from '@libp2p/autonat-v2'
 import { uPnPNAT } from '@libp2p/upnp-nat'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import type { Identify } from '@libp2p/identify'
@@ -64,8 +64,11 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
     })
   }
   if (nat.dcutr) services.dcutr = dcutr()
-  if (nat.autonat) services.autonat = autoNAT()
-  if (nat.upnp) services.upnp = uPnPNAT()
+  // AutoNAT v2: v1 cannot confirm an address between two js-libp2p nodes (its server answers on the
+  // connection the request came in on, then closes it).
+  if (nat.autonat) services.autonat = autoNATv2()
+  // UPnP needs AutoNAT to confirm the mapped address; without it, it confirms the address itself.
+  if (nat.upnp) services.upnp = uPnPNAT(nat.autonat ? {} : { autoConfirmAddress: true })
 
   return createLibp2p<MeshServices>({
     start: false,
@@ -89,6 +92,8 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
     services: {
       ...services,
       identify: identify(),
+      // Connected peers learn a new or lost relayed address at once, not at their next identify.
+      identifyPush: identifyPush(),
       // kad-dht and the connection monitor ping too; the default of one outbound
       // ping stream per connection makes a user's ping fail when they collide.
       ping: ping({ maxInboundStreams: 8, maxOutboundStreams: 8 }),
