@@ -17,7 +17,8 @@ export interface ApiServerInit {
   log: Logger
   /**
    * Other bearer tokens the TCP listener accepts beside the API token (agents'
-   * caller tokens); the routes then decide who the caller is.
+   * caller tokens), for the `/a2a/…` routes only: an agent may call agents,
+   * never manage the daemon (register agents, install trust documents).
    */
   acceptsToken?: (token: string) => boolean
 }
@@ -87,7 +88,7 @@ export class ApiServer {
 
   private acceptsBearer (req: IncomingMessage): boolean {
     const header = req.headers.authorization ?? ''
-    return header.startsWith('Bearer ') && this.init.acceptsToken?.(header.slice(7)) === true
+    return (req.url ?? '').startsWith('/a2a/') && header.startsWith('Bearer ') && this.init.acceptsToken?.(header.slice(7)) === true
   }
 
   private async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {

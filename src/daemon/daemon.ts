@@ -5,7 +5,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { ApiServer, v1Routes, type Route } from '../api/index.js'
 import type { Config } from '../config/index.js'
 import { acquireHomeLock, homePaths, type HomeLock, type HomePaths } from '../home/index.js'
-import { createMeshNode, dialDiscoveredPeers, redialKnownPeers, rememberPeers, type MeshNode } from '../node/index.js'
+import { createMeshNode, dialDiscoveredPeers, redialKnownPeers, rememberPeers, reserveOnRelays, type MeshNode } from '../node/index.js'
 import type { Logger } from '../telemetry/index.js'
 import { createSqlitePeerBook, openDatabase, type Database } from '../store/index.js'
 import { createMetrics } from '../telemetry/index.js'
@@ -148,6 +148,7 @@ export class Daemon {
       await services.start()
       undo.push(async () => { await services.stop() })
       daemon.cleanups.push(dialDiscoveredPeers(node, log), rememberPeers(node, peerBook, now))
+      if (init.config.nat.reserve) daemon.cleanups.push(reserveOnRelays(node, log.child({ component: 'nat' })))
       await api.listenUnix(paths.apiSocket)
       undo.push(async () => { await api.close(); rmSync(paths.apiSocket, { force: true }) })
       if (init.config.api.tcp != null) {

@@ -76,8 +76,8 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
     ...(init.datastore != null ? { datastore: init.datastore } : {}),
     ...(init.connectionGater != null ? { connectionGater: init.connectionGater } : {}),
     addresses: {
-      // '/p2p-circuit' makes the relay transport reserve a slot on a relay it knows and listen there.
-      listen: nat.reserve ? [...config.listen, '/p2p-circuit'] : config.listen,
+      // '/p2p-circuit' is added once a relay is met (reserveOnRelays), not here.
+      listen: config.listen,
       ...(config.announce.length > 0 ? { announce: config.announce } : {})
     },
     transports: [tcp(), circuitRelayTransport()],

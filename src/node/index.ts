@@ -1,6 +1,7 @@
 export { createMeshNode } from './create-node.js'
 export type { MeshNode, MeshNodeInit, MeshServices } from './create-node.js'
 export { dialDiscoveredPeers, redialKnownPeers, rememberPeers } from './dialer.js'
+export { reserveOnRelays } from './relay-reserver.js'
 export { classifyReachability, reachabilityReport } from './reachability.js'
 export type { KnownAddress, Reachability, ReachabilityReport } from './reachability.js'
 export { dhtProtocol, mdnsServiceTag } from './constants.js'

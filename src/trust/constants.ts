@@ -24,6 +24,13 @@ export const HELLO_TIMEOUT_MS = 10_000
 /** How long a refused peer is kept off (no dial, no inbound connection) before it may try again. */
 export const REFUSED_BACKOFF_MS = 30_000
 
+/**
+ * A shorter wait for refusals a host fixes by joining the mesh (no
+ * certificate yet, or refused by the peer for lacking one), so that a host
+ * that has just run `agentmesh join` is admitted within seconds.
+ */
+export const JOIN_BACKOFF_MS = 5_000
+
 /** How often certificates of connected peers are checked for expiry. */
 export const EXPIRY_SWEEP_MS = 5_000
 

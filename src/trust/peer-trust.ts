@@ -5,7 +5,7 @@ import type { Verifier } from '../envelope/index.js'
 import type { MeshNode } from '../node/index.js'
 import type { Logger, Metrics } from '../telemetry/index.js'
 import { openCertificate, type Certificate } from './certificate.js'
-import { EXPIRY_SWEEP_MS, HELLO_PROTOCOL, HELLO_TIMEOUT_MS, MAX_HELLO_BYTES } from './constants.js'
+import { EXPIRY_SWEEP_MS, HELLO_PROTOCOL, HELLO_TIMEOUT_MS, JOIN_BACKOFF_MS, MAX_HELLO_BYTES } from './constants.js'
 import { TrustError } from './errors.js'
 import type { RefusalList } from './refusals.js'
 import type { TrustStore } from './trust-store.js'
@@ -272,7 +272,8 @@ export class PeerTrust {
       this.init.metrics.peersRefused.inc({ reason: why.code })
       this.init.log.warn({ remotePeer: id, reason: why.code }, `peer refused: ${why.message}`)
     }
-    this.init.refusals.refuse(id, `${why.code}: ${why.message}`)
+    const joinable = why.code === 'NO_CERTIFICATE' || why.code === 'REFUSED_BY_PEER'
+    this.init.refusals.refuse(id, `${why.code}: ${why.message}`, ...(joinable ? [JOIN_BACKOFF_MS] : []))
     const known = this.verified.delete(id)
     const w = this.waiters.get(id)
     if (w != null) { this.waiters.delete(id); w.reject(new TrustError('PEER_REFUSED', `peer ${id} was refused: ${why.code}: ${why.message}`)) }

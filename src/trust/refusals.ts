@@ -17,8 +17,9 @@ export class RefusalList {
     this.backoffMs = backoffMs
   }
 
-  refuse (peer: string, reason: string): void {
-    this.until.set(peer, { untilMs: this.now() + this.backoffMs, reason })
+  /** Keeps `peer` off for the backoff (or `backoffMs`, when given). */
+  refuse (peer: string, reason: string, backoffMs = this.backoffMs): void {
+    this.until.set(peer, { untilMs: this.now() + backoffMs, reason })
   }
 
   /** The reason `peer` is kept off, or undefined if it is not. */

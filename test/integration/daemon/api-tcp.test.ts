@@ -2,6 +2,8 @@ import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cleanup, startDaemon, type TestDaemon } from '../../helpers/daemon.js'
+import { startAgent } from '../../helpers/agents.js'
+import { jsonRpcSendMessage } from '../../helpers/a2a-client.js'
 
 // The optional loopback TCP listener, for clients that cannot use a Unix socket.
 describe('the API on loopback TCP', () => {
@@ -33,5 +35,24 @@ describe('the API on loopback TCP', () => {
     const r = await fetch(`${base}/v1/status`, { headers: { Authorization: `Bearer ${token}` } })
     expect(r.status).toBe(200)
     expect((await r.json()).peerId).toBe(d.peerId)
+  })
+
+  it("takes an agent's caller token for calling agents, never for managing the daemon", async () => {
+    const agent = await startAgent({ kind: 'echo', name: 'echo' })
+    try {
+      const reg = await d.api('POST', '/v1/agents', { name: 'echo', url: agent.url })
+      const agentToken = reg.body.token as string
+      const auth = { Authorization: `Bearer ${agentToken}`, 'Content-Type': 'application/json' }
+      const call = await fetch(`${base}/a2a/echo`, { method: 'POST', headers: auth, body: JSON.stringify(jsonRpcSendMessage('over tcp')) })
+      expect(call.status).toBe(200)
+      expect((await call.json()).result.message.parts[0].text).toBe('echo: over tcp')
+      // The same token may not re-register an agent (and so mint itself another's token), nor read or change the daemon.
+      const hijack = await fetch(`${base}/v1/agents`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'echo', url: agent.url }) })
+      expect(hijack.status).toBe(401)
+      expect((await fetch(`${base}/v1/trust/reload`, { method: 'POST', headers: auth })).status).toBe(401)
+      expect((await fetch(`${base}/v1/status`, { headers: auth })).status).toBe(401)
+    } finally {
+      await agent.close()
+    }
   })
 })
