@@ -23,6 +23,13 @@ async function host (topo: Topology, name: string, agents: string[], args: strin
   return startDaemon({ home, closed: true, prefix: topo.exec(name as never), bareArgs: true, args: ['--listen', `/ip4/0.0.0.0/tcp/${PORT}`, '--log-level', 'info', ...args] })
 }
 
+/** Starts the public relay and bootstrap host R; the flags its clients bootstrap with. */
+async function relayHost (topo: Topology, daemons: TestDaemon[]): Promise<{ r: TestDaemon, boot: string[] }> {
+  const r = await host(topo, 'R', ['relay-host:orchestrator'], ['--relay', '--no-mdns'])
+  daemons.push(r)
+  return { r, boot: ['--no-mdns', '--bootstrap', `/ip4/${topo.hosts.R.addr}/tcp/${PORT}/p2p/${r.peerId}`] }
+}
+
 async function agentOn (topo: Topology, name: string, agent: string, daemon: TestDaemon): Promise<AgentProcess> {
   const a = await startAgentProcess({ kind: 'echo', name: agent, prefix: topo.exec(name as never) })
   const res = await daemon.api('POST', '/v1/agents', { name: agent, url: a.url })
@@ -63,9 +70,7 @@ describe.skipIf(skip != null)('NAT traversal on emulated networks', () => {
     const daemons: TestDaemon[] = []
     const agents: AgentProcess[] = []
     try {
-      const r = await host(topo, 'R', ['relay-host:orchestrator'], ['--relay', '--no-mdns'])
-      daemons.push(r)
-      const boot = ['--no-mdns', '--bootstrap', `/ip4/${topo.hosts.R.addr}/tcp/${PORT}/p2p/${r.peerId}`]
+      const { r, boot } = await relayHost(topo, daemons)
       const h1 = await host(topo, 'H1', ['client:orchestrator'], boot)
       const h2 = await host(topo, 'H2', ['echo:orchestrator'], boot)
       daemons.push(h1, h2)
@@ -107,9 +112,7 @@ describe.skipIf(skip != null)('NAT traversal on emulated networks', () => {
     const daemons: TestDaemon[] = []
     const agents: AgentProcess[] = []
     try {
-      const r = await host(topo, 'R', ['relay-host:orchestrator'], ['--relay', '--no-mdns'])
-      daemons.push(r)
-      const boot = ['--no-mdns', '--bootstrap', `/ip4/${topo.hosts.R.addr}/tcp/${PORT}/p2p/${r.peerId}`]
+      const { boot } = await relayHost(topo, daemons)
       const p = await host(topo, 'P', ['client:orchestrator'], boot)
       const h1 = await host(topo, 'H1', ['echo:orchestrator'], boot)
       daemons.push(p, h1)
@@ -179,9 +182,7 @@ describe.skipIf(skip != null)('NAT traversal on emulated networks', () => {
     const daemons: TestDaemon[] = []
     const agents: AgentProcess[] = []
     try {
-      const r = await host(topo, 'R', ['relay-host:orchestrator'], ['--relay', '--no-mdns'])
-      daemons.push(r)
-      const boot = ['--no-mdns', '--bootstrap', `/ip4/${topo.hosts.R.addr}/tcp/${PORT}/p2p/${r.peerId}`]
+      const { boot } = await relayHost(topo, daemons)
       const h1 = await host(topo, 'H1', ['client:orchestrator'], boot)
       const h2 = await host(topo, 'H2', ['echo:orchestrator'], boot)
       daemons.push(h1, h2)
