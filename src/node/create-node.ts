@@ -15,6 +15,7 @@ import type { Identify } from '@libp2p/identify'
 import type { ConnectionGater, PeerDiscovery, PrivateKey } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 import type { Config } from '../config/index.js'
+import { throttleEmptyWalks } from './walk-throttle.js'
 import { dhtProtocol, mdnsServiceTag } from './constants.js'
 
 /** The services every mesh node runs. */
@@ -70,7 +71,7 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
   // UPnP needs AutoNAT to confirm the mapped address; without it, it confirms the address itself.
   if (nat.upnp) services.upnp = uPnPNAT(nat.autonat ? {} : { autoConfirmAddress: true })
 
-  return createLibp2p<MeshServices>({
+  const node = await createLibp2p<MeshServices>({
     start: false,
     privateKey: init.privateKey,
     ...(init.datastore != null ? { datastore: init.datastore } : {}),
@@ -105,4 +106,6 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
       })
     }
   })
+  throttleEmptyWalks(node)
+  return node
 }
