@@ -67,6 +67,10 @@ export interface BenchA2AOptions {
   logLevel?: string
   /** Run both daemons in lab mode (`--open`: no certificate or policy checks), to see what the closed mesh costs. Default false. */
   open?: boolean
+  /** Daemons that predate trust: no certificates and no `--open` flag (to bench an older build with this bench). Default false. */
+  legacy?: boolean
+  /** Run the agent in the client's process instead of its own (the old setup; it flatters the mesh). Default false. */
+  agentInline?: boolean
   /** The whole bench is aborted after this long. Default 150000. */
   timeoutMs?: number
   /** If set, the daemons' logs are copied into this folder (as A.log, B.log) before the temp folder is removed. */
@@ -148,6 +152,8 @@ export async function benchA2A (options: BenchA2AOptions = {}): Promise<A2ABench
     tcpBytes: options.tcpBytes ?? 256,
     logLevel: options.logLevel ?? 'info',
     open: options.open ?? false,
+    legacy: options.legacy ?? false,
+    agentInline: options.agentInline ?? false,
     timeoutMs: options.timeoutMs ?? 150_000,
     progress: options.progress ?? ((line: string) => { process.stderr.write(`[a2a bench] ${line}\n`) })
   }
@@ -167,16 +173,16 @@ export async function benchA2A (options: BenchA2AOptions = {}): Promise<A2ABench
   process.once('SIGTERM', onSignal)
   try {
     // The agent.
-    const agent = await startEchoAgent()
+    const agent = o.agentInline ? await startEchoAgent() : await startEchoAgentProcess()
     closers.push(agent.close)
     o.progress(`echo agent on ${agent.url}`)
 
     // A closed mesh, as users run it: one authority, a certificate per host
     // (B may host the agent as an orchestrator, which the example policy lets
     // A's operator call), the policy checked on both daemons.
-    if (!o.open) await certify(root, { a: [], b: [`${AGENT}:orchestrator`] })
-    const mode = o.open ? ['--open'] : []
-    o.progress(o.open ? 'lab mode (--open): no certificates, no policy' : 'closed mesh: certificates and the example hierarchy policy on both daemons')
+    if (!o.open && !o.legacy) await certify(root, { a: [], b: [`${AGENT}:orchestrator`] })
+    const mode = o.open && !o.legacy ? ['--open'] : []
+    o.progress(o.legacy ? 'legacy daemons (no trust layer)' : o.open ? 'lab mode (--open): no certificates, no policy' : 'closed mesh: certificates and the example hierarchy policy on both daemons')
     // Daemon B first (A bootstraps to it), then A.
     const b = await startDaemon(join(root, 'b'), ['--log-level', o.logLevel, ...mode], abort.signal)
     daemons.push(b)
@@ -246,9 +252,9 @@ export async function benchA2A (options: BenchA2AOptions = {}): Promise<A2ABench
     const directResult = await measurePath('direct', direct, o, abort.signal)
     o.progress(`direct: p50 ${directResult.latency.p50Ms.toFixed(3)} ms, ${Math.round(directResult.throughput?.tasksPerSec ?? 0)} tasks/s`)
 
-    const callsBefore = agent.calls()
+    const callsBefore = await agent.calls()
     const meshResult = await measurePath('mesh', mesh, o, abort.signal)
-    const meshAgentCalls = agent.calls() - callsBefore
+    const meshAgentCalls = await agent.calls() - callsBefore
     const meshClientCalls = meshResult.attempts
     o.progress(`mesh: p50 ${meshResult.latency.p50Ms.toFixed(3)} ms, ${Math.round(meshResult.throughput?.tasksPerSec ?? 0)} tasks/s`)
 
@@ -392,7 +398,31 @@ async function callEcho (client: Client, text: string, signal: AbortSignal): Pro
 
 // ---------------------------------------------------------------- echo agent
 
-interface EchoAgent { url: string, calls: () => number, close: () => Promise<void> }
+interface EchoAgent { url: string, calls: () => Promise<number>, close: () => Promise<void> }
+
+/** The test suite's SDK echo agent (test/helpers/agent-process.mjs) in a process of its own, as users run agents. */
+async function startEchoAgentProcess (): Promise<EchoAgent> {
+  const script = resolve(import.meta.dirname, '../../../test/helpers/agent-process.mjs')
+  const child = spawn(process.execPath, [script, '--kind', 'echo', '--name', AGENT], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve)
+    child.once('exit', (code) => { reject(new Error(`agent process exited with ${code}`)) })
+  })
+  const { url, port } = JSON.parse(line) as { url: string, port: number }
+  return {
+    url,
+    calls: async () => {
+      const counts = await (await undiciFetch(`http://127.0.0.1:${port}/count`)).json() as Record<string, number>
+      return Object.values(counts).reduce((a, b) => a + b, 0)
+    },
+    close: async () => {
+      if (child.exitCode != null) return
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      await exited
+    }
+  }
+}
 
 /** The SDK echo agent on express at `http://127.0.0.1:PORT/echo`; answers with a Message, no task. */
 async function startEchoAgent (): Promise<EchoAgent> {
@@ -425,7 +455,7 @@ async function startEchoAgent (): Promise<EchoAgent> {
   app.use(`/${AGENT}`, jsonRpcHandler({ requestHandler: handler, userBuilder: UserBuilder.noAuthentication }))
   return {
     url,
-    calls: () => calls,
+    calls: async () => calls,
     close: async () => {
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))

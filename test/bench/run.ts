@@ -1,11 +1,16 @@
 // `npm run bench`: every benchmark, each printed as ratios against a baseline
 // measured in the same run on this machine. `node dist/test/bench/run.js NAME`
 // runs one section: crypto, a2a. `--open` runs the a2a section in lab mode
-// (no certificates or policy), to compare with the closed mesh.
+// (no certificates or policy), to compare with the closed mesh; `--legacy`
+// benches daemons that predate the trust layer (copy dist/test/bench into an
+// older build); `--agent-inline` puts the agent in the client's process (the
+// old setup). By default the agent runs in its own process, as users run it.
 import { benchA2A, formatA2ATable } from './a2a.js'
 import { benchCrypto, formatCryptoTable } from './crypto.js'
 
 const open = process.argv.includes('--open')
+const legacy = process.argv.includes('--legacy')
+const agentInline = process.argv.includes('--agent-inline')
 const only = process.argv.slice(2).find((a) => !a.startsWith('--'))
 const sections = ['crypto', 'a2a']
 if (only !== undefined && !sections.includes(only)) {
@@ -20,5 +25,5 @@ if (only === undefined || only === 'crypto') {
 
 if (only === undefined || only === 'a2a') {
   process.stdout.write('\n## A2A round trips and throughput (baseline: the same SDK client straight to the agent over HTTP)\n\n')
-  process.stdout.write(formatA2ATable(await benchA2A({ open })) + '\n')
+  process.stdout.write(formatA2ATable(await benchA2A({ open, legacy, agentInline })) + '\n')
 }

@@ -30,6 +30,21 @@ async function relayHost (topo: Topology, daemons: TestDaemon[]): Promise<{ r: T
   return { r, boot: ['--no-mdns', '--bootstrap', `/ip4/${topo.hosts.R.addr}/tcp/${PORT}/p2p/${r.peerId}`] }
 }
 
+/**
+ * The relay host R, a client host and a server host bootstrapped to it, an echo
+ * agent on the server; resolves once the server holds a relay reservation.
+ */
+async function relayedPair (topo: Topology, clientHost: string, serverHost: string, daemons: TestDaemon[], agents: AgentProcess[]): Promise<{ r: TestDaemon, client: TestDaemon, server: TestDaemon, echo: AgentProcess }> {
+  const { r, boot } = await relayHost(topo, daemons)
+  const client = await host(topo, clientHost, ['client:orchestrator'], boot)
+  const server = await host(topo, serverHost, ['echo:orchestrator'], boot)
+  daemons.push(client, server)
+  const echo = await agentOn(topo, serverHost, 'echo', server)
+  agents.push(echo)
+  await waitFor(async () => (await server.api('GET', '/v1/status')).body.addresses.some((a: string) => a.includes('/p2p-circuit')), `${serverHost} to reserve a slot on R`, 30_000)
+  return { r, client, server, echo }
+}
+
 async function agentOn (topo: Topology, name: string, agent: string, daemon: TestDaemon): Promise<AgentProcess> {
   const a = await startAgentProcess({ kind: 'echo', name: agent, prefix: topo.exec(name as never) })
   const res = await daemon.api('POST', '/v1/agents', { name: agent, url: a.url })
@@ -70,13 +85,8 @@ describe.skipIf(skip != null)('NAT traversal on emulated networks', () => {
     const daemons: TestDaemon[] = []
     const agents: AgentProcess[] = []
     try {
-      const { r, boot } = await relayHost(topo, daemons)
-      const h1 = await host(topo, 'H1', ['client:orchestrator'], boot)
-      const h2 = await host(topo, 'H2', ['echo:orchestrator'], boot)
-      daemons.push(h1, h2)
-      agents.push(await agentOn(topo, 'H2', 'echo', h2))
       // H2 holds a reservation on R and advertises its relayed address.
-      await waitFor(async () => (await h2.api('GET', '/v1/status')).body.addresses.some((a: string) => a.includes('/p2p-circuit')), 'H2 to reserve a slot on R', 30_000)
+      const { r, client: h1, server: h2 } = await relayedPair(topo, 'H1', 'H2', daemons, agents)
       const t0 = Date.now()
       const r1 = await waitFor(async () => {
         const res = await sendAs(h1.apiSocket, `echo@${h2.peerId}`, 'hello through two NATs')
@@ -112,12 +122,7 @@ describe.skipIf(skip != null)('NAT traversal on emulated networks', () => {
     const daemons: TestDaemon[] = []
     const agents: AgentProcess[] = []
     try {
-      const { boot } = await relayHost(topo, daemons)
-      const p = await host(topo, 'P', ['client:orchestrator'], boot)
-      const h1 = await host(topo, 'H1', ['echo:orchestrator'], boot)
-      daemons.push(p, h1)
-      agents.push(await agentOn(topo, 'H1', 'echo', h1))
-      await waitFor(async () => (await h1.api('GET', '/v1/status')).body.addresses.some((a: string) => a.includes('/p2p-circuit')), 'H1 to reserve a slot on R', 30_000)
+      const { client: p, server: h1 } = await relayedPair(topo, 'P', 'H1', daemons, agents)
       const t0 = Date.now()
       const res = await waitFor(async () => {
         const x = await sendAs(p.apiSocket, `echo@${h1.peerId}`, 'hello from the public side')
@@ -182,13 +187,7 @@ describe.skipIf(skip != null)('NAT traversal on emulated networks', () => {
     const daemons: TestDaemon[] = []
     const agents: AgentProcess[] = []
     try {
-      const { boot } = await relayHost(topo, daemons)
-      const h1 = await host(topo, 'H1', ['client:orchestrator'], boot)
-      const h2 = await host(topo, 'H2', ['echo:orchestrator'], boot)
-      daemons.push(h1, h2)
-      const echo = await agentOn(topo, 'H2', 'echo', h2)
-      agents.push(echo)
-      await waitFor(async () => (await h2.api('GET', '/v1/status')).body.addresses.some((a: string) => a.includes('/p2p-circuit')), 'H2 to reserve a slot on R', 30_000)
+      const { client: h1, server: h2, echo } = await relayedPair(topo, 'H1', 'H2', daemons, agents)
       await waitFor(async () => (await sendAs(h1.apiSocket, `echo@${h2.peerId}`, 'warm up')).text, 'a first task', 45_000)
       const before = await echo.total()
       topo.cut('H2')
