@@ -7,6 +7,8 @@ export interface Io {
   stdout(text: string): void
   stderr(text: string): void
   env: Record<string, string | undefined>
+  /** Whether stderr is a terminal (a person watching): human-readable lines go there only then. */
+  stderrIsTTY?: boolean
 }
 
 type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & { description: string, valueName?: string }

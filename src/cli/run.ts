@@ -11,7 +11,8 @@ process.on('warning', (w) => {
 const code = await main(process.argv.slice(2), {
   stdout: (s) => { process.stdout.write(s) },
   stderr: (s) => { process.stderr.write(s) },
-  env: process.env
+  env: process.env,
+  stderrIsTTY: process.stderr.isTTY === true
 })
 process.exitCode = code
 // Libraries may leave timers behind; the command is done.

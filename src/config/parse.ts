@@ -28,7 +28,8 @@ export const ENV_KEYS: ReadonlyArray<{ env: string, path: string[], kind: Kind }
   { env: 'AGENTMESH_RELAY', path: ['nat', 'relay'], kind: 'bool' },
   { env: 'AGENTMESH_UPNP', path: ['nat', 'upnp'], kind: 'bool' },
   { env: 'AGENTMESH_API_TCP', path: ['api', 'tcp'], kind: 'string' },
-  { env: 'AGENTMESH_LOG_LEVEL', path: ['log', 'level'], kind: 'string' }
+  { env: 'AGENTMESH_LOG_LEVEL', path: ['log', 'level'], kind: 'string' },
+  { env: 'AGENTMESH_METRICS_LISTEN', path: ['telemetry', 'metricsListen'], kind: 'string' }
 ]
 
 /**

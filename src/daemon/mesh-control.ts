@@ -176,7 +176,8 @@ function relayOf (addr: string): string | undefined {
   return /\/p2p\/([^/]+)$/.exec(addr.slice(0, at))?.[1] ?? ''
 }
 
-function routingTableSize (dht: unknown): number {
+/** Peers in the DHT routing table (0 before the DHT has started). */
+export function routingTableSize (dht: unknown): number {
   const table = (dht as { routingTable?: { size?: number } }).routingTable
   return typeof table?.size === 'number' ? table.size : 0
 }

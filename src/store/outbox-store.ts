@@ -66,3 +66,15 @@ export function createSqliteOutboxStore (db: Database): OutboxStore {
     }
   }
 }
+
+/** How many outgoing tasks are unfinished, and when the oldest of them was accepted (for the metrics). */
+export interface OutboxBacklog { pending: number, oldestCreatedMs: number | null }
+
+/** Reads the outbox backlog (one indexed query on the pending tasks) each time the returned function is called. */
+export function outboxBacklog (db: Database): () => OutboxBacklog {
+  const q = db.prepare("SELECT COUNT(*) AS n, MIN(created_ms) AS oldest FROM outbox WHERE state = 'pending'")
+  return () => {
+    const r = q.get() as { n: number, oldest: number | null } | undefined
+    return { pending: Number(r?.n ?? 0), oldestCreatedMs: r?.oldest == null ? null : Number(r.oldest) }
+  }
+}

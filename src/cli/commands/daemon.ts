@@ -8,7 +8,7 @@ import { trustLine } from './status.js'
 /** `agentmesh daemon`: run the daemon in the foreground until SIGINT or SIGTERM. */
 export const daemonCommand: Command = {
   name: 'daemon',
-  summary: 'Run the daemon in the foreground. Creates the home on first run. Logs JSON lines to stderr; prints one line to stdout when ready.',
+  summary: 'Run the daemon in the foreground. Creates the home on first run. Logs JSON lines to stderr (the ready line too); with --json also prints it to stdout.',
   options: {
     listen: { type: 'string', multiple: true, valueName: 'MA', description: 'listen multiaddr (repeatable; default /ip4/0.0.0.0/tcp/4401)' },
     announce: { type: 'string', multiple: true, valueName: 'MA', description: 'announce this multiaddr instead of the listen addresses (repeatable)' },
@@ -19,7 +19,8 @@ export const daemonCommand: Command = {
     upnp: { type: 'boolean', description: 'map a port on the LAN\'s UPnP gateway' },
     open: { type: 'boolean', description: 'lab mode: admit any peer, check no certificate or policy (the mesh is closed by default)' },
     'api-tcp': { type: 'string', valueName: 'HOST:PORT', description: 'also serve the API on loopback TCP (bearer token in <home>/api.token)' },
-    'log-level': { type: 'string', valueName: 'LEVEL', description: 'fatal, error, warn, info (default), debug, trace or silent' }
+    'log-level': { type: 'string', valueName: 'LEVEL', description: 'fatal, error, warn, info (default), debug, trace or silent' },
+    metrics: { type: 'string', valueName: 'HOST:PORT', description: 'also serve GET /metrics over plain HTTP (no token), for Prometheus' }
   },
   json: true,
   details: 'Configuration: <home>/config.json, then AGENTMESH_* environment variables, then flags (later wins).\nSee the README for every key.',
@@ -37,6 +38,7 @@ export const daemonCommand: Command = {
     if (values['api-tcp'] !== undefined) api.tcp = values['api-tcp']
     if (Object.keys(api).length > 0) flags.api = api
     if (values['log-level'] !== undefined) flags.log = { level: values['log-level'] as never }
+    if (values.metrics !== undefined) flags.telemetry = { metricsListen: values.metrics as string }
     const file = readConfigFile(init.paths.config)
     const config = resolveConfig({ ...(file != null ? { file } : {}), env: io.env, flags })
 
@@ -61,16 +63,20 @@ export const daemonCommand: Command = {
       const daemon = await Daemon.start({ home, config, privateKey: init.privateKey, logger })
       const ready = daemon.ready()
       const startupMs = Math.round(performance.now() - started)
-      if (json) {
-        const t = daemon.trust()
-        io.stdout(JSON.stringify({ event: 'ready', ...ready, startupMs, trust: { mode: t.mode, certificate: t.certificate?.serial ?? null, problem: t.problem?.code ?? null } }) + '\n')
-      } else {
-        io.stdout(`agentmesh daemon ready: peer ${ready.peerId}\n`)
-        for (const a of ready.addresses) io.stdout(`  listening ${a}\n`)
-        io.stdout(`  api ${ready.apiSocket}${ready.apiTcp != null ? ` and http://${ready.apiTcp} (token in ${init.paths.apiToken})` : ''}\n`)
-        io.stdout(`  trust ${trustLine(daemon.trust())}\n`)
-        if (daemon.trust().problem != null && daemon.trust().mode === 'closed') {
-          io.stdout('  to join a mesh: get a join bundle for this peer ID from the mesh\'s authority (agentmesh cert issue …),\n' +
+      const t = daemon.trust()
+      const readyEvent = { event: 'ready', ...ready, startupMs, trust: { mode: t.mode, certificate: t.certificate?.serial ?? null, problem: t.problem?.code ?? null } }
+      // Machine-readable in every case (journald, containers): one JSON log line.
+      logger.info(readyEvent, 'daemon ready')
+      if (json) io.stdout(JSON.stringify(readyEvent) + '\n')
+      // The human-readable lines only for a person at a terminal; in a log stream they would be noise.
+      if (!json && io.stderrIsTTY === true) {
+        io.stderr(`agentmesh daemon ready: peer ${ready.peerId}\n`)
+        for (const a of ready.addresses) io.stderr(`  listening ${a}\n`)
+        io.stderr(`  api ${ready.apiSocket}${ready.apiTcp != null ? ` and http://${ready.apiTcp} (token in ${init.paths.apiToken})` : ''}\n`)
+        if (ready.metrics != null) io.stderr(`  metrics http://${ready.metrics}/metrics\n`)
+        io.stderr(`  trust ${trustLine(t)}\n`)
+        if (t.problem != null && t.mode === 'closed') {
+          io.stderr('  to join a mesh: get a join bundle for this peer ID from the mesh\'s authority (agentmesh cert issue …),\n' +
             `  then run: agentmesh join FILE --home ${home}   (or restart with --open for a lab mesh)\n`)
         }
       }
