@@ -216,7 +216,13 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     const np = one('NetworkPolicy')
     for (const [k, v] of Object.entries(np.spec.podSelector.matchLabels)) expect(labels[k]).toBe(v)
     expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress'])
-    expect(np.spec.ingress).toEqual([{ ports: [{ protocol: 'TCP', port: 4401 }] }])
+    expect(np.spec.ingress[0]).toEqual({ ports: [{ protocol: 'TCP', port: 4401 }] })
+    // Metrics (plain HTTP, no token) are not open to all: only to the monitoring namespace.
+    const metricsPort = daemon().ports.find((p: any) => p.name === 'metrics').containerPort
+    expect(np.spec.ingress[1]).toEqual({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ protocol: 'TCP', port: metricsPort }] })
+    expect(np.spec.ingress).toHaveLength(2)
+    expect(sts().spec.template.metadata.annotations['prometheus.io/port']).toBe(String(metricsPort))
+    expect(one('ConfigMap', 'agentmesh-env').data.AGENTMESH_METRICS_LISTEN).toBe(`0.0.0.0:${metricsPort}`)
     expect(np.spec.egress.flatMap((r: any) => r.ports)).toEqual(expect.arrayContaining([{ protocol: 'UDP', port: 53 }]))
   })
 
