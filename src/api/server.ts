@@ -14,6 +14,8 @@ const MAX_SOCKET_PATH = 107
 export interface ApiServerInit {
   routes: readonly Route[]
   maxBodyBytes: number
+  /** Largest body of an `/a2a/…` call (its request becomes a relay message); default `maxBodyBytes`. */
+  a2aMaxBodyBytes?: number
   log: Logger
   /**
    * Other bearer tokens the TCP listener accepts beside the API token (agents'
@@ -86,6 +88,11 @@ export class ApiServer {
     return server
   }
 
+  private maxBodyFor (path: string): number {
+    const { maxBodyBytes, a2aMaxBodyBytes } = this.init
+    return path.startsWith('/a2a/') && a2aMaxBodyBytes !== undefined ? Math.max(maxBodyBytes, a2aMaxBodyBytes) : maxBodyBytes
+  }
+
   private acceptsBearer (req: IncomingMessage): boolean {
     const header = req.headers.authorization ?? ''
     return (req.url ?? '').startsWith('/a2a/') && header.startsWith('Bearer ') && this.init.acceptsToken?.(header.slice(7)) === true
@@ -115,7 +122,7 @@ export class ApiServer {
       params: match.params,
       query: url.searchParams,
       signal,
-      body: async () => (bodyRead ??= readJsonBody(req, this.init.maxBodyBytes))
+      body: async () => (bodyRead ??= readJsonBody(req, this.maxBodyFor(url.pathname)))
     }
     let reply: Reply | undefined
     try {

@@ -84,11 +84,17 @@ export interface Config {
     perPeerRatePerSecond: number
     /** Accepted clock difference between daemons, in milliseconds. */
     clockSkewMs: number
+    /**
+     * Largest relay message (a task's envelope, or one answer frame), in bytes.
+     * A message bigger than one 1 MiB chunk travels in several; the A2A API takes
+     * request bodies this big too.
+     */
+    maxMessageBytes: number
   }
   api: {
     /** `HOST:PORT` of an optional loopback TCP listener (bearer token required), or null. */
     tcp: string | null
-    /** Largest request body the local API reads, in bytes. */
+    /** Largest request body the local API reads, in bytes (`/a2a/…` calls: at least `relay.maxMessageBytes`). */
     maxBodyBytes: number
   }
   log: {

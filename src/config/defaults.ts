@@ -20,7 +20,7 @@ export function defaultConfig (): Config {
     audit: { checkpointEvery: 256, checkpointIntervalMs: 10_000, retentionDays: 0 },
     inspection: defaultInspectionConfig(),
     connections: { max: 300, inboundPerSecondPerIp: 50, maxIncomingPending: 50, redialKnownPeers: 32 },
-    relay: { taskDeadlineMs: 120_000, perPeerConcurrency: 256, perPeerRatePerSecond: 5_000, clockSkewMs: 30_000 },
+    relay: { taskDeadlineMs: 120_000, perPeerConcurrency: 256, perPeerRatePerSecond: 5_000, clockSkewMs: 30_000, maxMessageBytes: 16 * 1024 * 1024 },
     api: { tcp: null, maxBodyBytes: 1024 * 1024 },
     log: { level: 'info' }
   }

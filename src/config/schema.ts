@@ -22,6 +22,10 @@ const hostPort = z.string().refine((v) => /^(127\.\d+\.\d+\.\d+|localhost|\[::1\
 })
 const positiveInt = z.number().int().positive()
 
+/** Bounds of `relay.maxMessageBytes`. */
+const MIN_MESSAGE_BYTES = 64 * 1024
+const MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+
 /** The shape every resolved config must have; `.strict()` so a misspelt key is an error, not ignored. */
 export const configSchema = z.object({
   mesh: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, { message: 'a mesh name: 1–32 lower-case letters, digits and dashes' }),
@@ -67,7 +71,9 @@ export const configSchema = z.object({
     taskDeadlineMs: positiveInt.max(24 * 3600_000),
     perPeerConcurrency: positiveInt.max(100_000),
     perPeerRatePerSecond: positiveInt.max(1_000_000),
-    clockSkewMs: positiveInt.max(3600_000)
+    clockSkewMs: positiveInt.max(3600_000),
+    maxMessageBytes: z.number().int().min(MIN_MESSAGE_BYTES, { message: `at least ${MIN_MESSAGE_BYTES} bytes (64 KiB): a relay message must hold a task's envelope` })
+      .max(MAX_MESSAGE_BYTES, { message: `at most ${MAX_MESSAGE_BYTES} bytes (256 MiB): every message is held whole in memory and in the database` })
   }).strict(),
   api: z.object({
     tcp: hostPort.nullable(),

@@ -109,7 +109,7 @@ export class Daemon {
       let apiToken: string | undefined
       const services = new TaskServices({ node, config: init.config, privateKey: init.privateKey, db, log, now, metrics, access, peers: peerTrust, store, audit, isApiToken: (t) => apiToken !== undefined && t === apiToken })
       const routes: Route[] = []
-      const api = new ApiServer({ routes, maxBodyBytes: init.config.api.maxBodyBytes, log: log.child({ component: 'api' }), acceptsToken: (t) => services.registry.byToken(t) != null })
+      const api = new ApiServer({ routes, maxBodyBytes: init.config.api.maxBodyBytes, a2aMaxBodyBytes: init.config.relay.maxMessageBytes, log: log.child({ component: 'api' }), acceptsToken: (t) => services.registry.byToken(t) != null })
       const daemon = new Daemon({ paths, node, log, lock, api, db, services, peerTrust, audit })
       if (init.config.audit.retentionDays > 0) {
         const prune = (): void => {

@@ -118,6 +118,7 @@ export class TaskServices {
       log: log.child({ component: 'relay' }),
       perPeerConcurrency: config.relay.perPeerConcurrency,
       perPeerRatePerSecond: config.relay.perPeerRatePerSecond,
+      maxMessageBytes: config.relay.maxMessageBytes,
       admit: (envelope, remote) => {
         if (access.open) return undefined
         if (envelope.method === CARD_METHOD) return access.ingress(remote, envelope.from.agent, envelope.to.agent, envelope.method, envelope.payload, false)
@@ -156,7 +157,7 @@ export class TaskServices {
       cardOf: async (agent) => this.signedCard(agent, localPeer, cardKey),
       ...(receiverAudit != null ? { audit: receiverAudit } : {})
     })
-    const sender = this.sender = new RelaySender({ node, signer, verifier, now, sequences: new SequenceCounter({ store: createSqliteSequenceStore(db), now }) })
+    const sender = this.sender = new RelaySender({ node, signer, verifier, now, maxMessageBytes: config.relay.maxMessageBytes, sequences: new SequenceCounter({ store: createSqliteSequenceStore(db), now }) })
     this.tasks = new TaskService({
       sender, now, outbox: createSqliteOutboxStore(db), metrics: this.metrics, log: log.child({ component: 'outbox' }), taskDeadlineMs: config.relay.taskDeadlineMs,
       transaction: (fn) => db.transaction(fn),

@@ -7,8 +7,17 @@ export const CARD_METHOD = 'agentmesh/card'
 /** JSON-RPC methods whose answer is a stream of events (SSE). */
 export const STREAMING_METHODS: ReadonlySet<string> = new Set(['SendStreamingMessage', 'SubscribeToTask'])
 
-/** Largest relay message (envelope or frame) in bytes. */
-export const MAX_MESSAGE_BYTES = 1024 * 1024
+/**
+ * Largest length-prefixed chunk on the wire; a bigger message spans several
+ * (see message-stream.ts). A protocol constant: both ends must agree on it.
+ */
+export const CHUNK_BYTES = 1024 * 1024
+
+/** Largest relay message (envelope or frame) unless `relay.maxMessageBytes` says otherwise. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+
+/** Room kept for a frame's own fields and signature around an agent's answer. */
+export const FRAME_OVERHEAD_BYTES = 4 * 1024
 
 /** How long a receiver waits for the envelope after a stream opens. */
 export const ENVELOPE_READ_TIMEOUT_MS = 10_000

@@ -1,11 +1,10 @@
-import { InvalidDataLengthLengthError, lpStream, type LengthPrefixedStream } from '@libp2p/utils'
+import { InvalidDataLengthLengthError } from '@libp2p/utils'
 import * as varint from 'uint8-varint'
 import type { Uint8ArrayList } from 'uint8arraylist'
-import type { Stream } from '@libp2p/interface'
-import { MAX_MESSAGE_BYTES } from './constants.js'
+import { CHUNK_BYTES } from './constants.js'
 
-/** Bytes a length prefix of at most {@link MAX_MESSAGE_BYTES} takes as a varint. */
-const MAX_PREFIX_BYTES = varint.encodingLength(MAX_MESSAGE_BYTES)
+/** Bytes a length prefix of at most {@link CHUNK_BYTES} takes as a varint. */
+const MAX_PREFIX_BYTES = varint.encodingLength(CHUNK_BYTES)
 
 /**
  * Decodes a varint length prefix, but gives up once the prefix is longer than
@@ -23,7 +22,3 @@ export function boundedLengthDecoder (data: Uint8ArrayList): number {
   }
 }
 
-/** The relay protocol's framing over a libp2p stream: size-capped length-prefixed messages. */
-export function relayStream (stream: Stream): LengthPrefixedStream<Stream> {
-  return lpStream(stream, { maxDataLength: MAX_MESSAGE_BYTES, lengthDecoder: boundedLengthDecoder })
-}

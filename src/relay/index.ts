@@ -1,4 +1,6 @@
-export { A2A_PROTOCOL, CARD_METHOD, MAX_INBOUND_STREAMS, MAX_MESSAGE_BYTES, MAX_OUTBOUND_STREAMS, STREAMING_METHODS, DEFAULT_TASK_DEADLINE_MS } from './constants.js'
+export { A2A_PROTOCOL, CARD_METHOD, CHUNK_BYTES, DEFAULT_MAX_MESSAGE_BYTES, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, STREAMING_METHODS, DEFAULT_TASK_DEADLINE_MS } from './constants.js'
+export { messageStream, OversizedMessageError } from './message-stream.js'
+export type { MessageStream, MessageStreamInit, ReadOptions } from './message-stream.js'
 export { DeadlineExceededError, RelayRejectedError, RelayTransportError } from './errors.js'
 export { deliverToAgent } from './local-delivery.js'
 export { validTrace } from './local-delivery.js'

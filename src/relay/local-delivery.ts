@@ -1,7 +1,7 @@
 import { request, type Agent as HttpAgent } from 'node:http'
 import { parseSseStream } from '@a2a-js/sdk'
 import type { AgentRecord } from '../store/index.js'
-import { STREAMING_METHODS } from './constants.js'
+import { DEFAULT_MAX_MESSAGE_BYTES, FRAME_OVERHEAD_BYTES, STREAMING_METHODS } from './constants.js'
 import { AgentmeshError } from '../errors.js'
 
 /** One answer frame from a local agent. */
@@ -23,6 +23,8 @@ export interface DeliveryOptions {
   /** Kept-alive connections for plain (non-streaming) calls. */
   httpAgent?: HttpAgent
   trace?: TraceContext
+  /** Largest answer (or SSE event) read from the agent; default: what fits in a frame of the default message cap. */
+  maxAnswerBytes?: number
 }
 
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/
@@ -40,8 +42,8 @@ function traceHeaders (trace: TraceContext | undefined): Record<string, string> 
   return { ...(t.traceparent != null ? { traceparent: t.traceparent } : {}), ...(t.tracestate != null ? { tracestate: t.tracestate } : {}) }
 }
 
-/** Largest answer read from a local agent. */
-const MAX_ANSWER_BYTES = 1024 * 1024
+/** Largest answer read from a local agent unless told otherwise. */
+const DEFAULT_MAX_ANSWER_BYTES = DEFAULT_MAX_MESSAGE_BYTES - FRAME_OVERHEAD_BYTES
 
 /**
  * Hands a JSON-RPC request to a local A2A agent over plain HTTP, as any A2A
@@ -53,9 +55,10 @@ export async function deliverToAgent (agent: AgentRecord, method: string, payloa
   const streaming = STREAMING_METHODS.has(method)
   const fetchImpl = options.fetch ?? fetch
   const trace = traceHeaders(options.trace)
+  const maxAnswer = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES
   if (!streaming && options.httpAgent != null && agent.rpcUrl.startsWith('http:')) {
     // The common case, on node:http with kept-alive connections: several times cheaper than fetch.
-    await onFrame({ kind: 'RESULT', payload: await postJson(agent, payload, signal, options.httpAgent, trace) })
+    await onFrame({ kind: 'RESULT', payload: await postJson(agent, payload, signal, options.httpAgent, trace, maxAnswer) })
     return
   }
   let res: Response
@@ -71,13 +74,13 @@ export async function deliverToAgent (agent: AgentRecord, method: string, payloa
   }
   const type = res.headers.get('content-type') ?? ''
   if (type.startsWith('text/event-stream')) {
-    for await (const event of parseSseStream(res, MAX_ANSWER_BYTES)) {
+    for await (const event of parseSseStream(res, maxAnswer)) {
       await onFrame({ kind: 'EVENT', payload: event.data })
     }
     return
   }
   const text = await res.text()
-  if (text.length > MAX_ANSWER_BYTES) throw new AgentmeshError('AGENT_ERROR', `agent "${agent.name}" answered more than ${MAX_ANSWER_BYTES} bytes`)
+  if (Buffer.byteLength(text) > maxAnswer) throw new AgentmeshError('AGENT_ERROR', `agent "${agent.name}" answered more than ${maxAnswer} bytes`)
   try {
     JSON.parse(text)
   } catch {
@@ -87,18 +90,18 @@ export async function deliverToAgent (agent: AgentRecord, method: string, payloa
 }
 
 /** POSTs a JSON-RPC request and returns the JSON answer's text (size-capped, checked to be JSON). */
-async function postJson (agent: AgentRecord, payload: string, signal: AbortSignal, httpAgent: HttpAgent, trace: Record<string, string>): Promise<string> {
+async function postJson (agent: AgentRecord, payload: string, signal: AbortSignal, httpAgent: HttpAgent, trace: Record<string, string>, maxAnswer: number): Promise<string> {
   try {
-    return await postJsonOnce(agent, payload, signal, httpAgent, trace)
+    return await postJsonOnce(agent, payload, signal, httpAgent, trace, maxAnswer)
   } catch (err) {
     // A kept-alive connection the agent closed while idle fails before the
     // request reaches it (Node's documented race): that one is safe to retry.
-    if ((err as { staleSocket?: boolean }).staleSocket === true) return postJsonOnce(agent, payload, signal, httpAgent, trace)
+    if ((err as { staleSocket?: boolean }).staleSocket === true) return postJsonOnce(agent, payload, signal, httpAgent, trace, maxAnswer)
     throw err
   }
 }
 
-async function postJsonOnce (agent: AgentRecord, payload: string, signal: AbortSignal, httpAgent: HttpAgent, trace: Record<string, string>): Promise<string> {
+async function postJsonOnce (agent: AgentRecord, payload: string, signal: AbortSignal, httpAgent: HttpAgent, trace: Record<string, string>, maxAnswer: number): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     const req = request(agent.rpcUrl, {
       method: 'POST',
@@ -110,7 +113,7 @@ async function postJsonOnce (agent: AgentRecord, payload: string, signal: AbortS
       let size = 0
       res.on('data', (c: Buffer) => {
         size += c.length
-        if (size > MAX_ANSWER_BYTES) { res.destroy(); reject(new AgentmeshError('AGENT_ERROR', `agent "${agent.name}" answered more than ${MAX_ANSWER_BYTES} bytes`)); return }
+        if (size > maxAnswer) { res.destroy(); reject(new AgentmeshError('AGENT_ERROR', `agent "${agent.name}" answered more than ${maxAnswer} bytes`)); return }
         chunks.push(c)
       })
       res.on('error', (err) => { reject(new AgentmeshError('AGENT_UNREACHABLE', `agent "${agent.name}" broke off its answer: ${err.message}`, { cause: err })) })

@@ -1,16 +1,15 @@
 import { createHash } from 'node:crypto'
 import { Agent as HttpAgent } from 'node:http'
-import type { LengthPrefixedStream } from '@libp2p/utils'
 import type { Connection, Stream } from '@libp2p/interface'
 import { AgentmeshError } from '../errors.js'
 import { EnvelopeError, FrameKind, ReplayError, openEnvelope, type OpenedEnvelope, type ReplayWindow, type Signer, type Verifier } from '../envelope/index.js'
 import type { AgentRegistry } from '../registry/index.js'
 import type { AgentRecord, Database, InboxStore, StoredFrame } from '../store/index.js'
 import type { Logger, Metrics } from '../telemetry/index.js'
-import { ACK_DELAY_MS, AGENT_CONCURRENCY, STOP_GRACE_MS, CARD_METHOD, DEFAULT_PER_PEER_CONCURRENCY, ENVELOPE_READ_TIMEOUT_MS, MAX_MESSAGE_BYTES, STREAM_IDLE_TIMEOUT_MS } from './constants.js'
+import { ACK_DELAY_MS, AGENT_CONCURRENCY, STOP_GRACE_MS, CARD_METHOD, DEFAULT_PER_PEER_CONCURRENCY, DEFAULT_MAX_MESSAGE_BYTES, ENVELOPE_READ_TIMEOUT_MS, FRAME_OVERHEAD_BYTES, STREAM_IDLE_TIMEOUT_MS } from './constants.js'
 import { FrameWriter } from './frame-writer.js'
-import { relayStream } from './framing.js'
 import { deliverToAgent, type TraceContext } from './local-delivery.js'
+import { messageStream, type MessageStream } from './message-stream.js'
 import { PeerRateLimiter } from './rate-limiter.js'
 import { Semaphore } from './semaphore.js'
 
@@ -27,6 +26,8 @@ export interface RelayReceiverInit {
   log: Logger
   now: () => number
   perPeerConcurrency?: number
+  /** Largest envelope read or frame written (`relay.maxMessageBytes`); the agent's answer must fit in a frame. */
+  maxMessageBytes?: number
   /** Envelopes accepted per second from one peer (burst: the same number). */
   perPeerRatePerSecond?: number
   fetch?: typeof fetch
@@ -92,11 +93,13 @@ export class RelayReceiver {
   private draining = false
 
   private readonly rate: PeerRateLimiter | undefined
+  private readonly maxMessageBytes: number
   /** Kept-alive connections to the local agents. */
   private readonly httpAgent = new HttpAgent({ keepAlive: true, maxSockets: AGENT_CONCURRENCY })
 
   constructor (init: RelayReceiverInit) {
     this.init = init
+    this.maxMessageBytes = init.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
     const rate = init.perPeerRatePerSecond
     this.rate = rate === undefined ? undefined : new PeerRateLimiter(rate, rate, init.now)
   }
@@ -159,7 +162,7 @@ export class RelayReceiver {
         await deliverToAgent(agent, method, decoder.decode(payload), async (f) => {
           frames.push(f)
           await onFrame?.(f)
-        }, this.stopped.signal, { ...(this.init.fetch != null ? { fetch: this.init.fetch } : {}), httpAgent: this.httpAgent, ...(trace != null ? { trace } : {}) })
+        }, this.stopped.signal, { ...(this.init.fetch != null ? { fetch: this.init.fetch } : {}), httpAgent: this.httpAgent, maxAnswerBytes: this.maxMessageBytes - FRAME_OVERHEAD_BYTES, ...(trace != null ? { trace } : {}) })
         this.init.db.transaction(() => {
           inbox.finish(sender, id, 'done', frames, null, now())
           this.init.audit?.({ decision: 'delivered', remote: sender, taskId: id, toAgent })
@@ -211,7 +214,7 @@ export class RelayReceiver {
   /** The libp2p stream handler. */
   readonly handle = async (stream: Stream, connection: Connection): Promise<void> => {
     const remote = connection.remotePeer.toString()
-    const lp = relayStream(stream)
+    const lp = messageStream(stream, { maxMessageBytes: this.maxMessageBytes })
     // A stream carries one task at a time, and the sender may reuse it for the
     // next one once an answer has ended.
     for (let first = true; ; first = false) {
@@ -221,7 +224,7 @@ export class RelayReceiver {
   }
 
   /** Reads and answers one envelope; false once the stream is finished with. */
-  private async handleOne (stream: Stream, lp: LengthPrefixedStream<Stream>, remote: string, timeoutMs: number): Promise<boolean> {
+  private async handleOne (stream: Stream, lp: MessageStream, remote: string, timeoutMs: number): Promise<boolean> {
     const { log, metrics } = this.init
     let writer = new FrameWriter(NO_ID, this.init.signer, this.init.now)
     let opened: OpenedEnvelope | undefined
@@ -240,11 +243,11 @@ export class RelayReceiver {
 
     let bytes: Uint8Array
     try {
-      bytes = (await lp.read({ signal: AbortSignal.any([this.stopped.signal, AbortSignal.timeout(timeoutMs)]) })).subarray()
+      bytes = await lp.read({ signal: this.stopped.signal, chunkTimeoutMs: timeoutMs })
     } catch (err) {
       const name = (err as Error).name
-      if (name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError') {
-        await reject('OVERSIZED', `message exceeds ${MAX_MESSAGE_BYTES} bytes`)
+      if (name === 'OversizedMessageError') {
+        await reject('OVERSIZED', (err as Error).message)
       } else if (name === 'UnexpectedEOFError') {
         // The sender is done with this stream (or left mid-message): close our side too.
         await stream.close({ signal: AbortSignal.timeout(5_000) }).catch(() => { stream.abort(err as Error) })
@@ -260,7 +263,7 @@ export class RelayReceiver {
 
     let envelope: OpenedEnvelope
     try {
-      envelope = openEnvelope(bytes, { remotePeer: remote, verifier: this.init.verifier, maxBytes: MAX_MESSAGE_BYTES, localPeer: this.init.localPeer })
+      envelope = openEnvelope(bytes, { remotePeer: remote, verifier: this.init.verifier, maxBytes: this.maxMessageBytes, localPeer: this.init.localPeer })
     } catch (err) {
       if (err instanceof EnvelopeError) await reject(err.code, err.message)
       else await reject('MALFORMED', (err as Error).message)
@@ -306,7 +309,7 @@ export class RelayReceiver {
     }
   }
 
-  private async serve (envelope: OpenedEnvelope, remote: string, lp: LengthPrefixedStream<Stream>, writer: FrameWriter,
+  private async serve (envelope: OpenedEnvelope, remote: string, lp: MessageStream, writer: FrameWriter,
     reject: (code: string, message: string) => Promise<void>, envelopeHash?: string): Promise<boolean> {
     const { db, inbox, registry, replay, now } = this.init
     const agent = registry.get(envelope.to.agent)

@@ -6,8 +6,9 @@ import { FrameKind, newNonce, openFrame, sealEnvelope, type SequenceCounter, typ
 import type { MeshNode } from '../node/index.js'
 import type { OutboxRecord } from '../store/index.js'
 import type { TraceContext } from './local-delivery.js'
-import { ACK_TIMEOUT_MS, MAX_MESSAGE_BYTES } from './constants.js'
+import { ACK_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES } from './constants.js'
 import { AnswerRefusedError, RelayRejectedError, RelayTransportError } from './errors.js'
+import { OversizedMessageError } from './message-stream.js'
 
 /** One transmission's content: the stored task, plus the caller's W3C trace context. */
 export type OutgoingTask = Pick<OutboxRecord, 'id' | 'toPeer' | 'toAgent' | 'fromAgent' | 'method' | 'payload' | 'deadlineMs'> & TraceContext & {
@@ -22,6 +23,8 @@ export interface RelaySenderInit {
   verifier: Verifier
   sequences: SequenceCounter
   now: () => number
+  /** Largest envelope sent or frame read (`relay.maxMessageBytes`). */
+  maxMessageBytes?: number
 }
 
 const decoder = new TextDecoder()
@@ -37,7 +40,7 @@ export class RelaySender {
 
   constructor (init: RelaySenderInit) {
     this.init = init
-    this.pool = new StreamPool(init.node, init.now)
+    this.pool = new StreamPool(init.node, init.now, init.maxMessageBytes)
   }
 
   private async ensureRoute (peer: PeerId, signal: AbortSignal): Promise<void> {
@@ -97,13 +100,14 @@ export class RelaySender {
     }, signer)
     let expected = 0
     let acked = false
-    // Until the first frame the receiver must answer promptly; after it, the agent takes its time.
-    const beforeAck = AbortSignal.any([signal, AbortSignal.timeout(ACK_TIMEOUT_MS)])
+    let beforeAck = signal
     try {
       await lp.write(sealed, { signal })
+      // Until the first frame the receiver must answer promptly (counted once a big envelope is written); after it, the agent takes its time.
+      beforeAck = AbortSignal.any([signal, AbortSignal.timeout(ACK_TIMEOUT_MS)])
       while (true) {
         const readSignal = acked ? signal : beforeAck
-        const frame = openFrame((await lp.read({ signal: readSignal })).subarray(), { remotePeer: task.toPeer, verifier, maxBytes: MAX_MESSAGE_BYTES })
+        const frame = openFrame((await lp.read({ signal: readSignal })).subarray(), { remotePeer: task.toPeer, verifier, maxBytes: this.init.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES })
         if (frame.index !== expected++ || (frame.kind !== FrameKind.ERROR && !equalBytes(frame.envelopeId, task.id))) {
           throw new RelayTransportError(`out-of-order or foreign frame from ${task.toPeer}`)
         }
@@ -119,6 +123,8 @@ export class RelaySender {
       this.pool.release(peer, pooled)
     } catch (err) {
       stream.abort(err as Error)
+      // Too big an envelope (or answer) for the cap: the same task would be again.
+      if (err instanceof OversizedMessageError) throw new RelayRejectedError('OVERSIZED', err.message)
       if (err instanceof RelayRejectedError || err instanceof RelayTransportError || err instanceof AnswerRefusedError) throw err
       if (signal.aborted) throw err
       if (!pooled.fresh && expected === 0 && (err as Error).name !== 'TimeoutError') {

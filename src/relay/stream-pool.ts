@@ -1,13 +1,12 @@
-import type { LengthPrefixedStream } from '@libp2p/utils'
 import type { PeerId, Stream } from '@libp2p/interface'
 import type { MeshNode } from '../node/index.js'
 import { A2A_PROTOCOL, ACK_TIMEOUT_MS, MAX_OUTBOUND_STREAMS, POOL_IDLE_MS, POOL_MAX_IDLE_PER_PEER } from './constants.js'
-import { relayStream } from './framing.js'
+import { messageStream, type MessageStream } from './message-stream.js'
 
 /** A relay stream and its framing. */
 export interface PooledStream {
   stream: Stream
-  lp: LengthPrefixedStream<Stream>
+  lp: MessageStream
   /** True when the stream was opened for this task (not reused). */
   fresh: boolean
   idleSince: number
@@ -22,7 +21,7 @@ export class StreamPool {
   private readonly idle = new Map<string, PooledStream[]>()
   private readonly timer: ReturnType<typeof setInterval>
 
-  constructor (private readonly node: MeshNode, private readonly now: () => number) {
+  constructor (private readonly node: MeshNode, private readonly now: () => number, private readonly maxMessageBytes?: number) {
     this.timer = setInterval(() => { this.sweep() }, POOL_IDLE_MS / 2)
     this.timer.unref?.()
   }
@@ -46,7 +45,7 @@ export class StreamPool {
       signal: AbortSignal.any([signal, AbortSignal.timeout(ACK_TIMEOUT_MS)]),
       maxOutboundStreams: MAX_OUTBOUND_STREAMS
     } as Parameters<MeshNode['dialProtocol']>[2])
-    return { stream, lp: relayStream(stream), fresh: true, idleSince: 0 }
+    return { stream, lp: messageStream(stream, this.maxMessageBytes !== undefined ? { maxMessageBytes: this.maxMessageBytes } : {}), fresh: true, idleSince: 0 }
   }
 
   /** Returns a stream whose last answer ended cleanly. */

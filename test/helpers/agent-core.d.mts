@@ -1,6 +1,6 @@
 import type { Server } from 'node:http'
 
-/** `echo` replies with a Message `echo: <text>`; `task` runs a task with streamed artifacts. */
+/** `echo` replies with a Message `echo: <text>`; `task` runs a task with streamed artifacts (see agent-core.mjs for its `slow`, `boom`, `ticks:N:MS` and `artifact:BYTES` skills). */
 export type AgentKind = 'echo' | 'task'
 
 export interface AgentServerOptions {
@@ -32,5 +32,8 @@ export interface AgentServer {
   server: Server
   close(): Promise<void>
 }
+
+/** `size` bytes in the fixed pattern the task agent's `artifact:BYTES` answers with. */
+export function patternBytes (size: number): Buffer
 
 export function startAgentServer (options: AgentServerOptions): Promise<AgentServer>

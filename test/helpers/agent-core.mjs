@@ -2,6 +2,7 @@
 // Plain JavaScript so that the same code runs in the test process (test/helpers/agents.ts)
 // and as a child process (test/helpers/agent-process.mjs, which needs no TypeScript loader).
 // Types: agent-core.d.mts.
+import { createHash } from 'node:crypto'
 import express from 'express'
 import { AGENT_CARD_PATH, Role, TaskState } from '@a2a-js/sdk'
 import { AgentEvent, DefaultRequestHandler, InMemoryTaskStore } from '@a2a-js/sdk/server'
@@ -23,6 +24,18 @@ const agentMessage = (text, taskId = '', contextId = '') => ({
 })
 
 const userText = (ctx) => ctx.userMessage.parts.map((p) => (p.content?.$case === 'text' ? p.content.value : '')).join('')
+
+/** The bytes of the request's file (`raw`) parts, joined. */
+const userRaw = (ctx) => Buffer.concat(ctx.userMessage.parts.map((p) => (p.content?.$case === 'raw' ? Buffer.from(p.content.value) : Buffer.alloc(0))))
+
+/** `size` bytes in a fixed pattern, so the receiver can check them without a copy: byte i is (i * 31 + 7) mod 251. */
+export function patternBytes (size) {
+  const out = Buffer.allocUnsafe(size)
+  for (let i = 0; i < size; i++) out[i] = (i * 31 + 7) % 251
+  return out
+}
+
+const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex')
 
 /** Counts one delivery of the request's user message. */
 function count (received, ctx) {
@@ -51,7 +64,10 @@ function echoExecutor (received, metadatas, onMessage) {
 /**
  * Creates a task, then: working, 3 artifact chunks (10 ms apart), completed.
  * Text containing `slow` makes 20 chunks 200 ms apart (time to cancel); `boom`
- * throws after the chunks. Cancellable.
+ * throws after the chunks; `ticks:N:MS` makes N chunks `tickI ` MS apart (a
+ * long stream); `artifact:BYTES` answers with one artifact holding a text part
+ * `received <size> <sha256>` (of the request's file parts) and a file part of
+ * BYTES pattern bytes ({@link patternBytes}). Cancellable.
  */
 function taskExecutor (received, chunkDelayMs) {
   const canceled = new Set()
@@ -80,18 +96,27 @@ function taskExecutor (received, chunkDelayMs) {
       }
       bus.publish(status(TaskState.TASK_STATE_WORKING, 'working'))
       const text = userText(ctx)
+      const big = /artifact:(\d+)/.exec(text)
+      const ticks = /ticks:(\d+):(\d+)/.exec(text)
       const slow = text.includes('slow')
-      const steps = slow ? 20 : 3
+      const steps = ticks != null ? Number(ticks[1]) : big != null ? 1 : slow ? 20 : 3
+      const delay = ticks != null ? Number(ticks[2]) : slow ? 200 : chunkDelayMs
       for (let i = 0; i < steps; i++) {
-        await sleep(slow ? 200 : chunkDelayMs)
+        await sleep(delay)
         if (canceled.has(taskId)) return // cancelTask already published CANCELED
+        let parts = [textPart(ticks != null ? `tick${i} ` : `chunk${i} `)]
+        if (big != null) {
+          const raw = userRaw(ctx)
+          const file = { content: { $case: 'raw', value: patternBytes(Number(big[1])) }, mediaType: 'application/octet-stream', filename: 'artifact.bin', metadata: undefined }
+          parts = [textPart(`received ${raw.length} ${sha256(raw)}`), file]
+        }
         bus.publish(AgentEvent.artifactUpdate({
           taskId,
           contextId,
           append: i > 0,
           lastChunk: i === steps - 1,
           metadata: undefined,
-          artifact: { artifactId: 'out', name: 'result', description: '', parts: [textPart(`chunk${i} `)], metadata: undefined, extensions: [] }
+          artifact: { artifactId: 'out', name: 'result', description: '', parts, metadata: undefined, extensions: [] }
         }))
       }
       if (text.includes('boom')) throw new Error('agent exploded')
@@ -149,6 +174,8 @@ export async function startAgentServer ({ kind, name, host = '127.0.0.1', port =
   // Records the W3C traceparent of each JSON-RPC call, to check it crossed the mesh.
   app.use(`/${name}`, (req, _res, next) => { if (req.method === 'POST' && req.headers.traceparent != null) traceparents.push(req.headers.traceparent); next() })
   app.use(`/${name}/${AGENT_CARD_PATH}`, agentCardHandler({ agentCardProvider: handler }))
+  // The SDK's own parser takes 100 KB; a test sends files of several MiB.
+  app.use(`/${name}`, express.json({ limit: '64mb' }))
   app.use(`/${name}`, jsonRpcHandler({ requestHandler: handler, userBuilder: UserBuilder.noAuthentication }))
   const server = await new Promise((resolve, reject) => {
     const s = app.listen(port, host, (err) => { if (err) reject(err); else resolve(s) })

@@ -35,6 +35,16 @@ describe('resolveConfig', () => {
     expect((err as ConfigError).source).toBe('flags')
   })
 
+  it('takes relay.maxMessageBytes (default 16 MiB) and says what is wrong with a bad one', () => {
+    expect(resolveConfig().relay.maxMessageBytes).toBe(16 * 1024 * 1024)
+    expect(resolveConfig({ file: { path: 'f', value: { relay: { maxMessageBytes: 5 * 1024 * 1024 } } } }).relay.maxMessageBytes).toBe(5 * 1024 * 1024)
+    expect(() => resolveConfig({ file: { path: 'f', value: { relay: { maxMessageBytes: 1000 } } } }))
+      .toThrow(/invalid config key "relay\.maxMessageBytes" from config file f: expected at least 65536 bytes \(64 KiB\).*\(got 1000\)/)
+    expect(() => resolveConfig({ file: { path: 'f', value: { relay: { maxMessageBytes: 2 ** 30 } } } }))
+      .toThrow(/"relay\.maxMessageBytes".*at most 268435456 bytes/)
+    expect(() => resolveConfig({ file: { path: 'f', value: { relay: { maxMessageBytes: '16MiB' } } } })).toThrow(/"relay\.maxMessageBytes"/)
+  })
+
   it('refuses unknown keys at any depth', () => {
     expect(() => resolveConfig({ file: { path: 'f', value: { dht: { mode: 'x' } } } })).toThrow(/"dht\.mode".*no such key/)
   })
