@@ -3,6 +3,7 @@
 // the image ships (health check, provisioning) run against real daemons.
 import { spawnSync } from 'node:child_process'
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { builtinModules } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -515,6 +516,35 @@ describe('Dockerfile (deploy/docker/Dockerfile)', () => {
     for (const f of own) expect(f.startsWith(join(ROOT, 'src') + '/'), f).toBe(true)
     expect(own).toContain(join(ROOT, 'src/cli/run.ts'))
     expect(readFileSync(join(ROOT, 'bin/agentmesh.js'), 'utf8')).toContain("'../dist/src/cli/run.js'")
+  })
+
+  it('ships every package the compiled code imports: the runtime stage has production dependencies only', () => {
+    // `npm ci --omit=dev` leaves devDependencies out of the image: a runtime
+    // import of one would work in the checkout and fail in the container.
+    const files: string[] = []
+    const walk = (dir: string): void => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(join(dir, e.name))
+        else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) files.push(join(dir, e.name))
+      }
+    }
+    walk(join(ROOT, 'src'))
+    const imported = new Map<string, string>()
+    const statement = /(?:^|[;\n])\s*(?:import|export)\s+(type\s+)?(?:[\w*\s{},$]*?\s*from\s*)?['"]([^'"]+)['"]/g
+    const dynamic = /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g
+    for (const f of files) {
+      const text = readFileSync(f, 'utf8')
+      const specs = [...[...text.matchAll(statement)].filter((m) => m[1] == null).map((m) => m[2]!), ...[...text.matchAll(dynamic)].map((m) => m[1]!)]
+      for (const s of specs) {
+        if (s.startsWith('.') || s.startsWith('node:') || builtinModules.includes(s)) continue
+        const name = s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]!
+        imported.set(name, f.slice(ROOT.length + 1))
+      }
+    }
+    expect(imported.size).toBeGreaterThan(10)
+    for (const [name, where] of imported) {
+      expect(Object.keys(PKG.dependencies), `${name} (imported by ${where}) must be a dependency, not a devDependency`).toContain(name)
+    }
   })
 
   it('runs as a non-root user, with a health check, a volume for the home and the libp2p port', () => {
