@@ -1,7 +1,7 @@
 import { newEnvelopeId, FrameKind } from '../envelope/index.js'
 import type { Frame } from '../pb/agentmesh.js'
 import type { OutboxStore } from '../store/index.js'
-import type { Logger, Metrics } from '../telemetry/index.js'
+import { taskLogFields, type Logger, type Metrics } from '../telemetry/index.js'
 import { FINAL_REJECTIONS, RETRY_INITIAL_MS, RETRY_MAX_MS } from './constants.js'
 import { AnswerRefusedError, DeadlineExceededError, RelayRejectedError } from './errors.js'
 import type { OutgoingTask, RelaySender } from './sender.js'
@@ -138,7 +138,7 @@ export class TaskService {
           metrics.tasksSent.inc({ outcome: 'expired' })
           throw final
         }
-        log.debug({ attempt, remotePeer: task.toPeer, err: (err as Error).message }, 'task transmission failed; retrying')
+        log.debug({ attempt, remotePeer: task.toPeer, err: (err as Error).message, ...taskLogFields(task) }, 'task transmission failed; retrying')
         await sleep(delay, signal)
         delay = Math.min(delay * 2, RETRY_MAX_MS)
       }

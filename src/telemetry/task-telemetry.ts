@@ -85,3 +85,30 @@ export function observeTaskDecisions<E extends TaskDecision, R> (sink: DecisionS
     }
   }
 }
+
+/** What {@link taskLogFields} reads from a task or an envelope. */
+export interface TaskIds {
+  id: Uint8Array | string
+  fromPeer?: string
+  fromAgent?: string
+  toPeer?: string
+  toAgent?: string
+  /** W3C traceparent; its trace id is logged as `trace`. */
+  traceparent?: string
+}
+
+/**
+ * The id fields every task log line carries, named as the task decision lines
+ * name them (`task`, `trace`, `fromPeer`, `fromAgent`, `toPeer`, `toAgent`),
+ * for spreading into a log call: `log.debug({ attempt, ...taskLogFields(task) }, '…')`.
+ */
+export function taskLogFields (t: TaskIds): Record<string, string> {
+  const out: Record<string, string> = { task: typeof t.id === 'string' ? t.id : Buffer.from(t.id).toString('hex') }
+  const trace = t.traceparent?.split('-')[1]
+  if (trace != null && trace.length === 32) out.trace = trace
+  if (t.fromPeer !== undefined) out.fromPeer = t.fromPeer
+  if (t.fromAgent !== undefined) out.fromAgent = t.fromAgent
+  if (t.toPeer !== undefined) out.toPeer = t.toPeer
+  if (t.toAgent !== undefined) out.toAgent = t.toAgent
+  return out
+}

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
 import { resolveConfig } from '../../../src/config/index.js'
-import { createMetrics, libp2pMetrics, observeTaskDecisions, serveMetrics } from '../../../src/telemetry/index.js'
+import { createMetrics, libp2pMetrics, observeTaskDecisions, serveMetrics, taskLogFields } from '../../../src/telemetry/index.js'
 import { metricValue } from '../../helpers/mesh-api.js'
 
 /** A logger whose JSON lines land in an array. */
@@ -117,6 +117,12 @@ describe('task decisions', () => {
     expect(lines[0]).toMatchObject({ level: 20, msg: 'task sent', side: 'sender', trace: '4bf92f3577b34da6a3ce929d0e0e4736', fromAgent: 'boss', toPeer: remote })
     expect(lines[4]).toMatchObject({ level: 40, msg: 'task replay (REPLAYED)', side: 'receiver', reason: 'REPLAYED' })
     expect(lines[5]).toMatchObject({ level: 40, rule: 'no-lateral' })
+  })
+
+  it('gives other task log lines the same id fields', () => {
+    expect(taskLogFields({ id: new Uint8Array([0xab, 0x01]), fromAgent: 'boss', toPeer: remote, toAgent: 'worker', traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }))
+      .toEqual({ task: 'ab01', trace: '4bf92f3577b34da6a3ce929d0e0e4736', fromAgent: 'boss', toPeer: remote, toAgent: 'worker' })
+    expect(taskLogFields({ id: 'cd', traceparent: 'garbage' })).toEqual({ task: 'cd' })
   })
 
   it('writes nothing for routine decisions at info, but still counts them', async () => {
