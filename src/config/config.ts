@@ -100,6 +100,10 @@ export interface Config {
   log: {
     level: typeof LOG_LEVELS[number]
   }
+  telemetry: {
+    /** `HOST:PORT` on which to serve `GET /metrics` over plain HTTP (no token), or null: only the API serves it. */
+    metricsListen: string | null
+  }
 }
 
 /** Part of a {@link Config}, as one layer (file, environment, flags) supplies it. */

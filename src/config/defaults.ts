@@ -22,6 +22,7 @@ export function defaultConfig (): Config {
     connections: { max: 300, inboundPerSecondPerIp: 50, maxIncomingPending: 50, redialKnownPeers: 32 },
     relay: { taskDeadlineMs: 120_000, perPeerConcurrency: 256, perPeerRatePerSecond: 5_000, clockSkewMs: 30_000, maxMessageBytes: 16 * 1024 * 1024 },
     api: { tcp: null, maxBodyBytes: 1024 * 1024 },
-    log: { level: 'info' }
+    log: { level: 'info' },
+    telemetry: { metricsListen: null }
   }
 }

@@ -21,6 +21,10 @@ const hostPort = z.string().refine((v) => /^(127\.\d+\.\d+\.\d+|localhost|\[::1\
   message: 'a loopback HOST:PORT such as 127.0.0.1:4402'
 })
 const positiveInt = z.number().int().positive()
+/** Any host (a scraper may be on another machine): IPv4, `[IPv6]` or a host name, and a port (0: any free one). */
+const listenHostPort = z.string().refine((v) => /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9]([a-zA-Z0-9.-]{0,252})):\d{1,5}$/.test(v) && Number(v.split(':').pop()) <= 65535, {
+  message: 'HOST:PORT such as 127.0.0.1:9464, 0.0.0.0:9464 or [::]:9464'
+})
 
 /** Bounds of `relay.maxMessageBytes`. */
 const MIN_MESSAGE_BYTES = 64 * 1024
@@ -81,5 +85,8 @@ export const configSchema = z.object({
   }).strict(),
   log: z.object({
     level: z.enum(LOG_LEVELS)
+  }).strict(),
+  telemetry: z.object({
+    metricsListen: listenHostPort.nullable()
   }).strict()
 }).strict()

@@ -7,8 +7,8 @@ import type { Config } from '../config/index.js'
 import { acquireHomeLock, homePaths, type HomeLock, type HomePaths } from '../home/index.js'
 import { createMeshNode, dialDiscoveredPeers, redialKnownPeers, rememberPeers, reserveOnRelays, type MeshNode } from '../node/index.js'
 import type { Logger } from '../telemetry/index.js'
-import { createSqlitePeerBook, openDatabase, type Database } from '../store/index.js'
-import { createMetrics } from '../telemetry/index.js'
+import { createSqlitePeerBook, openDatabase, outboxBacklog, type Database } from '../store/index.js'
+import { createMetrics, libp2pMetrics, observeTaskDecisions, serveMetrics, type MetricsServer } from '../telemetry/index.js'
 import { createVerifier } from '../envelope/index.js'
 import { AccessControl, PeerTrust, RefusalList, TrustStore } from '../trust/index.js'
 import { AuditLog } from '../audit/index.js'
@@ -16,7 +16,7 @@ import { createSigner } from '../envelope/index.js'
 import { trustRoutes, trustView, type TrustView } from './trust-routes.js'
 import { loadOrCreateApiToken } from './api-token.js'
 import { TaskServices } from './task-services.js'
-import { NodeMeshControl } from './mesh-control.js'
+import { NodeMeshControl, routingTableSize } from './mesh-control.js'
 
 /** What {@link Daemon.start} needs. The home must exist (see `initHome`). */
 export interface DaemonInit {
@@ -33,6 +33,8 @@ export interface ReadyInfo {
   addresses: string[]
   apiSocket: string
   apiTcp: string | null
+  /** `HOST:PORT` of the plain-HTTP `/metrics` listener (`telemetry.metricsListen`), or null. */
+  metrics: string | null
 }
 
 /**
@@ -48,6 +50,7 @@ export class Daemon {
   private readonly background = new AbortController()
   private readonly cleanups: Array<() => void> = []
   private apiTcp: string | null = null
+  private metricsServer: MetricsServer | null = null
   private stopping?: Promise<void>
 
   private readonly db: Database
@@ -87,10 +90,15 @@ export class Daemon {
       const peerBook = createSqlitePeerBook(db)
       const now = init.now ?? Date.now
       const refusals = new RefusalList(now)
-      const node = await createMeshNode({ config: init.config, privateKey: init.privateKey, datastore, connectionGater: refusals.gater() })
+      // One registry per daemon: ours and libp2p's metrics, served together on /metrics.
+      const metrics = createMetrics()
+      const node = await createMeshNode({
+        config: init.config, privateKey: init.privateKey, datastore, connectionGater: refusals.gater(),
+        metrics: libp2pMetrics({ registry: metrics.registry, dhtOperations: metrics.dhtOperations })
+      })
       const localPeer = node.peerId.toString()
       const log = init.logger.child({ peer: localPeer })
-      const metrics = createMetrics(() => node.getConnections().length)
+      metrics.observe({ connections: () => node.getConnections(), dhtRoutingTableSize: () => routingTableSize(node.services.dht), outboxBacklog: outboxBacklog(db), now })
       const verifier = createVerifier()
       const open = init.config.trust.open
       const store = new TrustStore({ dir: paths.trust, localPeer, verifier, configuredAuthorities: init.config.trust.authorities, now, log: log.child({ component: 'trust' }) })
@@ -107,7 +115,9 @@ export class Daemon {
       })
       const access = new AccessControl({ store, peers: peerTrust, localPeer, open })
       let apiToken: string | undefined
-      const services = new TaskServices({ node, config: init.config, privateKey: init.privateKey, db, log, now, metrics, access, peers: peerTrust, store, audit, isApiToken: (t) => apiToken !== undefined && t === apiToken })
+      // Every task decision the audit log records is also counted, timed and logged with its ids.
+      const taskAudit = observeTaskDecisions(audit, { metrics, log: log.child({ component: 'task' }), localPeer })
+      const services = new TaskServices({ node, config: init.config, privateKey: init.privateKey, db, log, now, metrics, access, peers: peerTrust, store, audit: taskAudit, isApiToken: (t) => apiToken !== undefined && t === apiToken })
       const routes: Route[] = []
       const api = new ApiServer({ routes, maxBodyBytes: init.config.api.maxBodyBytes, a2aMaxBodyBytes: init.config.relay.maxMessageBytes, log: log.child({ component: 'api' }), acceptsToken: (t) => services.registry.byToken(t) != null })
       const daemon = new Daemon({ paths, node, log, lock, api, db, services, peerTrust, audit })
@@ -158,6 +168,10 @@ export class Daemon {
         const { port } = await api.listenTcp(host, Number(init.config.api.tcp.slice(at + 1)), token)
         daemon.apiTcp = `${host}:${port}`
       }
+      if (init.config.telemetry.metricsListen != null) {
+        const server = daemon.metricsServer = await serveMetrics({ registry: metrics.registry, listen: init.config.telemetry.metricsListen, log: log.child({ component: 'metrics' }) })
+        undo.push(async () => { await server.close() })
+      }
       redialKnownPeers(node, peerBook, init.config.connections.redialKnownPeers, log, daemon.background.signal)
         .catch((err: Error) => { log.warn({ err: err.message }, 'redial of known peers failed') })
       log.info({ addresses: node.getMultiaddrs().map(String), api: paths.apiSocket }, 'daemon started')
@@ -196,7 +210,8 @@ export class Daemon {
       peerId: this.node.peerId.toString(),
       addresses: this.node.getMultiaddrs().map(String),
       apiSocket: this.paths.apiSocket,
-      apiTcp: this.apiTcp
+      apiTcp: this.apiTcp,
+      metrics: this.metricsServer?.address ?? null
     }
   }
 
@@ -211,6 +226,7 @@ export class Daemon {
     this.background.abort()
     for (const c of this.cleanups) c()
     await this.api.close().catch((err: Error) => { this.log.warn({ err: err.message }, 'api close failed') })
+    await this.metricsServer?.close().catch(() => {})
     rmSync(this.paths.apiSocket, { force: true })
     try { await this.services.stop() } catch (err) { this.log.warn({ err: (err as Error).message }, 'task services stop failed') }
     try { await this.peerTrust.stop() } catch {}
