@@ -10,6 +10,7 @@
 //   config:   $AGENTMESH_CONFIG_FILE (a config.json), installed as <home>/config.json, 0600.
 //   bundle:   $AGENTMESH_IDENTITY_DIR/<name>.bundle, else .../join.bundle: a join bundle,
 //             installed with `agentmesh join` (it must be issued for this key's peer ID).
+//             A bundle that cannot be installed is reported, not fatal.
 //
 // Whatever is absent is left as it is: with no key, the daemon creates one on
 // first start and keeps it in the home (a persistent volume). Mounted files are
@@ -77,6 +78,11 @@ if (existsSync(configFile)) {
 
 const bundle = firstFile([...names.map((n) => join(identityDir, `${n}.bundle`)), join(identityDir, 'join.bundle')])
 if (bundle != null) {
-  const r = spawnSync(process.execPath, [cli, 'join', bundle, '--home', home], { stdio: 'inherit' })
-  if (r.status !== 0) die(`agentmesh join ${bundle} failed (exit ${r.status ?? r.signal})`)
+  // Not fatal: the daemon still starts, with the certificate the home already
+  // holds, and its readiness check says what is wrong. A stale bundle left in a
+  // Secret must not keep a pod from starting whose home has a newer one.
+  const r = spawnSync(process.execPath, [cli, 'join', bundle, '--home', home], { stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8' })
+  if (r.status !== 0) {
+    process.stderr.write(`agentmesh provision: could not install the join bundle ${bundle} (exit ${r.status ?? r.signal}); the daemon starts with the certificate the home holds, if any:\n${r.stderr ?? ''}`)
+  }
 }

@@ -145,7 +145,7 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
   const envOf = (c: any, name: string): string | undefined => c.env?.find((e: any) => e.name === name)?.value
 
   it('run every container unprivileged: non-root, read-only root, no capabilities, no escalation', () => {
-    expect(pod().securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } })
+    expect(pod().securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' } })
     expect(pod().automountServiceAccountToken).toBe(false)
     expect(one('ServiceAccount').automountServiceAccountToken).toBe(false)
     for (const c of containers()) {
@@ -339,6 +339,27 @@ describe('health check and provisioning scripts (deploy/docker/*.mjs)', () => {
     await d.stop()
   })
 
+  it('provisioning reports a bundle it cannot install (issued for another peer) and still installs the key', async () => {
+    const authority = join(temp('am-auth-'), 'authority')
+    expect((await runCli(['authority', 'init', '--authority', authority])).code).toBe(0)
+    const other = tempHome()
+    temps.push(other)
+    const otherId = JSON.parse((await runCli(['init', '--home', other, '--json'])).stdout).peerId as string
+    const secret = temp('am-secret-')
+    await runCli(['init', '--home', join(secret, 'made')])
+    copyFileSync(join(secret, 'made', 'identity.key'), join(secret, 'identity.key'))
+    rmSync(join(secret, 'made'), { recursive: true })
+    const issued = await runCli(['cert', 'issue', '--authority', authority, '--peer', otherId, '--agent', 'echo:orchestrator', '--out', join(secret, 'join.bundle')])
+    expect(issued.code, issued.stderr).toBe(0)
+    const home = join(temp('am-vol-'), 'home')
+    const r = script(PROVISION, [], { AGENTMESH_HOME: home, AGENTMESH_IDENTITY_DIR: secret, AGENTMESH_CONFIG_FILE: join(secret, 'absent.json') })
+    expect(r.status).toBe(0)
+    expect(r.stdout).toContain('installed identity key')
+    expect(r.stderr).toContain('could not install the join bundle')
+    expect(r.stderr).toContain(otherId)
+    expect((await runCli(['cert', 'show', '--home', home])).code).toBe(1)
+  })
+
   it('provisioning leaves a home alone when nothing is mounted, and refuses a config that is not JSON', () => {
     const volume = temp('am-vol-')
     const home = join(volume, 'home')
@@ -516,6 +537,8 @@ describe('Dockerfile (deploy/docker/Dockerfile)', () => {
     for (const f of own) expect(f.startsWith(join(ROOT, 'src') + '/'), f).toBe(true)
     expect(own).toContain(join(ROOT, 'src/cli/run.ts'))
     expect(readFileSync(join(ROOT, 'bin/agentmesh.js'), 'utf8')).toContain("'../dist/src/cli/run.js'")
+    // The image puts /app/bin on PATH: `docker exec … agentmesh status` runs the bin itself.
+    expect(statSync(join(ROOT, 'bin/agentmesh.js')).mode & 0o111).toBe(0o111)
   })
 
   it('ships every package the compiled code imports: the runtime stage has production dependencies only', () => {
