@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { rmSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { existsSync, rmSync } from 'node:fs'
 import { request } from 'node:http'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { startAgent, type TestAgent } from '../../helpers/agents.js'
 import { jsonRpcSendMessage } from '../../helpers/a2a-client.js'
-import { cleanup, runCli, startDaemon, tempHome, waitFor, type TestDaemon } from '../../helpers/daemon.js'
+import { BIN, cleanup, runCli, startDaemon, tempHome, waitFor, type TestDaemon } from '../../helpers/daemon.js'
 import { metricsText, metricValue } from '../../helpers/mesh-api.js'
 import { RawPeer } from '../../helpers/raw-peer.js'
 import { sendAs } from '../../helpers/rpc.js'
@@ -39,6 +40,35 @@ async function sendTraced (d: TestDaemon, agent: string, text: string, tracepare
     req.on('error', reject)
     req.end(payload)
   })
+}
+
+/**
+ * Runs `agentmesh daemon` (no --json) until `done(stdout, stderr)` holds, then stops it. With
+ * `tty`, under script(1), so that its stdout and stderr are a terminal (both land in stdout here).
+ */
+async function runUntil (tty: boolean, done: (out: string, err: string) => boolean): Promise<{ out: string, err: string }> {
+  const home = tempHome()
+  const argv = [BIN, 'daemon', '--home', home, '--no-mdns', '--open', '--listen', '/ip4/127.0.0.1/tcp/0', '--log-level', 'info']
+  const child = tty
+    ? spawn('script', ['-q', '-c', [process.execPath, ...argv].map((a) => `'${a}'`).join(' '), '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] })
+    : spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  let err = ''
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const check = (): void => { if (done(out, err)) resolve() }
+      child.stdout.on('data', (d: Buffer) => { out += d.toString(); check() })
+      child.stderr.on('data', (d: Buffer) => { err += d.toString(); check() })
+      child.once('exit', (code) => { reject(new Error(`exited ${code} before ready:\n${out}\n${err}`)) })
+      setTimeout(() => { reject(new Error(`not ready in time:\n${out}\n${err}`)) }, 30_000)
+    })
+  } finally {
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    child.kill('SIGTERM')
+    await exited
+    rmSync(home, { recursive: true, force: true })
+  }
+  return { out, err }
 }
 
 beforeAll(async () => {
@@ -145,6 +175,19 @@ describe('/metrics and task logs', () => {
     expect(text).toContain('libp2p_connection_manager_connections')
     expect((await fetch(`http://${ready.metrics as string}/v1/status`)).status).toBe(404)
     expect((await fetch(`http://${ready.metrics as string}/v1/agents`, { method: 'POST', body: '{}' })).status).toBe(404)
+  })
+
+  it('writes the ready line as one JSON log line in a log stream, and the human lines only to a terminal', async () => {
+    const piped = await runUntil(false, (_out, err) => err.includes('"msg":"daemon ready"'))
+    expect(piped.out).toBe('')
+    expect(piped.err).not.toContain('agentmesh daemon ready:')
+    const ready = piped.err.split('\n').map((l) => { try { return JSON.parse(l) } catch { return {} } }).find((l) => l.msg === 'daemon ready')
+    expect(ready).toMatchObject({ level: 30, event: 'ready', apiSocket: expect.stringMatching(/api\.sock$/), metrics: null, trust: { mode: 'open' } })
+    expect(ready.peerId).toMatch(/^12D3KooW/)
+    expect(ready.addresses[0]).toMatch(/^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\/12D3KooW/)
+    if (!existsSync('/usr/bin/script')) return
+    const terminal = await runUntil(true, (out) => /agentmesh daemon ready: peer 12D3KooW\S+\r?\n\s+listening \/ip4/.test(out))
+    expect(terminal.out).toMatch(/ {2}api \S+api\.sock/)
   })
 
   it('refuses a --metrics value that is not HOST:PORT, naming the key', async () => {
