@@ -270,7 +270,7 @@ describe('health check and provisioning scripts (deploy/docker/*.mjs)', () => {
     const dead = script(HEALTHCHECK, [], { AGENTMESH_HOME: d.home })
     expect(dead.status).toBe(1)
     expect(dead.stderr).toContain('agentmesh unhealthy')
-  })
+  }, 120_000)
 
   it('a closed-mesh daemon with no certificate is live but not ready', async () => {
     const d = await startDaemon({ closed: true })
@@ -280,7 +280,7 @@ describe('health check and provisioning scripts (deploy/docker/*.mjs)', () => {
     expect(ready.status).toBe(1)
     expect(ready.stderr).toContain('not ready')
     await d.stop()
-  })
+  }, 120_000)
 
   it('the health check fails on a home with no daemon', () => {
     const home = tempHome()
@@ -337,7 +337,7 @@ describe('health check and provisioning scripts (deploy/docker/*.mjs)', () => {
     const ready = script(HEALTHCHECK, ['--ready'], { AGENTMESH_HOME: home })
     expect(ready.status, ready.stderr).toBe(0)
     await d.stop()
-  })
+  }, 180_000)
 
   it('provisioning reports a bundle it cannot install (issued for another peer) and still installs the key', async () => {
     const authority = join(temp('am-auth-'), 'authority')
@@ -358,7 +358,7 @@ describe('health check and provisioning scripts (deploy/docker/*.mjs)', () => {
     expect(r.stderr).toContain('could not install the join bundle')
     expect(r.stderr).toContain(otherId)
     expect((await runCli(['cert', 'show', '--home', home])).code).toBe(1)
-  })
+  }, 120_000)
 
   it('provisioning leaves a home alone when nothing is mounted, and refuses a config that is not JSON', () => {
     const volume = temp('am-vol-')
