@@ -12,7 +12,7 @@ import { AgentRegistry } from '../registry/index.js'
 import {
   createSqliteAgentStore, createSqliteInboxStore, createSqliteOutboxStore, createSqliteReplayStore, createSqliteSequenceStore, type AgentRecord, type Database
 } from '../store/index.js'
-import type { Logger, Metrics } from '../telemetry/index.js'
+import { taskLogFields, type Logger, type Metrics } from '../telemetry/index.js'
 import { grantFor, signAgentCard, skillOf, verifyAgentCard, type AccessControl, type PeerTrust, type TrustStore } from '../trust/index.js'
 import { chainToken, DelegationError, Delegations, describeChain, summarizeChain, withToken, type VerifiedChain } from '../delegation/index.js'
 import { Inspector } from '../inspection/index.js'
@@ -35,6 +35,8 @@ export interface TaskServicesInit {
   audit?: AuditSink
   /** Whether a bearer token is the daemon's API token. */
   isApiToken?: (token: string) => boolean
+  /** How the daemon reaches its local agents (their cards and JSON-RPC); default the global fetch. The simulator's scripted agents answer here. */
+  fetch?: typeof fetch
   now: () => number
 }
 
@@ -66,7 +68,7 @@ export class TaskServices {
     const signer = createSigner(init.privateKey)
     const verifier = createVerifier()
     this.metrics = init.metrics
-    const registry = this.registry = new AgentRegistry({ store: createSqliteAgentStore(db), now })
+    const registry = this.registry = new AgentRegistry({ store: createSqliteAgentStore(db), now, ...(init.fetch != null ? { fetch: init.fetch } : {}) })
     this.localAgents = () => registry.list().map((a) => a.name)
     this.directory = new Directory({
       node, mesh: config.mesh, log: log.child({ component: 'directory' }), queryTimeoutMs: config.dht.queryTimeoutMs,
@@ -112,6 +114,7 @@ export class TaskServices {
         }
     this.receiver = new RelayReceiver({
       localPeer, signer, verifier, db, now, registry,
+      ...(init.fetch != null ? { fetch: init.fetch } : {}),
       replay: new ReplayWindow({ store: createSqliteReplayStore(db), now, skewMs: config.relay.clockSkewMs }),
       inbox: createSqliteInboxStore(db),
       metrics: this.metrics,
@@ -148,7 +151,7 @@ export class TaskServices {
           ...(known?.decision != null ? { decision: { allowed: known.decision.allowed, rule: known.decision.rule } } : {})
         }
         const veto = await inspector.inspect(subject, signal)
-        if (veto != null) log.warn({ remotePeer: remote, reason: veto.code, detail: veto.detail }, `inspection vetoed a request: ${veto.message}`)
+        if (veto != null) log.warn({ remotePeer: remote, reason: veto.code, detail: veto.detail, ...taskLogFields({ id: envelope.id, fromPeer: remote, fromAgent: envelope.from.agent, toAgent: envelope.to.agent, ...(envelope.traceparent != null ? { traceparent: envelope.traceparent } : {}) }) }, `inspection vetoed a request: ${veto.message}`)
         return veto
       },
       deliveryPayload: (envelope) => envelope.delegation.byteLength === 0

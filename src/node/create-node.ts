@@ -2,7 +2,7 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { bootstrap } from '@libp2p/bootstrap'
 import { identify, identifyPush } from '@libp2p/identify'
-import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
+import { kadDHT, passthroughMapper, type KadDHT, type KadDHTInit } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
@@ -12,7 +12,7 @@ import { autoNATv2 } from '@libp2p/autonat-v2'
 import { uPnPNAT } from '@libp2p/upnp-nat'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import type { Identify } from '@libp2p/identify'
-import type { ConnectionGater, PeerDiscovery, PrivateKey } from '@libp2p/interface'
+import type { ConnectionGater, Metrics, PeerDiscovery, PrivateKey, Transport } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 import type { Config } from '../config/index.js'
 import { throttleEmptyWalks } from './walk-throttle.js'
@@ -37,6 +37,16 @@ export interface MeshNodeInit {
   datastore?: Datastore
   /** Keeps peers off (the trust module's refusal list). */
   connectionGater?: ConnectionGater
+  /** libp2p's metrics (telemetry's `libp2pMetrics`: into the daemon's own registry). */
+  metrics?: (components: any) => Metrics
+  /** Replaces TCP + circuit relay (the simulator runs its nodes over `@libp2p/memory`). */
+  transports?: Array<(components: any) => Transport>
+  /** libp2p's connection monitor (default on). The simulator turns it off: its pings time out when one event loop runs thousands of nodes. */
+  connectionMonitor?: boolean
+  /** kad-dht settings laid over the daemon's own (the simulator's tuning: alpha, k, self-query intervals). */
+  dht?: Partial<KadDHTInit>
+  /** Extra connection-manager settings (the simulator bounds each node's degree). */
+  connectionManager?: { maxConnections?: number, maxParallelDials?: number, dialTimeout?: number }
 }
 
 /**
@@ -76,19 +86,22 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
     privateKey: init.privateKey,
     ...(init.datastore != null ? { datastore: init.datastore } : {}),
     ...(init.connectionGater != null ? { connectionGater: init.connectionGater } : {}),
+    ...(init.metrics != null ? { metrics: init.metrics } : {}),
     addresses: {
       // '/p2p-circuit' is added once a relay is met (reserveOnRelays), not here.
       listen: config.listen,
       ...(config.announce.length > 0 ? { announce: config.announce } : {})
     },
-    transports: [tcp(), circuitRelayTransport()],
+    transports: init.transports ?? [tcp(), circuitRelayTransport()],
+    ...(init.connectionMonitor === false ? { connectionMonitor: { enabled: false } } : {}),
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery,
     connectionManager: {
       maxConnections: config.connections.max,
       inboundConnectionThreshold: config.connections.inboundPerSecondPerIp,
-      maxIncomingPendingConnections: config.connections.maxIncomingPending
+      maxIncomingPendingConnections: config.connections.maxIncomingPending,
+      ...init.connectionManager
     },
     services: {
       ...services,
@@ -102,7 +115,8 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
         protocol: dhtProtocol(config.mesh),
         clientMode: config.dht.clientMode,
         // Meshes mix LAN, loopback and public addresses; hand them all out.
-        peerInfoMapper: passthroughMapper
+        peerInfoMapper: passthroughMapper,
+        ...init.dht
       })
     }
   })
