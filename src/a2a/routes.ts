@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { ApiError, type RequestContext, type Route } from '../api/index.js'
 import { AgentmeshError } from '../errors.js'
 import type { Directory } from '../directory/index.js'
-import { deliverToAgent, STREAMING_METHODS, validTrace, type TaskService } from '../relay/index.js'
+import { deliverToAgent, StageClock, STREAMING_METHODS, validTrace, type StageObserver, type TaskService } from '../relay/index.js'
 import type { AgentRegistry } from '../registry/index.js'
 import { JSONRPC } from './errors.js'
 import { chainToken, DelegationError, summarizeChain, tokenOf, withToken } from '../delegation/index.js'
@@ -34,6 +34,8 @@ export interface A2aRoutesInit {
   inspector?: Inspector
   /** Records the decisions taken here (the audit log): refusals before a call leaves, reply vetoes, local deliveries. */
   audit?: (entry: AuditEntry) => void
+  /** Times the stages of each call through the mesh (the sending side). */
+  stages?: StageObserver
 }
 
 /** What the routes ask of delegation (see Delegations in src/delegation). */
@@ -139,9 +141,11 @@ interface RpcRequest { jsonrpc: string, id?: string | number | null, method: str
 /** Handles one JSON-RPC request for `{agent}`: local agents directly, remote ones through the mesh. */
 async function callAgent (ctx: RequestContext, init: A2aRoutesInit): Promise<void> {
   const { res } = ctx
+  const clock = new StageClock(init.stages)
   let body: unknown
   try {
     body = await ctx.body()
+    clock.mark('api_receive')
   } catch (err) {
     if (err instanceof ApiError && err.code === 'BAD_JSON') { rpcError(res, null, JSONRPC.PARSE_ERROR, err.message); return }
     throw err
@@ -162,6 +166,7 @@ async function callAgent (ctx: RequestContext, init: A2aRoutesInit): Promise<voi
   try {
     const target = await init.gateway.resolve(spec, ctx.signal)
     const payload = JSON.stringify(rpc)
+    clock.mark('resolve')
     const trace = validTrace(ctx.req.headers.traceparent, ctx.req.headers.tracestate)
     const toPeer = target.kind === 'local' ? init.localPeer : target.peer
     const toAgent = target.kind === 'local' ? target.agent.name : target.name
@@ -179,8 +184,10 @@ async function callAgent (ctx: RequestContext, init: A2aRoutesInit): Promise<voi
       stream.fail(JSONRPC.MESH_ERROR, `agentmesh refused the call to "${spec}": ${err.message}`, { reason: err.code, link: err.link, problem: err.problem })
       return
     }
+    clock.mark('delegation')
     const refusal = init.access?.egress(caller, toPeer, toAgent, rpc.method, payload, chain?.received?.origin)
     const chainJson = init.audit != null && chain != null ? summarizeChain(chain.bytes) : undefined
+    clock.mark('policy')
     if (refusal != null) {
       record({ decision: decisionFor(refusal.code), reason: refusal.code, detail: refusal.message, ...(refusal.rule !== undefined ? { rule: refusal.rule } : {}), ...(chainJson != null ? { chain: chainJson } : {}) })
       if (refusal.rule !== undefined) init.onDenied?.(refusal.rule)
@@ -216,7 +223,7 @@ async function callAgent (ctx: RequestContext, init: A2aRoutesInit): Promise<voi
       }
     } else {
       await init.tasks.submit({ id: taskId, toPeer: target.peer, toAgent: target.name, fromAgent: caller, method: rpc.method, payload: encoder.encode(payload), ...(carried != null ? { delegation: carried } : {}), ...trace },
-        answer, ctx.signal)
+        answer, ctx.signal, clock)
     }
     stream.end(STREAMING_METHODS.has(rpc.method))
   } catch (err) {

@@ -6,6 +6,7 @@ import { AgentmeshError } from '../errors.js'
 import type { Logger } from '../telemetry/index.js'
 import { ApiError, STATUS_BY_CODE } from './errors.js'
 import { matchRoute, type Reply, type Route } from './router.js'
+import { AbortGroup } from '../signals/index.js'
 
 /** Longest path a Unix socket may have on Linux (sun_path is 108 bytes, NUL included). */
 const MAX_SOCKET_PATH = 107
@@ -34,7 +35,8 @@ export class ApiServer {
   private readonly init: ApiServerInit
   private readonly servers: Server[] = []
   private readonly sockets = new Set<Socket>()
-  private readonly shutdown = new AbortController()
+  /** In-flight requests: a shutdown aborts them all (no listener per request on a shared signal). */
+  private readonly inFlight = new AbortGroup()
 
   constructor (init: ApiServerInit) {
     this.init = init
@@ -61,7 +63,7 @@ export class ApiServer {
 
   /** Stops accepting, aborts in-flight requests (SSE included) and closes every connection. */
   async close (): Promise<void> {
-    this.shutdown.abort()
+    this.inFlight.abort(new DOMException('the daemon is stopping', 'AbortError'))
     for (const s of this.sockets) s.destroy()
     await Promise.all(this.servers.map(async (s) => new Promise<void>((resolve) => { s.close(() => { resolve() }) })))
   }
@@ -113,8 +115,12 @@ export class ApiServer {
       return
     }
     const request = new AbortController()
-    res.on('close', () => { if (!res.writableFinished) request.abort() })
-    const signal = AbortSignal.any([request.signal, this.shutdown.signal])
+    const linked = this.inFlight.join(request.signal)
+    res.on('close', () => {
+      linked.clear()
+      if (!res.writableFinished) request.abort()
+    })
+    const signal = linked.signal
     let bodyRead: Promise<unknown> | undefined
     const ctx = {
       req,

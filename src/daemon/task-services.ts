@@ -158,6 +158,7 @@ export class TaskServices {
         ? envelope.payload
         : encoder.encode(withToken(decoder.decode(envelope.payload), chainToken(envelope.delegation))),
       cardOf: async (agent) => this.signedCard(agent, localPeer, cardKey),
+      stages: this.metrics.observeStage,
       ...(receiverAudit != null ? { audit: receiverAudit } : {})
     })
     const sender = this.sender = new RelaySender({ node, signer, verifier, now, maxMessageBytes: config.relay.maxMessageBytes, sequences: new SequenceCounter({ store: createSqliteSequenceStore(db), now }) })
@@ -194,7 +195,8 @@ export class TaskServices {
         delegations: access.open ? { forCall: (caller, _token, audience, method, skill, task) => delegations.forCall(caller, undefined, audience, method, skill, task) } : delegations,
         ...(init.isApiToken != null ? { isApiToken: init.isApiToken } : {}),
         onAgentAdded: (name) => { void this.directory.advertise(name) },
-        onDenied: (rule) => { this.metrics.policyDenied.inc({ side: 'egress', rule }) }
+        onDenied: (rule) => { this.metrics.policyDenied.inc({ side: 'egress', rule }) },
+        stages: this.metrics.observeStage
       }),
       {
         method: 'GET',
@@ -207,6 +209,9 @@ export class TaskServices {
   /** Connects to `peer` if needed, waits for its verified certificate and says whether it covers agent `name`. */
   private async certifiedFor (peer: string, name: string, signal: AbortSignal): Promise<boolean> {
     const { node, peers } = this.init
+    // The common case, a connected peer whose certificate verified: no waiting, nothing to allocate.
+    const known = peers.certificateOf(peer)
+    if (known != null) return grantFor(known, name) != null
     const id = peerIdFromString(peer)
     const bounded = AbortSignal.any([signal, AbortSignal.timeout(CONNECT_TIMEOUT_MS)])
     if (node.getConnections(id).length === 0) {

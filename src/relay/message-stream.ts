@@ -3,6 +3,7 @@ import type { Stream } from '@libp2p/interface'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { CHUNK_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from './constants.js'
 import { boundedLengthDecoder } from './framing.js'
+import { linkedSignal } from '../signals/index.js'
 
 /** What {@link messageStream} takes. */
 export interface MessageStreamInit {
@@ -62,9 +63,9 @@ export function messageStream (stream: Stream, init: MessageStreamInit = {}): Me
   })
 
   const readChunk = async (options: ReadOptions): Promise<Uint8ArrayList> => {
-    const signal = options.chunkTimeoutMs === undefined
-      ? options.signal
-      : options.signal === undefined ? AbortSignal.timeout(options.chunkTimeoutMs) : AbortSignal.any([options.signal, AbortSignal.timeout(options.chunkTimeoutMs)])
+    // Linked by hand, not AbortSignal.any: the parent is usually a daemon-long signal (see linkedSignal).
+    const linked = options.chunkTimeoutMs === undefined ? undefined : linkedSignal(options.signal, options.chunkTimeoutMs)
+    const signal = linked?.signal ?? options.signal
     try {
       return await lp.read(signal === undefined ? {} : { signal })
     } catch (err) {
@@ -73,6 +74,8 @@ export function messageStream (stream: Stream, init: MessageStreamInit = {}): Me
         throw new OversizedMessageError(`message exceeds ${max} bytes: ${(err as Error).message}`, { cause: err })
       }
       throw err
+    } finally {
+      linked?.clear()
     }
   }
 

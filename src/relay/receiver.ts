@@ -12,6 +12,7 @@ import { deliverToAgent, type TraceContext } from './local-delivery.js'
 import { messageStream, type MessageStream } from './message-stream.js'
 import { PeerRateLimiter } from './rate-limiter.js'
 import { Semaphore } from './semaphore.js'
+import { NO_CLOCK, StageClock, type StageObserver } from './stage-clock.js'
 
 /** What {@link RelayReceiver} needs. */
 export interface RelayReceiverInit {
@@ -51,6 +52,8 @@ export interface RelayReceiverInit {
   audit?: (event: ReceiverAudit) => void
   /** The card served for a local agent (signed by this daemon); default: the card as registered. */
   cardOf?: (agent: AgentRecord) => Promise<unknown>
+  /** Times the stages of each task (the receiving side). */
+  stages?: StageObserver
 }
 
 /** One decision of the receiving side, for the audit log. */
@@ -136,7 +139,7 @@ export class RelayReceiver {
    * time per agent, and stores the answer. Resolves with the failure, if any.
    */
   private startDelivery (sender: string, id: Uint8Array, toAgent: string, method: string, payload: Uint8Array,
-    slot: (() => void) | undefined, onFrame?: (f: StoredFrame) => Promise<void>, trace?: TraceContext): { done: Promise<{ code: string, message: string } | undefined> } {
+    slot: (() => void) | undefined, onFrame?: (f: StoredFrame) => Promise<void>, trace?: TraceContext, clock: StageClock = NO_CLOCK): { done: Promise<{ code: string, message: string } | undefined> } {
     const { inbox, registry, now, metrics } = this.init
     const key = deliveryKey(sender, id)
     const done = (async () => {
@@ -167,6 +170,7 @@ export class RelayReceiver {
           inbox.finish(sender, id, 'done', frames, null, now())
           this.init.audit?.({ decision: 'delivered', remote: sender, taskId: id, toAgent })
         })
+        clock.mark('store')
         metrics.tasksDelivered.inc({ outcome: 'delivered' })
         return undefined
       } catch (err) {
@@ -259,6 +263,7 @@ export class RelayReceiver {
       return false
     }
     metrics.envelopesReceived.inc()
+    const clock = new StageClock(this.init.stages)
     if (this.init.audit != null) envelopeHash = createHash('sha256').update(bytes).digest('hex')
 
     let envelope: OpenedEnvelope
@@ -271,6 +276,7 @@ export class RelayReceiver {
     }
     writer = new FrameWriter(envelope.id, this.init.signer, this.init.now)
     opened = envelope
+    clock.mark('verify')
 
     if (this.rate != null && !this.rate.take(remote)) {
       await reject('RATE_LIMITED', `more than ${this.init.perPeerRatePerSecond ?? 0} envelopes per second from ${remote}; retry later`)
@@ -282,6 +288,7 @@ export class RelayReceiver {
       return false
     }
     const refusal = this.init.admit?.(envelope, remote)
+    clock.mark('admit')
     if (refusal != null) {
       if (refusal.code === 'POLICY_DENIED') metrics.policyDenied.inc({ side: 'ingress', rule: refusal.rule ?? '' })
       await reject(refusal.code, refusal.message, refusal.rule)
@@ -295,9 +302,10 @@ export class RelayReceiver {
         return false
       }
     }
+    clock.mark('inspection')
     this.inFlight.set(remote, active + 1)
     try {
-      return await this.serve(envelope, remote, lp, writer, reject, envelopeHash)
+      return await this.serve(envelope, remote, lp, writer, reject, envelopeHash, clock)
     } catch (err) {
       log.warn({ remotePeer: remote, err: (err as Error).message }, 'relay stream failed')
       stream.abort(err as Error)
@@ -310,7 +318,7 @@ export class RelayReceiver {
   }
 
   private async serve (envelope: OpenedEnvelope, remote: string, lp: MessageStream, writer: FrameWriter,
-    reject: (code: string, message: string) => Promise<void>, envelopeHash?: string): Promise<boolean> {
+    reject: (code: string, message: string) => Promise<void>, envelopeHash?: string, clock: StageClock = NO_CLOCK): Promise<boolean> {
     const { db, inbox, registry, replay, now } = this.init
     const agent = registry.get(envelope.to.agent)
     const isCard = envelope.method === CARD_METHOD
@@ -332,6 +340,7 @@ export class RelayReceiver {
       throw err
     }
     if (!claimed) slot?.()
+    clock.mark('replay')
     if (agent == null) {
       await reject('AGENT_NOT_FOUND', `no agent named "${envelope.to.agent}" on ${this.init.localPeer}`)
       return false
@@ -378,9 +387,11 @@ export class RelayReceiver {
       answered = true
       clearTimeout(ackTimer)
       lastKind = f.kind
+      clock.mark('deliver')
       // If the sender went away, delivery goes on so the inbox holds the whole answer for its retry.
       await send(() => writer.next(f.kind === 'EVENT' ? FrameKind.EVENT : FrameKind.RESULT, f.payload))
-    }, trace)
+      clock.mark('reply')
+    }, trace, clock)
     const outcome = await delivery.done
     clearTimeout(ackTimer)
     answered = true

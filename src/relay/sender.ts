@@ -9,6 +9,8 @@ import type { TraceContext } from './local-delivery.js'
 import { ACK_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES } from './constants.js'
 import { AnswerRefusedError, RelayRejectedError, RelayTransportError } from './errors.js'
 import { OversizedMessageError } from './message-stream.js'
+import { NO_CLOCK, type StageClock } from './stage-clock.js'
+import { linkedSignal, type LinkedSignal } from '../signals/index.js'
 
 /** One transmission's content: the stored task, plus the caller's W3C trace context. */
 export type OutgoingTask = Pick<OutboxRecord, 'id' | 'toPeer' | 'toAgent' | 'fromAgent' | 'method' | 'payload' | 'deadlineMs'> & TraceContext & {
@@ -53,18 +55,19 @@ export class RelaySender {
    * {@link RelayTransportError} when the stream cannot be opened or breaks.
    * `acked` tells the caller whether the receiver stored the task.
    */
-  async send (task: OutgoingTask, onFrame: (frame: Frame) => void | Promise<void>, signal: AbortSignal): Promise<void> {
+  async send (task: OutgoingTask, onFrame: (frame: Frame) => void | Promise<void>, signal: AbortSignal, clock: StageClock = NO_CLOCK): Promise<void> {
     const peer = peerIdFromString(task.toPeer)
     await this.ensureRoute(peer, signal)
     const pooled = await this.acquire(peer, signal)
+    clock.mark('stream')
     try {
-      await this.sendOn(pooled, peer, task, onFrame, signal)
+      await this.sendOn(pooled, peer, task, onFrame, signal, clock)
     } catch (err) {
       // A reused stream that fails before any answer was most likely closed
       // by the receiver while idle: try once more on a fresh one. The task id
       // is unchanged, so the receiver's inbox makes this safe either way.
       if (!(err instanceof StaleStreamError)) throw err
-      await this.sendOn(await this.acquire(peer, signal, true), peer, task, onFrame, signal)
+      await this.sendOn(await this.acquire(peer, signal, true), peer, task, onFrame, signal, clock)
     }
   }
 
@@ -81,7 +84,7 @@ export class RelaySender {
     }
   }
 
-  private async sendOn (pooled: PooledStream, peer: PeerId, task: OutgoingTask, onFrame: (frame: Frame) => void | Promise<void>, signal: AbortSignal): Promise<void> {
+  private async sendOn (pooled: PooledStream, peer: PeerId, task: OutgoingTask, onFrame: (frame: Frame) => void | Promise<void>, signal: AbortSignal, clock: StageClock): Promise<void> {
     const { signer, verifier, sequences, now } = this.init
     const { stream, lp } = pooled
     const sealed = sealEnvelope({
@@ -98,16 +101,21 @@ export class RelaySender {
       ...(task.traceparent != null ? { traceparent: task.traceparent } : {}),
       ...(task.tracestate != null ? { tracestate: task.tracestate } : {})
     }, signer)
+    clock.mark('seal')
     let expected = 0
     let acked = false
-    let beforeAck = signal
+    // Until the first frame the receiver must answer promptly (counted once a big envelope is written); after it, the agent takes its time.
+    let beforeAck: LinkedSignal | undefined
     try {
       await lp.write(sealed, { signal })
-      // Until the first frame the receiver must answer promptly (counted once a big envelope is written); after it, the agent takes its time.
-      beforeAck = AbortSignal.any([signal, AbortSignal.timeout(ACK_TIMEOUT_MS)])
+      clock.mark('send')
+      beforeAck = linkedSignal(signal, ACK_TIMEOUT_MS)
       while (true) {
-        const readSignal = acked ? signal : beforeAck
-        const frame = openFrame((await lp.read({ signal: readSignal })).subarray(), { remotePeer: task.toPeer, verifier, maxBytes: this.init.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES })
+        const readSignal = acked ? signal : beforeAck.signal
+        const bytes = await lp.read({ signal: readSignal })
+        clock.mark('remote')
+        const frame = openFrame(bytes, { remotePeer: task.toPeer, verifier, maxBytes: this.init.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES })
+        clock.mark('verify_answer')
         if (frame.index !== expected++ || (frame.kind !== FrameKind.ERROR && !equalBytes(frame.envelopeId, task.id))) {
           throw new RelayTransportError(`out-of-order or foreign frame from ${task.toPeer}`)
         }
@@ -115,6 +123,7 @@ export class RelaySender {
           const e = parseError(frame.payload)
           throw new RelayRejectedError(e.code, e.message, e.rule)
         }
+        if (!acked) beforeAck.clear()
         acked = true
         await onFrame(frame)
         // A RESULT ends a plain answer; END ends a stream of EVENTs.
@@ -131,6 +140,8 @@ export class RelaySender {
         throw new StaleStreamError(`reused relay stream to ${task.toPeer} was closed`, { cause: err })
       }
       throw new RelayTransportError(`relay stream to ${task.toPeer} broke${acked ? ' after the task was stored' : ''}: ${(err as Error).message}`, { cause: err })
+    } finally {
+      beforeAck?.clear()
     }
   }
 

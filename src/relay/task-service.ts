@@ -5,6 +5,8 @@ import { taskLogFields, type Logger, type Metrics } from '../telemetry/index.js'
 import { FINAL_REJECTIONS, RETRY_INITIAL_MS, RETRY_MAX_MS } from './constants.js'
 import { AnswerRefusedError, DeadlineExceededError, RelayRejectedError } from './errors.js'
 import type { OutgoingTask, RelaySender } from './sender.js'
+import { NO_CLOCK, type StageClock } from './stage-clock.js'
+import { AbortGroup } from '../signals/index.js'
 
 /** What {@link TaskService} needs. */
 export interface TaskServiceInit {
@@ -35,6 +37,7 @@ const encoder = new TextEncoder()
 export class TaskService {
   private readonly init: TaskServiceInit
   private readonly stopped = new AbortController()
+  private readonly inFlight = new AbortGroup()
   private readonly background = new Set<Promise<void>>()
 
   constructor (init: TaskServiceInit) {
@@ -45,14 +48,21 @@ export class TaskService {
    * Stores the task, then delivers it. `onFrame` sees each answer frame once
    * (RESULT or EVENT payloads as text); frames a retry repeats are skipped.
    */
-  async submit (req: TaskRequest, onFrame: (kind: 'RESULT' | 'EVENT', payload: string) => void | Promise<void>, signal: AbortSignal): Promise<void> {
+  async submit (req: TaskRequest, onFrame: (kind: 'RESULT' | 'EVENT', payload: string) => void | Promise<void>, signal: AbortSignal, clock: StageClock = NO_CLOCK): Promise<void> {
     const now = this.init.now()
     const task: OutgoingTask = { ...req, id: req.id ?? newEnvelopeId(), deadlineMs: now + this.init.taskDeadlineMs }
     this.tx(() => {
       this.init.outbox.insert({ ...task, createdMs: now })
       this.init.audit?.(task, 'sent')
     })
-    await this.deliver(task, onFrame, AbortSignal.any([signal, this.stopped.signal]))
+    clock.mark('outbox')
+    // Stopping the service ends the caller's wait too (see AbortGroup for why not AbortSignal.any).
+    const linked = this.inFlight.join(signal)
+    try {
+      await this.deliver(task, onFrame, linked.signal, clock)
+    } finally {
+      linked.clear()
+    }
   }
 
   private tx<T> (fn: () => T): T {
@@ -87,10 +97,11 @@ export class TaskService {
   /** Stops retrying; unfinished tasks stay in the outbox for the next run. */
   async stop (): Promise<void> {
     this.stopped.abort()
+    this.inFlight.abort()
     await Promise.allSettled([...this.background])
   }
 
-  private async deliver (task: OutgoingTask, onFrame: (kind: 'RESULT' | 'EVENT', payload: string) => void | Promise<void>, signal: AbortSignal): Promise<void> {
+  private async deliver (task: OutgoingTask, onFrame: (kind: 'RESULT' | 'EVENT', payload: string) => void | Promise<void>, signal: AbortSignal, clock: StageClock = NO_CLOCK): Promise<void> {
     const { sender, outbox, metrics, log, now } = this.init
     let forwarded = 0
     let result: string | null = null
@@ -110,13 +121,15 @@ export class TaskService {
           if (frame.kind === FrameKind.RESULT) result = text
           try {
             await onFrame(frame.kind === FrameKind.RESULT ? 'RESULT' : 'EVENT', text)
+            clock.mark('answer')
           } catch (err) {
             // The caller's side refused this answer (an inspection veto): final, never retried,
             // or a retry would skip the refused frame and hand over the rest.
             throw new AnswerRefusedError(err)
           }
-        }, signal)
+        }, signal, clock)
         this.finish(task, 'done', result == null ? null : encoder.encode(result), null)
+        clock.mark('finish')
         metrics.tasksSent.inc({ outcome: 'delivered' })
         return
       } catch (err) {

@@ -1,14 +1,24 @@
 /**
  * The stages of a task's path that {@link Metrics.stageTimer} times, in the
- * order a task meets them: on the calling daemon the API receives the call,
- * resolves the agent, checks the policy, seals the envelope, stores it in the
- * outbox and sends it; on the receiving daemon it is verified, checked against
- * the replay window, inspected and delivered, and the answer goes back.
+ * order a task meets them. On the calling daemon: the API reads the call
+ * (`api_receive`), resolves the agent, opens or extends the delegation chain,
+ * checks the policy, stores the task in the outbox, takes a relay stream,
+ * seals and sends the envelope; then waits for the answer (`remote`: the other
+ * daemon's work plus the network both ways), verifies the answer's signature,
+ * inspects it and writes it to the caller (`answer`), and marks the task done
+ * (`finish`). On the receiving daemon: the envelope is decoded and its
+ * signature verified (`verify`), the certificate, chain and policy checked
+ * (`admit`), the request inspected, the replay window and inbox claim
+ * committed (`replay`), the agent called (`deliver`, until its answer), the
+ * signed answer sent (`reply`) and stored (`store`).
  * A fixed list, so the `stage` label stays small.
  */
 export const TASK_STAGES = [
-  'api_receive', 'resolve', 'policy', 'seal', 'outbox', 'send',
-  'verify', 'replay', 'inspection', 'deliver', 'answer'
+  // The calling daemon, in order.
+  'api_receive', 'resolve', 'delegation', 'policy', 'outbox', 'stream', 'seal', 'send',
+  'remote', 'verify_answer', 'answer', 'finish',
+  // The receiving daemon, in order.
+  'verify', 'admit', 'inspection', 'replay', 'deliver', 'reply', 'store'
 ] as const
 
 /** One of {@link TASK_STAGES}. */

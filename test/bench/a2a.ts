@@ -53,12 +53,12 @@ export interface BenchA2AOptions {
   requests?: number
   /** Sequential round trips before measuring. Default 200. */
   warmup?: number
-  /** Concurrent callers for the throughput figure. Default 32. */
-  concurrency?: number
-  /** Throughput window: stops at this many ms or {@link maxTasks}, whichever first. Default 5000. */
-  durationMs?: number
-  /** Throughput cap on completed tasks. Default 5000. */
-  maxTasks?: number
+  /** Concurrent callers for the throughput figures. Default [1, 8, 32]. */
+  concurrency?: number[]
+  /** One throughput window per path, round and concurrency (ms). Default 1500. */
+  windowMs?: number
+  /** Rounds of throughput windows; each round visits every path once, in a rotating order. Default 3. */
+  rounds?: number
   /** Longest time one sequential series (warm-up included) may take; fewer requests are measured if it runs out. Default 25000. */
   seriesTimeoutMs?: number
   /** Payload of the raw TCP echo. Default 256. */
@@ -71,7 +71,9 @@ export interface BenchA2AOptions {
   legacy?: boolean
   /** Run the agent in the client's process instead of its own (the old setup; it flatters the mesh). Default false. */
   agentInline?: boolean
-  /** The whole bench is aborted after this long. Default 150000. */
+  /** Start both daemons with `--cpu-prof` and leave their profiles in this folder. */
+  cpuProfileDir?: string
+  /** The whole bench is aborted after this long. Default 300000. */
   timeoutMs?: number
   /** If set, the daemons' logs are copied into this folder (as A.log, B.log) before the temp folder is removed. */
   logDir?: string
@@ -89,35 +91,46 @@ export interface LatencyStats {
   errors: number
 }
 
-/** Concurrent throughput figures. */
+/** Concurrent throughput figures of one path at one concurrency, summed over its windows. */
 export interface ThroughputStats {
   concurrency: number
   tasks: number
   elapsedMs: number
   tasksPerSec: number
   errors: number
+  /** CPU time (user + system) both daemons spent during this path's windows, per completed task (ms). */
+  daemonCpuMsPerTask: number
 }
 
 /** One path's figures. */
 export interface PathResult {
   name: string
   latency: LatencyStats
-  throughput?: ThroughputStats
+  throughput: ThroughputStats[]
+}
+
+/** Mean time per task of one stage, on one daemon (from its /metrics histograms). */
+export interface StageFigure {
+  daemon: 'A' | 'B'
+  stage: string
+  meanMs: number
+  count: number
 }
 
 /** Everything {@link benchA2A} measured. */
 export interface A2ABenchResult {
   node: string
   cpus: number
-  tcp: PathResult
+  tcp: { name: string, latency: LatencyStats }
   /**
    * `POST /v1/peers/{B}/ping` on A's socket, timed by the caller: an API round trip plus one libp2p ping
-   * on a freshly opened stream (open, protocol negotiation, 32 B each way, close), the same stream
-   * lifecycle the relay goes through once per task.
+   * on a freshly opened stream (open, protocol negotiation, 32 B each way, close).
    */
-  ping: PathResult
-  direct: PathResult
-  mesh: PathResult
+  ping: { name: string, latency: LatencyStats }
+  /** The direct call first (the baseline), then the mesh paths. */
+  paths: PathResult[]
+  /** Per-stage breakdown of the mesh tasks, if the daemons export stage histograms. */
+  stages: StageFigure[]
   setup: {
     daemonStartupMs: { a: number, b: number }
     connectMs: number
@@ -128,9 +141,9 @@ export interface A2ABenchResult {
     firstMeshCallMs: number
     meshCardUrl: string
     agentAddress: string
-    /** Executions the agent counted during the mesh series vs requests the client sent in it. */
-    meshAgentCalls: number
-    meshClientCalls: number
+    /** Executions the agent counted during the measured series vs requests the clients sent in it. */
+    agentCalls: number
+    clientCalls: number
   }
 }
 
@@ -145,16 +158,16 @@ export async function benchA2A (options: BenchA2AOptions = {}): Promise<A2ABench
   const o = {
     requests: options.requests ?? 2000,
     warmup: options.warmup ?? 200,
-    concurrency: options.concurrency ?? 32,
-    durationMs: options.durationMs ?? 5000,
-    maxTasks: options.maxTasks ?? 5000,
+    concurrency: options.concurrency ?? [1, 8, 32],
+    windowMs: options.windowMs ?? 1500,
+    rounds: options.rounds ?? 3,
     seriesTimeoutMs: options.seriesTimeoutMs ?? 25_000,
     tcpBytes: options.tcpBytes ?? 256,
     logLevel: options.logLevel ?? 'info',
     open: options.open ?? false,
     legacy: options.legacy ?? false,
     agentInline: options.agentInline ?? false,
-    timeoutMs: options.timeoutMs ?? 150_000,
+    timeoutMs: options.timeoutMs ?? 300_000,
     progress: options.progress ?? ((line: string) => { process.stderr.write(`[a2a bench] ${line}\n`) })
   }
   const root = mkdtempSync(join(tmpdir(), 'amb-'))
@@ -181,12 +194,13 @@ export async function benchA2A (options: BenchA2AOptions = {}): Promise<A2ABench
     // (B may host the agent as an orchestrator, which the example policy lets
     // A's operator call), the policy checked on both daemons.
     if (!o.open && !o.legacy) await certify(root, { a: [], b: [`${AGENT}:orchestrator`] })
-    const mode = o.open && !o.legacy ? ['--open'] : []
+    const mode = [...(o.open && !o.legacy ? ['--open'] : []), '--api-tcp', '127.0.0.1:0']
+    const profile = options.cpuProfileDir != null ? ['--cpu-prof', '--cpu-prof-dir', resolve(options.cpuProfileDir)] : []
     o.progress(o.legacy ? 'legacy daemons (no trust layer)' : o.open ? 'lab mode (--open): no certificates, no policy' : 'closed mesh: certificates and the example hierarchy policy on both daemons')
     // Daemon B first (A bootstraps to it), then A.
-    const b = await startDaemon(join(root, 'b'), ['--log-level', o.logLevel, ...mode], abort.signal)
+    const b = await startDaemon(join(root, 'b'), ['--log-level', o.logLevel, ...mode], abort.signal, profile)
     daemons.push(b)
-    const a = await startDaemon(join(root, 'a'), ['--log-level', o.logLevel, ...mode, '--bootstrap', pickAddress(b)], abort.signal)
+    const a = await startDaemon(join(root, 'a'), ['--log-level', o.logLevel, ...mode, '--bootstrap', pickAddress(b)], abort.signal, profile)
     daemons.push(a)
     o.progress(`daemons up: B ${b.peerId} (${b.startupMs} ms), A ${a.peerId} (${a.startupMs} ms)`)
 
@@ -249,34 +263,58 @@ export async function benchA2A (options: BenchA2AOptions = {}): Promise<A2ABench
     }, 20, Math.min(o.requests, 200), 5_000, abort.signal)
     o.progress(`libp2p ping: p50 ${pingLatency.p50Ms.toFixed(3)} ms`)
 
-    const directResult = await measurePath('direct', direct, o, abort.signal)
-    o.progress(`direct: p50 ${directResult.latency.p50Ms.toFixed(3)} ms, ${Math.round(directResult.throughput?.tasksPerSec ?? 0)} tasks/s`)
+    // The TCP API, with A's API token, as a user on another uid would call it.
+    if (a.apiTcp == null) throw new Error('daemon A did not report its TCP API address')
+    const token = readFileSync(join(a.home, 'api.token'), 'utf8').trim()
+    const tcpApi = await createClient(`http://${a.apiTcp}/a2a/${agentAddress}/`, tcpDispatcher, token)
 
+    const paths: Array<{ name: string, client: Client }> = [
+      { name: 'A2A direct HTTP to the agent', client: direct },
+      { name: 'A2A through A → B, A\'s Unix socket', client: mesh },
+      { name: 'A2A through A → B, A\'s TCP API + token', client: tcpApi }
+    ]
     const callsBefore = await agent.calls()
-    const meshResult = await measurePath('mesh', mesh, o, abort.signal)
-    const meshAgentCalls = await agent.calls() - callsBefore
-    const meshClientCalls = meshResult.attempts
-    o.progress(`mesh: p50 ${meshResult.latency.p50Ms.toFixed(3)} ms, ${Math.round(meshResult.throughput?.tasksPerSec ?? 0)} tasks/s`)
+    let clientCalls = 0
+    const call = async (p: number, text: string): Promise<void> => { clientCalls++; await callEcho(paths[p]!.client, text, abort.signal) }
 
+    // One caller, the paths interleaved call by call (rotating which goes first), so that machine noise hits all alike.
+    const stagesBefore = [...await scrapeStages(a.apiSocket, 'A'), ...await scrapeStages(b.apiSocket, 'B')]
+    const latency = await interleavedLatency(paths.length, (p, i) => call(p, `seq ${p} ${i}`), o.warmup, o.requests, o.seriesTimeoutMs, abort.signal)
+    const stages = diffStages(stagesBefore, [...await scrapeStages(a.apiSocket, 'A'), ...await scrapeStages(b.apiSocket, 'B')])
+    o.progress(`one caller: p50 ${latency.map((l) => l.p50Ms.toFixed(3)).join(' / ')} ms (direct / unix / tcp)`)
+
+    // Throughput: per concurrency, rounds of one window per path (rotating order), daemon CPU read around each window.
+    const throughput: ThroughputStats[][] = paths.map(() => [])
+    const cpu = (): number => cpuMs(a.proc.pid!) + cpuMs(b.proc.pid!)
+    for (const c of o.concurrency) {
+      const sums = paths.map(() => ({ tasks: 0, elapsedMs: 0, errors: 0, cpuMs: 0 }))
+      await concurrentWindow((n) => call(0, `warm ${n}`), c, 500, abort.signal)
+      await concurrentWindow((n) => call(1, `warm ${n}`), c, 500, abort.signal)
+      for (let r = 0; r < o.rounds; r++) {
+        for (let k = 0; k < paths.length; k++) {
+          const p = (k + r) % paths.length
+          const cpu0 = cpu()
+          const w = await concurrentWindow((n) => call(p, `c${c} ${p} ${n}`), c, o.windowMs, abort.signal)
+          const s = sums[p]!
+          s.cpuMs += cpu() - cpu0
+          s.tasks += w.tasks
+          s.elapsedMs += w.elapsedMs
+          s.errors += w.errors
+        }
+      }
+      sums.forEach((s, p) => throughput[p]!.push({ concurrency: c, tasks: s.tasks, elapsedMs: s.elapsedMs, errors: s.errors, tasksPerSec: s.tasks / (s.elapsedMs / 1000), daemonCpuMsPerTask: s.tasks > 0 ? s.cpuMs / s.tasks : 0 }))
+      o.progress(`${c} callers: ${sums.map((s) => Math.round(s.tasks / (s.elapsedMs / 1000))).join(' / ')} tasks/s, daemon CPU ${sums.map((s) => (s.cpuMs / Math.max(1, s.tasks)).toFixed(2)).join(' / ')} ms per task`)
+    }
+    const agentCalls = await agent.calls() - callsBefore
     for (const d of [a, b]) if (d.proc.exitCode != null || d.proc.signalCode != null) throw new Error(`daemon ${d.peerId} died during the bench:\n${tail(d.logFile)}`)
     return {
       node: process.version,
       cpus: cpus().length,
       tcp: { name: `raw TCP echo (node:net, ${o.tcpBytes} B)`, latency: tcpLatency },
       ping: { name: 'libp2p ping A → B via A\'s API (new stream each)', latency: pingLatency },
-      direct: { name: 'A2A direct HTTP to the agent', latency: directResult.latency, throughput: directResult.throughput },
-      mesh: { name: 'A2A through agentmesh A → B (Unix socket)', latency: meshResult.latency, throughput: meshResult.throughput },
-      setup: {
-        daemonStartupMs: { a: a.startupMs, b: b.startupMs },
-        connectMs,
-        registerMs,
-        directoryMs,
-        firstMeshCallMs,
-        meshCardUrl,
-        agentAddress,
-        meshAgentCalls,
-        meshClientCalls
-      }
+      paths: paths.map((p, i) => ({ name: p.name, latency: latency[i]!, throughput: throughput[i]! })),
+      stages,
+      setup: { daemonStartupMs: { a: a.startupMs, b: b.startupMs }, connectMs, registerMs, directoryMs, firstMeshCallMs, meshCardUrl, agentAddress, agentCalls, clientCalls }
     }
   } catch (err) {
     for (const d of daemons) process.stderr.write(`--- daemon ${d.name} log (tail) ---\n${tail(d.logFile)}\n`)
@@ -294,21 +332,6 @@ export async function benchA2A (options: BenchA2AOptions = {}): Promise<A2ABench
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
   }
-}
-
-/**
- * Sequential latency, then concurrent throughput (after a concurrent warm-up
- * of at most 1 s), through one client. `attempts` counts every request sent,
- * warm-ups included, to check the agent's own tally against.
- */
-async function measurePath (name: string, client: Client, o: { warmup: number, requests: number, seriesTimeoutMs: number, concurrency: number, durationMs: number, maxTasks: number }, signal: AbortSignal): Promise<PathResult & { attempts: number }> {
-  let attempts = 0
-  const call = async (text: string): Promise<void> => { attempts++; await callEcho(client, text, signal) }
-  let i = 0
-  const latency = await sequential(async () => { await call(`${name} ${i++}`) }, o.warmup, o.requests, o.seriesTimeoutMs, signal)
-  await concurrent(async (n) => { await call(`${name} warm ${n}`) }, o.concurrency, 1000, 1000, signal)
-  const throughput = await concurrent(async (n) => { await call(`${name} c${n}`) }, o.concurrency, o.durationMs, o.maxTasks, signal)
-  return { name, latency, throughput, attempts }
 }
 
 // ---------------------------------------------------------------- measuring
@@ -336,7 +359,36 @@ async function sequential (fn: () => Promise<void>, warmup: number, count: numbe
   return { ...stats(samples), errors }
 }
 
-async function concurrent (fn: (n: number) => Promise<void>, workers: number, durationMs: number, maxTasks: number, signal: AbortSignal): Promise<ThroughputStats> {
+/**
+ * One caller, `paths` paths interleaved: round i calls every path once, starting
+ * with path i mod paths, so that no path always runs right after another.
+ */
+async function interleavedLatency (paths: number, fn: (path: number, i: number) => Promise<void>, warmup: number, count: number, timeoutMs: number, signal: AbortSignal): Promise<LatencyStats[]> {
+  const deadline = performance.now() + timeoutMs * paths
+  const samples: number[][] = Array.from({ length: paths }, () => [])
+  const errors = Array.from({ length: paths }, () => 0)
+  let firstError: unknown
+  for (let i = 0; i < warmup + count && performance.now() < deadline; i++) {
+    for (let k = 0; k < paths; k++) {
+      signal.throwIfAborted()
+      const p = (i + k) % paths
+      const t = performance.now()
+      try {
+        await fn(p, i)
+        if (i >= warmup) samples[p]!.push(performance.now() - t)
+      } catch (err) { errors[p]!++; firstError ??= err }
+    }
+    if (errors.some((e) => e > 20)) break
+  }
+  if (firstError != null) process.stderr.write(`[a2a bench] ${errors.join('/')} sequential errors, first: ${String(firstError)}\n`)
+  return samples.map((s, p) => {
+    if (s.length === 0) throw new Error(`every request on path ${p} failed: ${String(firstError)}`, { cause: firstError })
+    return { ...stats(s), errors: errors[p]! }
+  })
+}
+
+/** `workers` callers calling `fn` back to back for `durationMs`. */
+async function concurrentWindow (fn: (n: number) => Promise<void>, workers: number, durationMs: number, signal: AbortSignal): Promise<{ tasks: number, elapsedMs: number, errors: number }> {
   const start = performance.now()
   const end = start + durationMs
   let started = 0
@@ -344,17 +396,47 @@ async function concurrent (fn: (n: number) => Promise<void>, workers: number, du
   let errors = 0
   let firstError: unknown
   const worker = async (): Promise<void> => {
-    while (started < maxTasks && performance.now() < end && !signal.aborted && errors <= Math.max(20, tasks / 10)) {
+    while (performance.now() < end && !signal.aborted && errors <= Math.max(20, tasks / 10)) {
       const n = started++
       try { await fn(n); tasks++ } catch (err) { errors++; firstError ??= err }
     }
   }
   await Promise.all(Array.from({ length: workers }, worker))
   signal.throwIfAborted()
-  const elapsedMs = performance.now() - start
   if (tasks === 0) throw new Error(`every concurrent request failed: ${String(firstError)}`, { cause: firstError })
   if (firstError != null) process.stderr.write(`[a2a bench] ${errors} concurrent errors, first: ${String(firstError)}\n`)
-  return { concurrency: workers, tasks, elapsedMs, tasksPerSec: tasks / (elapsedMs / 1000), errors }
+  return { tasks, elapsedMs: performance.now() - start, errors }
+}
+
+/** CPU time (user + system, ms) a process has used, from /proc/PID/stat (Linux; clock ticks of 10 ms). */
+function cpuMs (pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  // After "pid (comm) ": state is field 3, utime field 14, stime field 15 (stat(5)).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
+/** The stages measured between two scrapes (the warm-up and setup calls are in the first). */
+function diffStages (before: StageFigure[], after: StageFigure[]): StageFigure[] {
+  return after.map((x) => {
+    const b = before.find((y) => y.daemon === x.daemon && y.stage === x.stage)
+    const count = x.count - (b?.count ?? 0)
+    return { ...x, count, meanMs: count > 0 ? (x.meanMs * x.count - (b != null ? b.meanMs * b.count : 0)) / count : 0 }
+  }).filter((x) => x.count > 0)
+}
+
+/** Mean per stage from the daemon's `agentmesh_task_stage_seconds` histogram, if it has one. */
+async function scrapeStages (socketPath: string, daemon: 'A' | 'B'): Promise<StageFigure[]> {
+  const r = await apiCall(socketPath, 'GET', '/metrics').catch(() => ({ status: 0, body: '' }))
+  if (r.status !== 200 || typeof r.body !== 'string') return []
+  const sums = new Map<string, number>()
+  const counts = new Map<string, number>()
+  for (const line of r.body.split('\n')) {
+    const m = /^agentmesh_task_stage_seconds_(sum|count)\{[^}]*stage="([^"]+)"[^}]*\} ([0-9.e+-]+)$/.exec(line)
+    if (m == null) continue
+    ;(m[1] === 'sum' ? sums : counts).set(m[2]!, Number(m[3]))
+  }
+  return [...counts].filter(([, n]) => n > 0).map(([stage, n]) => ({ daemon, stage, count: n, meanMs: (sums.get(stage) ?? 0) * 1000 / n }))
 }
 
 function stats (samples: number[]): Omit<LatencyStats, 'errors'> {
@@ -365,9 +447,10 @@ function stats (samples: number[]): Omit<LatencyStats, 'errors'> {
 
 // ---------------------------------------------------------------- A2A client
 
-function createClient (baseUrl: string, dispatcher: Agent): Promise<Client> {
+function createClient (baseUrl: string, dispatcher: Agent, token?: string): Promise<Client> {
   // undici's fetch with its own Agent; the SDK only needs a WHATWG-compatible fetch.
-  const fetchImpl = ((input: any, init?: any) => undiciFetch(input, { ...init, dispatcher })) as unknown as typeof fetch
+  const auth = token != null ? { Authorization: `Bearer ${token}` } : {}
+  const fetchImpl = ((input: any, init?: any) => undiciFetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers).entries()), ...auth }, dispatcher })) as unknown as typeof fetch
   const factory = new ClientFactory(ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
     transports: [new JsonRpcTransportFactory({ fetchImpl })],
     cardResolver: new DefaultAgentCardResolver({ fetchImpl })
@@ -533,6 +616,7 @@ interface DaemonProc {
   peerId: string
   addresses: string[]
   apiSocket: string
+  apiTcp: string | null
   startupMs: number
   proc: ChildProcess
   exited: Promise<void>
@@ -556,11 +640,11 @@ async function certify (root: string, homes: Record<string, string[]>): Promise<
 }
 
 /** `agentmesh daemon --json` on loopback with mDNS off; its stderr goes to `<home>.log`. */
-async function startDaemon (home: string, extra: string[], signal: AbortSignal, timeoutMs = 30_000): Promise<DaemonProc> {
+async function startDaemon (home: string, extra: string[], signal: AbortSignal, nodeFlags: string[] = [], timeoutMs = 30_000): Promise<DaemonProc> {
   mkdirSync(home, { mode: 0o700, recursive: true })
   const logFile = `${home}.log`
   const logFd = openSync(logFile, 'a')
-  const args = [BIN, 'daemon', '--json', '--home', home, '--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', ...extra]
+  const args = [...nodeFlags, BIN, 'daemon', '--json', '--home', home, '--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', ...extra]
   let proc: ChildProcess
   try {
     proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', logFd] })
@@ -591,6 +675,7 @@ async function startDaemon (home: string, extra: string[], signal: AbortSignal, 
       peerId: String(ready.peerId),
       addresses: (ready.addresses as unknown[]).map(String),
       apiSocket: String(ready.apiSocket ?? join(home, 'api.sock')),
+      apiTcp: ready.apiTcp == null ? null : String(ready.apiTcp),
       startupMs: Number(ready.startupMs),
       proc,
       exited
@@ -655,45 +740,44 @@ async function waitFor (check: () => Promise<boolean>, what: string, timeoutMs: 
 
 // ---------------------------------------------------------------- output
 
-/** A markdown table: absolute figures, and ratios / added latency against the direct path. */
+/** Markdown tables: absolute figures, and added latency / ratios against the direct call measured in the same run. */
 export function formatA2ATable (r: A2ABenchResult): string {
   const ms = (x: number): string => x.toFixed(3)
-  const base = r.direct
-  const rows: string[][] = []
-  for (const p of [r.tcp, r.ping, r.direct, r.mesh]) {
-    const l = p.latency
-    const t = p.throughput
-    const isBase = p === base
-    const isTcp = p === r.tcp || p === r.ping
-    rows.push([
-      p.name,
-      ms(l.p50Ms),
-      ms(l.p99Ms),
-      isBase ? '—' : `${l.p50Ms >= base.latency.p50Ms ? '+' : '−'}${ms(Math.abs(l.p50Ms - base.latency.p50Ms))} ms (${(l.p50Ms / base.latency.p50Ms).toFixed(2)}×)`,
-      isBase ? '—' : `${l.p99Ms >= base.latency.p99Ms ? '+' : '−'}${ms(Math.abs(l.p99Ms - base.latency.p99Ms))} ms (${(l.p99Ms / base.latency.p99Ms).toFixed(2)}×)`,
-      t == null ? (isTcp ? 'n/a' : '') : Math.round(t.tasksPerSec).toLocaleString('en-US'),
-      t == null || base.throughput == null ? (isTcp ? 'n/a' : '') : `${(t.tasksPerSec / base.throughput.tasksPerSec).toFixed(2)}×`,
-      `${l.count}${t != null ? ` / ${t.tasks}` : ''}`,
-      String(l.errors + (t?.errors ?? 0))
-    ])
-  }
-  const conc = r.direct.throughput?.concurrency ?? 0
-  const header = ['path', 'p50 ms', 'p99 ms', 'p50 vs direct', 'p99 vs direct', `tasks/s @${conc}`, 'vs direct', 'n seq / conc', 'errors']
+  const base = r.paths[0]!
+  const diff = (x: number, b: number): string => `${x >= b ? '+' : '−'}${ms(Math.abs(x - b))} ms`
   const line = (cells: string[]): string => `| ${cells.join(' | ')} |`
+  const out: string[] = []
+  const latencyHeader = ['path (one caller, interleaved)', 'p50 ms', 'p99 ms', 'added p50', 'added p99', 'n', 'errors']
+  out.push(line(latencyHeader), line(latencyHeader.map((_, i) => (i === 0 ? '---' : '---:'))))
+  for (const p of [r.tcp, r.ping, ...r.paths]) {
+    const l = p.latency
+    const plain = p === base || p === r.tcp || p === r.ping
+    out.push(line([p.name, ms(l.p50Ms), ms(l.p99Ms), plain ? '—' : diff(l.p50Ms, base.latency.p50Ms), plain ? '—' : diff(l.p99Ms, base.latency.p99Ms), String(l.count), String(l.errors)]))
+  }
+  out.push('')
+  const conc = base.throughput.map((t) => t.concurrency)
+  const tputHeader = ['path', ...conc.flatMap((c) => [`tasks/s @${c}`, `vs direct @${c}`, `daemon CPU ms/task @${c}`])]
+  out.push(line(tputHeader), line(tputHeader.map((_, i) => (i === 0 ? '---' : '---:'))))
+  for (const p of r.paths) {
+    out.push(line([p.name, ...p.throughput.flatMap((t, i) => {
+      const b = base.throughput[i]!
+      return [Math.round(t.tasksPerSec).toLocaleString('en-US'), p === base ? '—' : `${(t.tasksPerSec / b.tasksPerSec).toFixed(2)}×`, p === base ? '—' : t.daemonCpuMsPerTask.toFixed(2)]
+    })]))
+  }
+  if (r.stages.length > 0) {
+    out.push('', 'Stages of one task, one caller (mean over the interleaved series, both mesh paths):', '', line(['daemon', 'stage', 'mean ms', 'count']), line(['---', '---', '---:', '---:']))
+    for (const s of r.stages) out.push(line([s.daemon, s.stage, s.meanMs.toFixed(3), String(s.count)]))
+    for (const d of ['A', 'B'] as const) out.push(line([d, '**total**', r.stages.filter((s) => s.daemon === d && s.stage !== 'remote').reduce((t, s) => t + s.meanMs, 0).toFixed(3), '']))
+  }
   const s = r.setup
-  return [
-    line(header),
-    line(header.map((_, i) => (i === 0 ? '---' : '---:'))),
-    ...rows.map(line),
-    '',
-    `Node ${r.node}, ${r.cpus} CPUs. Sequential: one caller, one request at a time; concurrent: ${conc} callers sharing one client. ` +
-      'The ping row is POST /v1/peers/{B}/ping on A\'s socket timed by the caller: API round trip + opening, negotiating, using and closing one libp2p stream.',
+  out.push('',
+    `Node ${r.node}, ${r.cpus} CPUs; the agent runs in its own process. One caller: the paths take turns call by call. Throughput: ${conc.join(', ')} callers, ` +
+      'rounds of one window per path in rotating order; daemon CPU is the user + system time of both daemons (from /proc) during that path\'s windows, per task.',
     `Setup: daemon ready B ${s.daemonStartupMs.b} ms / A ${s.daemonStartupMs.a} ms; A connected to B in ${s.connectMs.toFixed(0)} ms; ` +
       `POST /v1/agents ${s.registerMs.toFixed(0)} ms; directory ${s.directoryMs == null ? 'did not list B within 5 s' : `listed B after ${s.directoryMs.toFixed(0)} ms`}; ` +
       `card + first call through the mesh ${s.firstMeshCallMs.toFixed(0)} ms.`,
-    `Mesh card interface URL: ${s.meshCardUrl}. Agent executions during the mesh series: ${s.meshAgentCalls} for ${s.meshClientCalls} client calls` +
-      `${s.meshAgentCalls === s.meshClientCalls ? ' (exactly once each)' : ' (MISMATCH)'}.`
-  ].join('\n')
+    `Agent executions during the measured calls: ${s.agentCalls} for ${s.clientCalls} client calls${s.agentCalls === s.clientCalls ? ' (exactly once each)' : ' (MISMATCH)'}.`)
+  return out.join('\n')
 }
 
 if (process.argv[1] != null && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -5,13 +5,18 @@
 // benches daemons that predate the trust layer (copy dist/test/bench into an
 // older build); `--agent-inline` puts the agent in the client's process (the
 // old setup). By default the agent runs in its own process, as users run it.
+// `--profile DIR` starts both daemons with --cpu-prof and leaves the profiles in DIR.
+// `--short` runs a small version of every section (CI runs it, so the bench cannot rot).
 import { benchA2A, formatA2ATable } from './a2a.js'
 import { benchCrypto, formatCryptoTable } from './crypto.js'
 
 const open = process.argv.includes('--open')
 const legacy = process.argv.includes('--legacy')
 const agentInline = process.argv.includes('--agent-inline')
-const only = process.argv.slice(2).find((a) => !a.startsWith('--'))
+const short = process.argv.includes('--short')
+const profileAt = process.argv.indexOf('--profile')
+const cpuProfileDir = profileAt > 0 ? process.argv[profileAt + 1] : undefined
+const only = process.argv.slice(2).find((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--profile')
 const sections = ['crypto', 'a2a']
 if (only !== undefined && !sections.includes(only)) {
   process.stderr.write(`unknown bench section ${JSON.stringify(only)}; one of: ${sections.join(', ')}\n`)
@@ -25,5 +30,11 @@ if (only === undefined || only === 'crypto') {
 
 if (only === undefined || only === 'a2a') {
   process.stdout.write('\n## A2A round trips and throughput (baseline: the same SDK client straight to the agent over HTTP)\n\n')
-  process.stdout.write(formatA2ATable(await benchA2A({ open, legacy, agentInline })) + '\n')
+  process.stdout.write(formatA2ATable(await benchA2A({
+    open,
+    legacy,
+    agentInline,
+    ...(cpuProfileDir != null ? { cpuProfileDir } : {}),
+    ...(short ? { requests: 100, warmup: 20, concurrency: [1, 8], windowMs: 300, rounds: 1 } : {})
+  })) + '\n')
 }
