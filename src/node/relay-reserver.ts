@@ -13,6 +13,16 @@ import type { MeshNode } from './create-node.js'
  * with no relay in sight libp2p's relay discovery searches without pause
  * (measured: an idle daemon at 70–85 % of a core). Returns a function that
  * stops listening for relays.
+ *
+ * Losing a relay needs nothing more from us: when the connection to the relay
+ * closes, libp2p's reservation store drops the reservation (the relayed
+ * address is withdrawn and identify-push tells connected peers) and restarts
+ * its relay discovery, which searches the peer store and walks the DHT until
+ * a relay connects again; identify then reserves anew and the address comes
+ * back. Measured on emulated NATs (test/netns/nat.test.ts): a relay down for
+ * 40–75 s, past libp2p's reconnect queue (5 retries, ≈ 31 s), is reserved
+ * again within 1–2 s of its return. What this adds is a log line for each
+ * change, so an operator sees a host lose and regain its relayed address.
  */
 export function reserveOnRelays (node: MeshNode, log: Logger): () => void {
   let started = false
@@ -27,6 +37,26 @@ export function reserveOnRelays (node: MeshNode, log: Logger): () => void {
         log.warn({ err: err.message }, 'could not listen for relayed connections')
       })
   }
+  let relays = new Set<string>()
+  const onAddresses = (): void => {
+    const now = new Set(node.getMultiaddrs().map(String).filter((a) => a.includes('/p2p-circuit')).map(relayOf))
+    for (const r of now) if (!relays.has(r)) log.info({ relay: r }, 'reserved a slot on a relay: advertising the relayed address')
+    for (const r of relays) {
+      if (!now.has(r)) log.warn({ relay: r, remaining: now.size }, 'lost the reservation on a relay: relayed address withdrawn; looking for a relay again')
+    }
+    relays = now
+  }
   node.addEventListener('peer:identify', onIdentify)
-  return () => { node.removeEventListener('peer:identify', onIdentify) }
+  node.addEventListener('self:peer:update', onAddresses)
+  return () => {
+    node.removeEventListener('peer:identify', onIdentify)
+    node.removeEventListener('self:peer:update', onAddresses)
+  }
+}
+
+/** The relay's peer ID in a relayed address `…/p2p/RELAY/p2p-circuit[/p2p/SELF]`. */
+function relayOf (addr: string): string {
+  const parts = addr.split('/')
+  const at = parts.indexOf('p2p-circuit')
+  return at >= 2 && parts[at - 2] === 'p2p' ? parts[at - 1] ?? addr : addr
 }

@@ -1,8 +1,10 @@
+import { createHash, randomBytes } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'
-import { startAgentProcess, type AgentProcess } from '../helpers/agents.js'
+import { patternBytes } from '../helpers/agent-core.mjs'
+import { startAgentProcess, type AgentKind, type AgentProcess } from '../helpers/agents.js'
 import { startDaemon, waitFor, type TestDaemon } from '../helpers/daemon.js'
 import { airGapped, netnsUnavailable, oneNat, twoNats, twoNatsSymmetric, type Topology } from '../helpers/netns-topology.js'
-import { sendAs } from '../helpers/rpc.js'
+import { sendAs, sendWithFile, streamAs, type StreamedEvent } from '../helpers/rpc.js'
 import { certifiedHome, createTestAuthority, type TestAuthority } from '../helpers/trust.js'
 import { rmSync } from 'node:fs'
 
@@ -17,17 +19,65 @@ const PORT = 4401
 const matrix: Array<Record<string, string | number>> = []
 let auth: TestAuthority | undefined
 
-async function host (topo: Topology, name: string, agents: string[], args: string[]): Promise<TestDaemon> {
+/** A 5 MiB file, sent to the task agent, which answers with a 5 MiB artifact: 40× circuit relay v2's default data limit. */
+const BIG = 5 * 1024 * 1024
+/** The long streamed reply: an event every TICK_MS for 3 minutes, past circuit relay v2's default 2-minute limit. */
+const TICK_MS = 5_000
+const TICKS = 36
+/**
+ * How long the relay stays down when it restarts: longer than libp2p's
+ * reconnect queue keeps redialling it (5 retries, ≈ 31 s), so what brings the
+ * reservation back is the relay transport's own relay discovery.
+ */
+const RELAY_DOWN_MS = 40_000
+
+async function host (topo: Topology, name: string, agents: string[], args: string[], home?: string): Promise<TestDaemon> {
   auth ??= await createTestAuthority()
-  const { home } = await certifiedHome(auth, agents)
-  return startDaemon({ home, closed: true, prefix: topo.exec(name as never), bareArgs: true, args: ['--listen', `/ip4/0.0.0.0/tcp/${PORT}`, '--log-level', 'info', ...args] })
+  const dir = home ?? (await certifiedHome(auth, agents)).home
+  return startDaemon({ home: dir, closed: true, prefix: topo.exec(name as never), bareArgs: true, args: ['--listen', `/ip4/0.0.0.0/tcp/${PORT}`, '--log-level', 'info', ...args] })
 }
+
+const RELAY_ARGS = ['--relay', '--no-mdns']
 
 /** Starts the public relay and bootstrap host R; the flags its clients bootstrap with. */
 async function relayHost (topo: Topology, daemons: TestDaemon[]): Promise<{ r: TestDaemon, boot: string[] }> {
-  const r = await host(topo, 'R', ['relay-host:orchestrator'], ['--relay', '--no-mdns'])
+  const r = await host(topo, 'R', ['relay-host:orchestrator'], RELAY_ARGS)
   daemons.push(r)
   return { r, boot: ['--no-mdns', '--bootstrap', `/ip4/${topo.hosts.R.addr}/tcp/${PORT}/p2p/${r.peerId}`] }
+}
+
+/**
+ * Stops R's daemon, leaves it down for `downMs` (long enough for its clients'
+ * first attempts to reconnect and reserve to fail), and starts it again from
+ * the same home: same peer ID, same address, no reservations.
+ */
+async function restartRelay (topo: Topology, r: TestDaemon, daemons: TestDaemon[], downMs: number, whileDown?: () => Promise<void>): Promise<TestDaemon> {
+  await r.stop()
+  await new Promise((resolve) => setTimeout(resolve, downMs))
+  await whileDown?.()
+  const again = await host(topo, 'R', [], RELAY_ARGS, r.home)
+  expect(again.peerId).toBe(r.peerId)
+  daemons.push(again)
+  return again
+}
+
+/** Whether `d` advertises a relayed address (holds a reservation). */
+async function relayedAddresses (d: TestDaemon): Promise<string[]> {
+  return (await d.api('GET', '/v1/status')).body.addresses.filter((a: string) => a.includes('/p2p-circuit'))
+}
+
+/** Sends a 5 MiB file to `worker` and checks the 5 MiB artifact it answers with; resolves with the time taken. */
+async function bigArtifact (from: TestDaemon, to: string): Promise<number> {
+  const file = randomBytes(BIG)
+  const t0 = Date.now()
+  const res = await sendWithFile(from.apiSocket, to, `artifact:${BIG}`, file)
+  const ms = Date.now() - t0
+  const parts = res.body?.result?.task?.artifacts?.[0]?.parts ?? []
+  expect(parts[0]?.text, JSON.stringify(res.body).slice(0, 500)).toBe(`received ${BIG} ${createHash('sha256').update(file).digest('hex')}`)
+  const back = Buffer.from(parts[1]?.raw ?? '', 'base64')
+  expect(back.byteLength).toBe(BIG)
+  expect(back.equals(patternBytes(BIG))).toBe(true)
+  return ms
 }
 
 /**
@@ -37,7 +87,7 @@ async function relayHost (topo: Topology, daemons: TestDaemon[]): Promise<{ r: T
 async function relayedPair (topo: Topology, clientHost: string, serverHost: string, daemons: TestDaemon[], agents: AgentProcess[]): Promise<{ r: TestDaemon, client: TestDaemon, server: TestDaemon, echo: AgentProcess }> {
   const { r, boot } = await relayHost(topo, daemons)
   const client = await host(topo, clientHost, ['client:orchestrator'], boot)
-  const server = await host(topo, serverHost, ['echo:orchestrator'], boot)
+  const server = await host(topo, serverHost, ['echo:orchestrator', 'worker:orchestrator'], boot)
   daemons.push(client, server)
   const echo = await agentOn(topo, serverHost, 'echo', server)
   agents.push(echo)
@@ -45,8 +95,8 @@ async function relayedPair (topo: Topology, clientHost: string, serverHost: stri
   return { r, client, server, echo }
 }
 
-async function agentOn (topo: Topology, name: string, agent: string, daemon: TestDaemon): Promise<AgentProcess> {
-  const a = await startAgentProcess({ kind: 'echo', name: agent, prefix: topo.exec(name as never) })
+async function agentOn (topo: Topology, name: string, agent: string, daemon: TestDaemon, kind: AgentKind = 'echo'): Promise<AgentProcess> {
+  const a = await startAgentProcess({ kind, name: agent, prefix: topo.exec(name as never) })
   const res = await daemon.api('POST', '/v1/agents', { name: agent, url: a.url })
   expect(res.status, JSON.stringify(res.body)).toBe(201)
   return a
@@ -67,23 +117,37 @@ async function stopAll (daemons: TestDaemon[], agents: AgentProcess[]): Promise<
   for (const d of daemons) rmSync(d.home, { recursive: true, force: true })
 }
 
-afterAll(() => {
+afterAll(async () => {
+  if (longRun != null) {
+    // The test that collects the long stream did not run (filtered out, or an earlier failure).
+    await stopAll(longRun.daemons, longRun.agents)
+    longRun.topo.destroy()
+    longRun = undefined
+  }
   auth?.remove()
   if (matrix.length > 0) {
-    const cols = Object.keys(matrix[0]!)
+    const cols = [...new Set(matrix.flatMap((r) => Object.keys(r)))]
     console.log(['NAT matrix (measured on this machine):', `| ${cols.join(' | ')} |`, `| ${cols.map(() => '---').join(' | ')} |`,
       ...matrix.map((r) => `| ${cols.map((c) => String(r[c] ?? '')).join(' | ')} |`)].join('\n'))
   }
 })
 
+/**
+ * Topology 1's hosts, kept after its first test while a 3-minute streamed
+ * reply runs through the relay alongside the other topologies' tests; the
+ * last test collects the stream, then restarts the relay.
+ */
+let longRun: { topo: Topology, daemons: TestDaemon[], agents: AgentProcess[], r: TestDaemon, h1: TestDaemon, h2: TestDaemon, startedMs: number, stream: Promise<{ status: number, events: StreamedEvent[], error?: any }> } | undefined
+
 describe.skipIf(skip != null)('NAT traversal on emulated networks', () => {
   it.each([
-    ['two NATs (port-preserving)', twoNats],
-    ['two NATs, one randomising ports (symmetric)', twoNatsSymmetric]
-  ] as const)('%s: two hosts behind NAT reach each other through a public relay', async (label, build) => {
+    ['two NATs (port-preserving)', twoNats, true],
+    ['two NATs, one randomising ports (symmetric)', twoNatsSymmetric, false]
+  ] as const)('%s: two hosts behind NAT reach each other through a public relay, 5 MiB artifacts included; the symmetric one also outlives a relay restart', async (label, build, keepForLongStream) => {
     const topo = build()
     const daemons: TestDaemon[] = []
     const agents: AgentProcess[] = []
+    let handedOver = false
     try {
       // H2 holds a reservation on R and advertises its relayed address.
       const { r, client: h1, server: h2 } = await relayedPair(topo, 'H1', 'H2', daemons, agents)
@@ -101,6 +165,8 @@ describe.skipIf(skip != null)('NAT traversal on emulated networks', () => {
       const peersCli = await h1.cli(['peers'])
       expect(peersCli.stdout).toContain(`relayed via ${r.peerId}`)
       const rate = await tasksPerSecond(h1, `echo@${h2.peerId}`)
+      agents.push(await agentOn(topo, 'H2', 'worker', h2, 'task'))
+      const artifactMs = await bigArtifact(h1, `worker@${h2.peerId}`)
       // Give DCUtR its chance; over TCP from Node it cannot punch through two NATs.
       await new Promise((resolve) => setTimeout(resolve, 5_000))
       const later = (await h1.api('GET', '/v1/peers')).body.peers.find((p: any) => p.peer === h2.peerId)
@@ -109,13 +175,50 @@ describe.skipIf(skip != null)('NAT traversal on emulated networks', () => {
         delivered: 'yes',
         path: later?.path === 'direct' ? 'direct (upgraded)' : 'relayed; still relayed 5 s later (no hole punch: Node opens outbound TCP from a fresh port, js-libp2p#2620)',
         'first task ms': firstTaskMs,
-        'tasks/s (sequential)': rate
+        'tasks/s (sequential)': rate,
+        'large / long': `5 MiB file there and 5 MiB artifact back: ${artifactMs} ms`
       })
+      if (keepForLongStream) {
+        // A streamed reply of 3 minutes, left running through R while the other topologies are tested.
+        const startedMs = Date.now()
+        longRun = { topo, daemons, agents, r, h1, h2, startedMs, stream: streamAs(h1.apiSocket, `worker@${h2.peerId}`, `ticks:${TICKS}:${TICK_MS}`) }
+        void longRun.stream.catch(() => {})
+        handedOver = true
+      } else {
+        // The relay restarts (same key, same address). Both NATed hosts lose their relayed
+        // connections and H2 its reservation; it must reserve again and advertise the relayed address.
+        const down = Date.now()
+        const r2 = await restartRelay(topo, r, daemons, RELAY_DOWN_MS, async () => {
+          expect(await relayedAddresses(h2), 'H2 withdraws the relayed address while R is down').toEqual([])
+        })
+        const restartedMs = Date.now() - down
+        await waitFor(async () => (await relayedAddresses(h2)).length > 0, 'H2 to reserve a slot on the restarted R', 60_000)
+        const reservedMs = Date.now() - down
+        await waitFor(() => /lost the reservation on a relay[\s\S]*reserved a slot on a relay/.test(h2.stderr()), 'H2 to log the lost and the new reservation', 10_000)
+        const res = await waitFor(async () => {
+          const x = await sendAs(h1.apiSocket, `echo@${h2.peerId}`, 'after the relay restarted')
+          return x.text != null ? x : undefined
+        }, 'a task from H1 to H2 after the relay restarted', 60_000)
+        expect(res.text).toBe('echo: after the relay restarted')
+        const taskMs = Date.now() - down
+        const again = (await h1.api('GET', '/v1/peers')).body.peers.find((p: any) => p.peer === h2.peerId)
+        expect(again, JSON.stringify((await h1.api('GET', '/v1/peers')).body)).toMatchObject({ path: 'relayed', relay: r2.peerId })
+        matrix.push({
+          topology: `${label}: the relay restarts`,
+          delivered: 'yes',
+          path: 'relayed, through the restarted relay',
+          'first task ms': taskMs - restartedMs,
+          'tasks/s (sequential)': '',
+          'large / long': `R down for ${Math.round(restartedMs / 1000)} s (past libp2p's reconnect retries); H2 reserved again ${reservedMs - restartedMs} ms after R was back; first task through it ${taskMs - restartedMs} ms after`
+        })
+      }
     } finally {
-      await stopAll(daemons, agents)
-      topo.destroy()
+      if (!handedOver) {
+        await stopAll(daemons, agents)
+        topo.destroy()
+      }
     }
-  }, 120_000)
+  }, 180_000)
 
   it('one host public, one behind NAT: the connection between them ends direct', async () => {
     const topo = oneNat()
@@ -205,4 +308,39 @@ describe.skipIf(skip != null)('NAT traversal on emulated networks', () => {
       topo.destroy()
     }
   }, 180_000)
+
+  it('two NATs (port-preserving), continued: a 3-minute streamed reply arrives whole through the relay', async () => {
+    const run = longRun
+    expect(run, 'the first two-NAT test must have started the long stream').toBeDefined()
+    if (run == null) return
+    const { topo, daemons, agents, h1, h2 } = run
+    try {
+      const { status, events, error } = await run.stream
+      expect(status, JSON.stringify(error)).toBe(200)
+      const ticks = events.flatMap((e) => {
+        const text = e.data?.result?.artifactUpdate?.artifact?.parts?.[0]?.text
+        return typeof text === 'string' && text.startsWith('tick') ? [{ text, atMs: e.atMs }] : []
+      })
+      expect(ticks.map((t) => t.text)).toEqual(Array.from({ length: TICKS }, (_, i) => `tick${i} `))
+      const last = events.at(-1)?.data?.result?.statusUpdate?.status?.state
+      expect(last).toBe('TASK_STATE_COMPLETED')
+      const spanMs = ticks.at(-1)!.atMs - run.startedMs
+      expect(spanMs).toBeGreaterThan((TICKS - 1) * TICK_MS)
+      const gaps = ticks.slice(1).map((t, i) => t.atMs - ticks[i]!.atMs)
+      const peer = (await h1.api('GET', '/v1/peers')).body.peers.find((p: any) => p.peer === h2.peerId)
+      expect(peer?.path).toBe('relayed')
+      matrix.push({
+        topology: 'two NATs (port-preserving): a streamed reply',
+        delivered: `yes, all ${TICKS} events in order`,
+        path: 'relayed',
+        'first task ms': '',
+        'tasks/s (sequential)': '',
+        'large / long': `${Math.round(spanMs / 1000)} s of SSE, an event every ${TICK_MS / 1000} s (largest gap ${Math.max(...gaps)} ms), while the other topologies ran`
+      })
+    } finally {
+      longRun = undefined
+      await stopAll(daemons, agents)
+      topo.destroy()
+    }
+  }, 240_000)
 })
