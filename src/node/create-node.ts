@@ -1,5 +1,5 @@
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
+import { singleWriteNoise } from './single-write-noise.js'
+import { lazyWindowYamux } from './lazy-window-yamux.js'
 import { bootstrap } from '@libp2p/bootstrap'
 import { identify, identifyPush } from '@libp2p/identify'
 import { kadDHT, passthroughMapper, type KadDHT, type KadDHTInit } from '@libp2p/kad-dht'
@@ -94,8 +94,8 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
     },
     transports: init.transports ?? [tcp(), circuitRelayTransport()],
     ...(init.connectionMonitor === false ? { connectionMonitor: { enabled: false } } : {}),
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    connectionEncrypters: [singleWriteNoise()],
+    streamMuxers: [lazyWindowYamux()],
     peerDiscovery,
     connectionManager: {
       maxConnections: config.connections.max,
