@@ -62,7 +62,8 @@ export const RETRY_MAX_MS = 2_000
 /** Rejections after which a retry cannot succeed. */
 export const FINAL_REJECTIONS: ReadonlySet<string> = new Set([
   'AGENT_NOT_FOUND', 'RECIPIENT_MISMATCH', 'SENDER_MISMATCH', 'BAD_SIGNATURE', 'MALFORMED', 'OVERSIZED',
-  'DELIVERY_INTERRUPTED', 'AGENT_UNREACHABLE', 'DEADLINE_EXCEEDED',
+  // The receiver stores an agent's failure in its inbox and answers every retry with it: final too.
+  'DELIVERY_INTERRUPTED', 'AGENT_UNREACHABLE', 'AGENT_ERROR', 'DEADLINE_EXCEEDED',
   'POLICY_DENIED', 'PEER_NOT_CERTIFIED', 'SENDER_NOT_CERTIFIED', 'NOT_CERTIFIED', 'DELEGATION_INVALID',
   // Inspection vetoes: the same content would be vetoed again (a guard that is down fails closed too).
   'SCHEMA_INVALID', 'CONTENT_DENIED', 'TOO_MANY_PARTS', 'PART_TOO_LARGE', 'SKILL_NOT_ALLOWED', 'GUARD_VETO', 'GUARD_UNAVAILABLE'
