@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { ApiError, type RequestContext, type Route } from '../api/index.js'
 import { AgentmeshError } from '../errors.js'
 import type { Directory } from '../directory/index.js'
-import { deliverToAgent, StageClock, STREAMING_METHODS, validTrace, type StageObserver, type TaskService } from '../relay/index.js'
+import { deliverToAgent, StageClock, STREAMING_METHODS, validTrace, type StageObserver, type TaskService, type TaskTracer } from '../relay/index.js'
 import type { AgentRegistry } from '../registry/index.js'
 import { JSONRPC } from './errors.js'
 import { chainToken, DelegationError, summarizeChain, tokenOf, withToken } from '../delegation/index.js'
@@ -36,6 +36,8 @@ export interface A2aRoutesInit {
   audit?: (entry: AuditEntry) => void
   /** Times the stages of each call through the mesh (the sending side). */
   stages?: StageObserver
+  /** Makes a span per call in the caller's trace (when tracing is on). */
+  tracer?: TaskTracer
 }
 
 /** What the routes ask of delegation (see Delegations in src/delegation). */
@@ -140,8 +142,18 @@ interface RpcRequest { jsonrpc: string, id?: string | number | null, method: str
 
 /** Handles one JSON-RPC request for `{agent}`: local agents directly, remote ones through the mesh. */
 async function callAgent (ctx: RequestContext, init: A2aRoutesInit): Promise<void> {
-  const { res } = ctx
   const clock = new StageClock(init.stages)
+  // The caller's trace context comes in headers, so the span can start before the body is read.
+  clock.attach(init.tracer?.startTask('send', validTrace(ctx.req.headers.traceparent, ctx.req.headers.tracestate), { 'agentmesh.agent': ctx.params.agent ?? '', 'agentmesh.peer': init.localPeer }, clock.startedMs))
+  try {
+    await handleCall(ctx, init, clock)
+  } finally {
+    clock.end()
+  }
+}
+
+async function handleCall (ctx: RequestContext, init: A2aRoutesInit, clock: StageClock): Promise<void> {
+  const { res } = ctx
   let body: unknown
   try {
     body = await ctx.body()
@@ -157,7 +169,7 @@ async function callAgent (ctx: RequestContext, init: A2aRoutesInit): Promise<voi
   }
   const id = rpc.id ?? null
   const spec = ctx.params.agent ?? ''
-  const stream = new AnswerWriter(res, id)
+  const stream = new AnswerWriter(res, id, clock)
   const caller = callerOf(ctx.req, init)
   if (caller === undefined) {
     rpcError(res, id, JSONRPC.MESH_ERROR, 'the bearer token is neither an agent\'s token nor the API token', { reason: 'UNAUTHORIZED' }, 401)
@@ -167,7 +179,11 @@ async function callAgent (ctx: RequestContext, init: A2aRoutesInit): Promise<voi
     const target = await init.gateway.resolve(spec, ctx.signal)
     const payload = JSON.stringify(rpc)
     clock.mark('resolve')
-    const trace = validTrace(ctx.req.headers.traceparent, ctx.req.headers.tracestate)
+    // With tracing on, the next hop continues this daemon's span; otherwise the caller's context passes through.
+    const span = clock.traced
+    const trace = span != null
+      ? { traceparent: span.traceparent, ...(span.tracestate != null ? { tracestate: span.tracestate } : {}) }
+      : validTrace(ctx.req.headers.traceparent, ctx.req.headers.tracestate)
     const toPeer = target.kind === 'local' ? init.localPeer : target.peer
     const toAgent = target.kind === 'local' ? target.agent.name : target.name
     const taskId = newEnvelopeId()
@@ -253,7 +269,7 @@ function callerOf (req: IncomingMessage, init: A2aRoutesInit): string | undefine
 class AnswerWriter {
   private sse = false
   private done = false
-  constructor (private readonly res: ServerResponse, private readonly id: string | number | null) {}
+  constructor (private readonly res: ServerResponse, private readonly id: string | number | null, private readonly clock?: StageClock) {}
 
   frame (kind: 'RESULT' | 'EVENT', payload: string): void {
     if (this.done) return
@@ -287,6 +303,7 @@ class AnswerWriter {
   fail (code: number, message: string, data: unknown): void {
     if (this.done) return
     this.done = true
+    this.clock?.fail(String((data as { reason?: unknown } | undefined)?.reason ?? code), message)
     const error = JSON.stringify({ jsonrpc: '2.0', id: this.id, error: { code, message, data } })
     if (this.sse) {
       this.res.end(`event: error\ndata: ${error}\n\n`)

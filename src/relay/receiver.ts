@@ -12,7 +12,7 @@ import { deliverToAgent, type TraceContext } from './local-delivery.js'
 import { messageStream, type MessageStream } from './message-stream.js'
 import { PeerRateLimiter } from './rate-limiter.js'
 import { Semaphore } from './semaphore.js'
-import { NO_CLOCK, StageClock, type StageObserver } from './stage-clock.js'
+import { NO_CLOCK, StageClock, type StageObserver, type TaskTracer } from './stage-clock.js'
 
 /** What {@link RelayReceiver} needs. */
 export interface RelayReceiverInit {
@@ -54,6 +54,8 @@ export interface RelayReceiverInit {
   cardOf?: (agent: AgentRecord) => Promise<unknown>
   /** Times the stages of each task (the receiving side). */
   stages?: StageObserver
+  /** Makes a span per task, continuing the sender's trace (when tracing is on). */
+  tracer?: TaskTracer
 }
 
 /** One decision of the receiving side, for the audit log. */
@@ -233,7 +235,10 @@ export class RelayReceiver {
     let writer = new FrameWriter(NO_ID, this.init.signer, this.init.now)
     let opened: OpenedEnvelope | undefined
     let envelopeHash: string | undefined
+    /** Set once the envelope is read: the task's stage clock (and span). */
+    let failed: StageClock | undefined
     const reject = async (code: string, message: string, rule?: string): Promise<void> => {
+      failed?.fail(code, message)
       metrics.envelopesRejected.inc({ reason: code })
       this.init.audit?.({ reason: code, detail: message, remote, ...(rule !== undefined ? { rule } : {}), ...(opened != null ? { envelope: opened } : {}), ...(envelopeHash !== undefined ? { envelopeHash } : {}) })
       log.warn({ remotePeer: remote, reason: code, ...(rule !== undefined ? { rule } : {}) }, `envelope rejected: ${message}`)
@@ -263,57 +268,63 @@ export class RelayReceiver {
       return false
     }
     metrics.envelopesReceived.inc()
-    const clock = new StageClock(this.init.stages)
-    if (this.init.audit != null) envelopeHash = createHash('sha256').update(bytes).digest('hex')
-
-    let envelope: OpenedEnvelope
+    const clock = failed = new StageClock(this.init.stages)
     try {
-      envelope = openEnvelope(bytes, { remotePeer: remote, verifier: this.init.verifier, maxBytes: this.maxMessageBytes, localPeer: this.init.localPeer })
-    } catch (err) {
-      if (err instanceof EnvelopeError) await reject(err.code, err.message)
-      else await reject('MALFORMED', (err as Error).message)
-      return false
-    }
-    writer = new FrameWriter(envelope.id, this.init.signer, this.init.now)
-    opened = envelope
-    clock.mark('verify')
+      if (this.init.audit != null) envelopeHash = createHash('sha256').update(bytes).digest('hex')
 
-    if (this.rate != null && !this.rate.take(remote)) {
-      await reject('RATE_LIMITED', `more than ${this.init.perPeerRatePerSecond ?? 0} envelopes per second from ${remote}; retry later`)
-      return false
-    }
-    const active = this.inFlight.get(remote) ?? 0
-    if (active >= (this.init.perPeerConcurrency ?? DEFAULT_PER_PEER_CONCURRENCY)) {
-      await reject('RATE_LIMITED', `too many tasks from ${remote} at once (limit ${this.init.perPeerConcurrency ?? DEFAULT_PER_PEER_CONCURRENCY}); retry later`)
-      return false
-    }
-    const refusal = this.init.admit?.(envelope, remote)
-    clock.mark('admit')
-    if (refusal != null) {
-      if (refusal.code === 'POLICY_DENIED') metrics.policyDenied.inc({ side: 'ingress', rule: refusal.rule ?? '' })
-      await reject(refusal.code, refusal.message, refusal.rule)
-      return false
-    }
-    // A task for an agent that is not here is refused as such (in serve), not inspected.
-    if (this.init.inspect != null && envelope.method !== CARD_METHOD && this.init.registry.get(envelope.to.agent) != null) {
-      const veto = await this.init.inspect(envelope, remote, this.stopped.signal).catch((err: Error) => ({ code: 'INTERNAL', message: `inspection failed: ${err.message}` }))
-      if (veto != null) {
-        await reject(veto.code, veto.message)
+      let envelope: OpenedEnvelope
+      try {
+        envelope = openEnvelope(bytes, { remotePeer: remote, verifier: this.init.verifier, maxBytes: this.maxMessageBytes, localPeer: this.init.localPeer })
+      } catch (err) {
+        if (err instanceof EnvelopeError) await reject(err.code, err.message)
+        else await reject('MALFORMED', (err as Error).message)
         return false
       }
-    }
-    clock.mark('inspection')
-    this.inFlight.set(remote, active + 1)
-    try {
-      return await this.serve(envelope, remote, lp, writer, reject, envelopeHash, clock)
-    } catch (err) {
-      log.warn({ remotePeer: remote, err: (err as Error).message }, 'relay stream failed')
-      stream.abort(err as Error)
-      return false
+      writer = new FrameWriter(envelope.id, this.init.signer, this.init.now)
+      opened = envelope
+      clock.attach(this.init.tracer?.startTask('receive', { ...(envelope.traceparent != null ? { traceparent: envelope.traceparent } : {}), ...(envelope.tracestate != null ? { tracestate: envelope.tracestate } : {}) },
+        { 'agentmesh.peer': this.init.localPeer, 'agentmesh.from': `${envelope.from.agent}@${remote}`, 'agentmesh.to': envelope.to.agent, 'agentmesh.method': envelope.method, 'agentmesh.task_id': Buffer.from(envelope.id).toString('hex') }, clock.startedMs))
+      clock.mark('verify')
+
+      if (this.rate != null && !this.rate.take(remote)) {
+        await reject('RATE_LIMITED', `more than ${this.init.perPeerRatePerSecond ?? 0} envelopes per second from ${remote}; retry later`)
+        return false
+      }
+      const active = this.inFlight.get(remote) ?? 0
+      if (active >= (this.init.perPeerConcurrency ?? DEFAULT_PER_PEER_CONCURRENCY)) {
+        await reject('RATE_LIMITED', `too many tasks from ${remote} at once (limit ${this.init.perPeerConcurrency ?? DEFAULT_PER_PEER_CONCURRENCY}); retry later`)
+        return false
+      }
+      const refusal = this.init.admit?.(envelope, remote)
+      clock.mark('admit')
+      if (refusal != null) {
+        if (refusal.code === 'POLICY_DENIED') metrics.policyDenied.inc({ side: 'ingress', rule: refusal.rule ?? '' })
+        await reject(refusal.code, refusal.message, refusal.rule)
+        return false
+      }
+      // A task for an agent that is not here is refused as such (in serve), not inspected.
+      if (this.init.inspect != null && envelope.method !== CARD_METHOD && this.init.registry.get(envelope.to.agent) != null) {
+        const veto = await this.init.inspect(envelope, remote, this.stopped.signal).catch((err: Error) => ({ code: 'INTERNAL', message: `inspection failed: ${err.message}` }))
+        if (veto != null) {
+          await reject(veto.code, veto.message)
+          return false
+        }
+      }
+      clock.mark('inspection')
+      this.inFlight.set(remote, active + 1)
+      try {
+        return await this.serve(envelope, remote, lp, writer, reject, envelopeHash, clock)
+      } catch (err) {
+        log.warn({ remotePeer: remote, err: (err as Error).message }, 'relay stream failed')
+        stream.abort(err as Error)
+        return false
+      } finally {
+        const n = (this.inFlight.get(remote) ?? 1) - 1
+        if (n <= 0) this.inFlight.delete(remote)
+        else this.inFlight.set(remote, n)
+      }
     } finally {
-      const n = (this.inFlight.get(remote) ?? 1) - 1
-      if (n <= 0) this.inFlight.delete(remote)
-      else this.inFlight.set(remote, n)
+      clock.end()
     }
   }
 
@@ -382,7 +393,9 @@ export class RelayReceiver {
       await chain
     }
     const ackTimer = setTimeout(() => { if (!answered) void send(() => writer.next(FrameKind.ACK)) }, ACK_DELAY_MS)
-    const trace = { traceparent: envelope.traceparent, tracestate: envelope.tracestate }
+    // The agent's own spans, if it makes any, join the task's trace under this daemon's span when tracing is on.
+    const span = clock.traced
+    const trace = span != null ? { traceparent: span.traceparent, tracestate: span.tracestate } : { traceparent: envelope.traceparent, tracestate: envelope.tracestate }
     const delivery = this.startDelivery(remote, envelope.id, envelope.to.agent, envelope.method, payload, slot, async (f) => {
       answered = true
       clearTimeout(ackTimer)
@@ -395,7 +408,10 @@ export class RelayReceiver {
     const outcome = await delivery.done
     clearTimeout(ackTimer)
     answered = true
-    if (outcome != null) await send(() => writer.error(outcome.code, outcome.message))
+    if (outcome != null) {
+      clock.fail(outcome.code, outcome.message)
+      await send(() => writer.error(outcome.code, outcome.message))
+    }
     else if (lastKind !== 'RESULT') await send(() => writer.next(FrameKind.END))
     if (peerGone) return false
     return true
