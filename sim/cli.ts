@@ -1,0 +1,78 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { parseSimArgs, SIM_USAGE, SimUsageError, type SimOptions } from './options.js'
+import { Progress } from './progress.js'
+import { renderHtml, textTable, type ReportSection } from './report/html.js'
+import { compromiseView, scaleView } from './report/sections.js'
+import { runCompromise } from './scenarios/compromise.js'
+import { runScale, settingsOf } from './scenarios/scale.js'
+import { runChurn, churnView } from './scenarios/churn.js'
+import { runFlood, floodView } from './scenarios/flood.js'
+import { runWorkers } from './workers.js'
+
+/** What one scenario hands the writer. */
+interface Outcome { result: unknown, head: string[], rows: string[][], sections: ReportSection[] }
+
+async function runScenario (o: SimOptions, progress: Progress): Promise<Outcome> {
+  switch (o.scenario) {
+    case 'scale': {
+      const r = o.workers > 1 ? await runWorkers(o, progress) : await runScale(o, progress)
+      return { result: r, ...scaleView(r) }
+    }
+    case 'compromise': {
+      const runs = await runCompromise(o, progress)
+      return { result: runs, ...compromiseView(runs) }
+    }
+    case 'churn': {
+      const r = await runChurn(o, progress)
+      return { result: r, ...churnView(r) }
+    }
+    case 'flood': {
+      const r = await runFlood(o, progress)
+      return { result: r, ...floodView(r) }
+    }
+  }
+}
+
+/** `npm run sim -- SCENARIO [options]`: runs, writes JSON + HTML to --out, prints a summary; the JSON path is the last line. */
+export async function main (argv: string[]): Promise<number> {
+  let o: SimOptions
+  try {
+    o = parseSimArgs(argv)
+  } catch (err) {
+    if (err instanceof SimUsageError) {
+      process.stderr.write(`${err.message}\n${SIM_USAGE}\n`)
+      return 2
+    }
+    throw err
+  }
+  const progress = new Progress(o.quiet)
+  const started = new Date()
+  const t0 = performance.now()
+  const outcome = await runScenario(o, progress)
+  progress.done()
+  const json = {
+    scenario: o.scenario,
+    startedAt: started.toISOString(),
+    durationMs: Math.round(performance.now() - t0),
+    options: o,
+    settings: settingsOf(o),
+    machine: { node: process.version, cpus: (await import('node:os')).cpus().length, totalMemGb: Math.round((await import('node:os')).totalmem() / 1e9) },
+    result: outcome.result
+  }
+  const dir = resolve(o.out)
+  mkdirSync(dir, { recursive: true })
+  const stem = `${o.scenario}-n${o.nodes}-s${o.seed}-${started.toISOString().replace(/[:.]/g, '-')}`
+  const jsonPath = join(dir, `${stem}.json`)
+  writeFileSync(jsonPath, JSON.stringify(json, null, 2) + '\n')
+  writeFileSync(join(dir, `${stem}.html`), await renderHtml(`agentmesh sim: ${o.scenario}, ${o.nodes} nodes, seed ${o.seed}`, outcome.sections, json))
+  process.stdout.write(`${textTable(outcome.head, outcome.rows)}\n\nsettings: ${JSON.stringify(settingsOf(o))}\nHTML report: ${join(dir, `${stem}.html`)}\n${jsonPath}\n`)
+  return 0
+}
+
+if (process.argv[1] != null && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  main(process.argv.slice(2)).then((code) => { process.exit(code) }, (err: unknown) => {
+    process.stderr.write(`sim failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
+    process.exit(1)
+  })
+}

@@ -1,0 +1,190 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import type { PrivateKey } from '@libp2p/interface'
+import { memory } from '@libp2p/memory'
+import { multiaddr } from '@multiformats/multiaddr'
+import { defaultConfig, type Config } from '../src/config/index.js'
+import { createMetrics, silentLogger, type Logger } from '../src/telemetry/index.js'
+import { SimAgents } from './agents.js'
+import { SimAuthority } from './authority.js'
+import type { SimOptions, Topology } from './options.js'
+import { Rng } from './rng.js'
+import { SimNode } from './sim-node.js'
+import { layout, policyFor, type SimAgentSpec } from './topology.js'
+
+/** The prompt-injection marker of the simulated campaign; enforcement on inspects for it (`inspection.denyPatterns`). */
+export const INJECTION_PATTERN = 'ignore (all )?previous instructions'
+
+/** What a mesh is built from. */
+export interface MeshPlan {
+  options: SimOptions
+  topology: Topology
+  enforcement: boolean
+  /** Let every host's operator call any agent (the scale / churn / flood workload). */
+  operatorsCallAnyone: boolean
+  /** Reports start-up progress (nodes started so far). */
+  onProgress?: (done: number, total: number, phase: string) => void
+}
+
+let runCounter = 0
+
+/**
+ * A simulated mesh in this process: N daemons (SimNode), each with its own
+ * key, clock, logger, in-memory database and trust folder, over the memory
+ * transport; agent a{i} on node i, laid out as the topology says; certified
+ * by one authority whose policy fits the topology (enforcement on), or open
+ * (enforcement off).
+ */
+export class SimMesh {
+  readonly plan: MeshPlan
+  readonly rng: Rng
+  readonly agents: SimAgentSpec[]
+  readonly scripted = new SimAgents()
+  readonly nodes: Array<SimNode | undefined> = []
+  readonly keys: PrivateKey[] = []
+  readonly peerIds: string[] = []
+  authority!: SimAuthority
+  readonly log: Logger = silentLogger()
+  readonly metrics = createMetrics({ processMetrics: false })
+  private readonly dir = mkdtempSync(join(tmpdir(), 'am-sim-'))
+  private readonly run = `${process.pid}-${++runCounter}`
+  private readonly skews: number[] = []
+  readonly startedMs: number[] = []
+
+  constructor (plan: MeshPlan) {
+    this.plan = plan
+    this.rng = new Rng(plan.options.seed)
+    this.agents = layout(plan.topology, plan.options.nodes, plan.options.fanout)
+    this.scripted.install()
+  }
+
+  get size (): number { return this.plan.options.nodes }
+
+  /** The memory-transport address of node `i`. */
+  address (i: number): string {
+    return `/memory/sim-${this.run}-${i}/p2p/${this.peerIds[i] ?? ''}`
+  }
+
+  /** Makes every key (seeded), the authority and its policy. */
+  async prepare (): Promise<void> {
+    const keyRng = this.rng.fork()
+    this.authority = await SimAuthority.create(keyRng, Date.now())
+    for (let i = 0; i < this.size; i++) {
+      const key = await generateKeyPairFromSeed('Ed25519', keyRng.bytes(32))
+      this.keys.push(key)
+      this.peerIds.push(peerIdFromPrivateKey(key).toString())
+      // Each daemon has its own clock, up to ±500 ms off (well inside the ±30 s window).
+      this.skews.push(Math.round((keyRng.float() - 0.5) * 1000))
+    }
+    this.authority.publish(policyFor(this.plan.topology, this.peerIds[0] as string, { operatorsCallAnyone: this.plan.operatorsCallAnyone }), Date.now())
+  }
+
+  /** The config node `i` runs with: its daemon defaults, then the simulator's settings. */
+  config (i: number, bootstrap: number[]): Config {
+    const { options, enforcement } = this.plan
+    const c = defaultConfig()
+    c.mesh = 'sim'
+    c.listen = [`/memory/sim-${this.run}-${i}`]
+    // @libp2p/bootstrap only takes IP and DNS addresses, not /memory ones: startNode dials the
+    // bootstrap peers itself, as the bootstrap module would (peer store, then a dial).
+    void bootstrap
+    c.bootstrap = []
+    c.mdns = false
+    c.nat = { ...c.nat, reserve: false, dcutr: false, autonat: false, upnp: false }
+    c.dht = { clientMode: false, queryTimeoutMs: 30_000 }
+    c.trust = { open: !enforcement, authorities: enforcement ? [this.authority.id] : [] }
+    c.connections = { ...c.connections, max: options.maxConnections, inboundPerSecondPerIp: 1_000_000, maxIncomingPending: 1000, redialKnownPeers: 0 }
+    c.audit = { ...c.audit, checkpointIntervalMs: 600_000 }
+    if (enforcement) c.inspection = { ...c.inspection, denyPatterns: [INJECTION_PATTERN] }
+    c.log = { level: 'silent' as any }
+    return c
+  }
+
+  /** Starts node `i` (bootstrapping to up to B random earlier, running nodes) and registers its agent. */
+  async startNode (i: number, bootstrapRng: Rng = this.rng): Promise<SimNode> {
+    const { options, enforcement } = this.plan
+    const running = this.nodes.map((n, j) => (n != null && j !== i ? j : -1)).filter((j) => j >= 0)
+    const bootstrap = bootstrapRng.sample(running, options.bootstrapPeers)
+    const agent = this.agents[i] as SimAgentSpec
+    const lossRng = this.rng.fork()
+    const now = (): number => Date.now() + (this.skews[i] ?? 0)
+    const node = await SimNode.start({
+      index: i,
+      privateKey: this.keys[i] as PrivateKey,
+      config: this.config(i, bootstrap),
+      dir: this.dir,
+      ...(enforcement ? { bundle: this.authority.issue(this.peerIds[i] as string, [agent], now(), i).bundle } : {}),
+      transports: [memory({ latency: options.latencyMs })],
+      dht: {
+        alpha: options.alpha,
+        kBucketSize: options.kBucketSize,
+        // Each node asks for itself once soon after start, then rarely: with thousands of nodes
+        // on one event loop, the stock 5-minute self-queries are the background load.
+        initialQuerySelfInterval: 1000 + (i % 1000),
+        querySelfInterval: 10 * 60_000
+      },
+      maxConnections: options.maxConnections,
+      loss: options.loss,
+      random: () => lossRng.float(),
+      log: this.log,
+      metrics: this.metrics,
+      now,
+      agentFetch: this.scripted.fetch,
+      dialDiscovered: options.dialDiscovered
+    })
+    this.nodes[i] = node
+    this.startedMs[i] = performance.now()
+    await node.addAgent(agent.name, agent.role, agent.parent, this.scripted.url(node.peerId, agent.name))
+    for (const b of bootstrap) {
+      node.node.dial(multiaddr(this.address(b)), { signal: AbortSignal.timeout(30_000) }).catch(() => {})
+    }
+    return node
+  }
+
+  /** Starts every node, `batch` at a time, in index order (node 0 first: the others bootstrap to earlier ones). */
+  async startAll (batch = 16): Promise<void> {
+    await this.startNode(0)
+    this.plan.onProgress?.(1, this.size, 'start')
+    for (let i = 1; i < this.size; i += batch) {
+      const ids: number[] = []
+      for (let j = i; j < Math.min(this.size, i + batch); j++) ids.push(j)
+      // Bootstrap choices are drawn before the batch starts, so a run does not depend on start-up order.
+      const rngs = ids.map(() => this.rng.fork())
+      await Promise.all(ids.map(async (j, k) => this.startNode(j, rngs[k])))
+      this.plan.onProgress?.(Math.min(this.size, i + batch), this.size, 'start')
+    }
+  }
+
+  /** Running nodes. */
+  running (): SimNode[] {
+    return this.nodes.filter((n): n is SimNode => n != null)
+  }
+
+  /**
+   * Waits until 95 % of the nodes hold at least `min(wanted, N-1)` (default k/2) peers in their
+   * routing table (or the time runs out). Returns how long it took and the sizes.
+   */
+  async converge (timeoutMs: number, wanted = Math.floor(this.plan.options.kBucketSize / 2)): Promise<{ ms: number, converged: boolean, tableSizes: number[] }> {
+    const start = performance.now()
+    const target = Math.min(wanted, this.size - 1)
+    for (;;) {
+      const sizes = this.running().map((n) => n.routingTableSize())
+      const ready = sizes.filter((s) => s >= target).length
+      this.plan.onProgress?.(ready, sizes.length, 'converge')
+      if (ready >= 0.95 * sizes.length) return { ms: performance.now() - start, converged: true, tableSizes: sizes }
+      if (performance.now() - start > timeoutMs) return { ms: performance.now() - start, converged: false, tableSizes: sizes }
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+  }
+
+  /** Stops every node and removes the trust folders. */
+  async stop (): Promise<void> {
+    const all = this.running()
+    for (let i = 0; i < all.length; i += 64) await Promise.all(all.slice(i, i + 64).map(async (n) => n.stop()))
+    this.nodes.length = 0
+    rmSync(this.dir, { recursive: true, force: true })
+  }
+}

@@ -1,0 +1,151 @@
+/** The scenarios `npm run sim` runs. */
+export const SCENARIOS = ['scale', 'churn', 'compromise', 'flood'] as const
+export type Scenario = typeof SCENARIOS[number]
+
+/** The three multi-agent topologies (Huang et al., arXiv 2408.00989). */
+export const TOPOLOGIES = ['hierarchical', 'linear', 'flat'] as const
+export type Topology = typeof TOPOLOGIES[number]
+
+/** Everything a run is told; resolved once by {@link parseSimArgs}. */
+export interface SimOptions {
+  scenario: Scenario
+  nodes: number
+  /** `undefined` for compromise means "all three". */
+  topology: Topology | undefined
+  fanout: number
+  latencyMs: number
+  loss: number
+  /** Share of nodes that leave (and as many that join) per minute of the churn phase. */
+  churn: number
+  compromised: number
+  /** `undefined` for compromise means "on and off". */
+  enforcement: boolean | undefined
+  workers: number
+  seed: number
+  out: string
+  /** Random lookups and tasks of the measuring phase. */
+  lookups: number
+  tasks: number
+  /** How long the measured phase of churn / flood lasts. */
+  durationMs: number
+  /** DHT tuning (see sim/README.md). */
+  alpha: number
+  kBucketSize: number
+  /** Bootstrap peers each node dials at start (bounds the initial degree). */
+  bootstrapPeers: number
+  maxConnections: number
+  /** Install the daemon's dial-every-discovered-peer (off by default: see sim/README.md). */
+  dialDiscovered: boolean
+  /** Print JSON progress lines instead of a bar (set for workers and non-TTY). */
+  quiet: boolean
+}
+
+/** The defaults, one per option. */
+export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'scenario'> = {
+  nodes: 50,
+  topology: undefined,
+  fanout: 4,
+  latencyMs: 0,
+  loss: 0,
+  churn: 0.1,
+  compromised: 0.1,
+  enforcement: undefined,
+  workers: 1,
+  seed: 1,
+  out: 'sim-results',
+  lookups: 50,
+  tasks: 100,
+  durationMs: 20_000,
+  alpha: 3,
+  kBucketSize: 20,
+  bootstrapPeers: 3,
+  maxConnections: 64,
+  dialDiscovered: false,
+  quiet: false
+}
+
+/** A usage mistake: the CLI prints it with the usage and exits 2. */
+export class SimUsageError extends Error {
+  override name = 'SimUsageError'
+}
+
+export const SIM_USAGE = `usage: npm run sim -- SCENARIO [options]
+scenarios: scale | churn | compromise | flood
+  --nodes N               nodes (daemons) in the mesh (default 50)
+  --topology T            hierarchical | linear | flat (compromise: all three unless given)
+  --fanout F              children per agent in the hierarchical tree (default 4)
+  --latency MS            one-way latency added to every transport write (default 0)
+  --loss P                share of connection attempts that fail, 0..1 (default 0)
+  --churn RATE            share of nodes that leave and join per minute (churn; default 0.1)
+  --compromised FRACTION  share of agents the attacker controls (compromise; default 0.1)
+  --enforcement on|off    the mesh's checks (compromise: both unless given)
+  --workers K             spread the nodes over K worker processes (default 1)
+  --seed S                same seed, same run (default 1)
+  --out DIR               where the JSON and HTML land (default sim-results)
+  --lookups N --tasks N   size of the measuring phase (default 50 / 100)
+  --duration MS           length of the churn / flood phase (default 20000)
+  --alpha A --k K         kad-dht query concurrency and bucket size (default 3 / 20)
+  --bootstrap-peers B     peers each node dials at start (default 3)
+  --max-connections C     per-node connection cap (default 64)
+  --dial-discovered       dial every discovered peer, as the daemon does (default off)
+  --quiet                 no progress bar`
+
+/** Parses `npm run sim` arguments into a new options object; throws {@link SimUsageError} naming the bad option. */
+export function parseSimArgs (argv: readonly string[]): SimOptions {
+  const args = [...argv]
+  const scenario = args.shift()
+  if (scenario === undefined || !(SCENARIOS as readonly string[]).includes(scenario)) {
+    throw new SimUsageError(`the first argument must be a scenario (${SCENARIOS.join(', ')}), not ${scenario === undefined ? 'nothing' : `"${scenario}"`}`)
+  }
+  const o: SimOptions = { ...DEFAULT_SIM_OPTIONS, scenario: scenario as Scenario }
+  while (args.length > 0) {
+    const flag = args.shift() as string
+    const value = (): string => {
+      const v = args.shift()
+      if (v === undefined) throw new SimUsageError(`${flag} needs a value`)
+      return v
+    }
+    const num = (min: number, max: number, integer = true): number => {
+      const raw = value()
+      const n = Number(raw)
+      if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) {
+        throw new SimUsageError(`${flag} must be ${integer ? 'an integer' : 'a number'} in ${min}..${max}, not "${raw}"`)
+      }
+      return n
+    }
+    switch (flag) {
+      case '--nodes': o.nodes = num(2, 1_000_000); break
+      case '--topology': {
+        const t = value()
+        if (!(TOPOLOGIES as readonly string[]).includes(t)) throw new SimUsageError(`--topology must be one of ${TOPOLOGIES.join(', ')}, not "${t}"`)
+        o.topology = t as Topology
+        break
+      }
+      case '--fanout': o.fanout = num(1, 1000); break
+      case '--latency': o.latencyMs = num(0, 60_000, false); break
+      case '--loss': o.loss = num(0, 0.99, false); break
+      case '--churn': o.churn = num(0, 1, false); break
+      case '--compromised': o.compromised = num(0, 1, false); break
+      case '--enforcement': {
+        const e = value()
+        if (e !== 'on' && e !== 'off') throw new SimUsageError(`--enforcement must be on or off, not "${e}"`)
+        o.enforcement = e === 'on'
+        break
+      }
+      case '--workers': o.workers = num(1, 256); break
+      case '--seed': o.seed = num(0, 2 ** 32 - 1); break
+      case '--out': o.out = value(); break
+      case '--lookups': o.lookups = num(0, 1_000_000); break
+      case '--tasks': o.tasks = num(0, 1_000_000); break
+      case '--duration': o.durationMs = num(1000, 24 * 3600_000); break
+      case '--alpha': o.alpha = num(1, 64); break
+      case '--k': o.kBucketSize = num(2, 1000); break
+      case '--bootstrap-peers': o.bootstrapPeers = num(1, 1000); break
+      case '--max-connections': o.maxConnections = num(4, 100_000); break
+      case '--quiet': o.quiet = true; break
+      case '--dial-discovered': o.dialDiscovered = true; break
+      default: throw new SimUsageError(`unknown option "${flag}"`)
+    }
+  }
+  return o
+}

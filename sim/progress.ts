@@ -1,0 +1,36 @@
+/**
+ * Progress on a terminal: one bar, redrawn in place, only when stderr is a
+ * TTY (and not --quiet); elsewhere a line per phase change, so that logs of
+ * CI runs and workers stay readable.
+ */
+export class Progress {
+  private readonly tty: boolean
+  private phase = ''
+  private lastDraw = 0
+
+  constructor (quiet: boolean) {
+    this.tty = !quiet && process.stderr.isTTY === true
+  }
+
+  /** Reports `done` of `total` in `phase`. */
+  update (phase: string, done: number, total: number): void {
+    if (!this.tty) {
+      if (phase !== this.phase) process.stderr.write(`sim: ${phase}…\n`)
+      this.phase = phase
+      return
+    }
+    const now = Date.now()
+    if (phase === this.phase && now - this.lastDraw < 100 && done < total) return
+    this.phase = phase
+    this.lastDraw = now
+    const width = 30
+    const share = total > 0 ? Math.min(1, done / total) : 0
+    const filled = Math.round(share * width)
+    process.stderr.write(`\r\x1b[K${phase.padEnd(22)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`)
+  }
+
+  /** Ends the bar's line. */
+  done (): void {
+    if (this.tty) process.stderr.write('\r\x1b[K')
+  }
+}

@@ -1,0 +1,86 @@
+import { sendMessage } from '../agents.js'
+import { findAgent, findPeer, memoryMb, pool, summary, type LookupSample } from '../measure.js'
+import { SimMesh } from '../mesh.js'
+import type { SimOptions } from '../options.js'
+import type { Progress } from '../progress.js'
+import { agentName } from '../topology.js'
+
+/** Settings that produced a figure: every figure in a result is reported with them. */
+export function settingsOf (o: SimOptions): Record<string, unknown> {
+  return {
+    nodes: o.nodes, topology: o.topology ?? 'flat', fanout: o.fanout, latencyMs: o.latencyMs, loss: o.loss, workers: o.workers, seed: o.seed,
+    dht: { alpha: o.alpha, kBucketSize: o.kBucketSize, connectionMonitor: false, clientMode: false, querySelfIntervalMs: 600_000 },
+    bootstrapPeers: o.bootstrapPeers, maxConnections: o.maxConnections, transport: '@libp2p/memory', database: 'node:sqlite :memory:'
+  }
+}
+
+/** What a scale run measures. */
+export interface ScaleResult {
+  startMs: number
+  startPerNodeMs: number
+  converge: { ms: number, converged: boolean, tableSize: ReturnType<typeof summary> }
+  memoryPerNodeMb: { rss: number, heapUsed: number }
+  findPeer: { success: number, ms: ReturnType<typeof summary>, hops: ReturnType<typeof summary> }
+  agentLookup: { success: number, ms: ReturnType<typeof summary>, hops: ReturnType<typeof summary> }
+  tasks: { sent: number, delivered: number, deliveryRate: number, ms: ReturnType<typeof summary>, failures: Record<string, number> }
+  samples: { findPeerMs: number[], agentLookupMs: number[], taskMs: number[] }
+}
+
+/**
+ * Scale: bring up N daemons, let the DHT converge, then random findPeer and
+ * agent lookups, then random tasks (by agent name: directory lookup,
+ * certificate check, policy, envelope, relay, delivery, answer).
+ */
+export async function runScale (o: SimOptions, progress: Progress): Promise<ScaleResult> {
+  const mesh = new SimMesh({
+    options: o, topology: o.topology ?? 'flat', enforcement: o.enforcement ?? true, operatorsCallAnyone: true,
+    onProgress: (d, t, phase) => { progress.update(phase, d, t) }
+  })
+  try {
+    global.gc?.()
+    const before = memoryMb()
+    await mesh.prepare()
+    const t0 = performance.now()
+    await mesh.startAll()
+    const startMs = performance.now() - t0
+    const conv = await mesh.converge(Math.max(60_000, o.nodes * 60))
+    global.gc?.()
+    const after = memoryMb()
+    const n = mesh.size
+    const rng = mesh.rng.fork()
+    const pairs = (count: number): Array<[number, number]> => Array.from({ length: count }, () => {
+      const a = rng.int(n)
+      let b = rng.int(n - 1)
+      if (b >= a) b++
+      return [a, b]
+    })
+    const lookupPairs = pairs(o.lookups)
+    const conc = 8
+    const fp: LookupSample[] = await pool(lookupPairs, conc, async ([a, b]) => findPeer(mesh.nodes[a]!, mesh.peerIds[b]!, 30_000),
+      (d) => { progress.update('findPeer', d, lookupPairs.length) })
+    const al: LookupSample[] = await pool(lookupPairs, conc, async ([a, b]) => findAgent(mesh.nodes[a]!, 'sim', agentName(b), mesh.peerIds[b]!, 30_000),
+      (d) => { progress.update('agent lookups', d, lookupPairs.length) })
+    const taskPairs = pairs(o.tasks)
+    const failures: Record<string, number> = {}
+    const taskMs: number[] = []
+    let delivered = 0
+    await pool(taskPairs, conc, async ([a, b]) => {
+      const r = await mesh.nodes[a]!.call('operator', agentName(b), sendMessage(`task for ${agentName(b)}`), AbortSignal.timeout(60_000))
+      if (r.ok) { delivered++; taskMs.push(r.ms) } else failures[r.reason ?? '?'] = (failures[r.reason ?? '?'] ?? 0) + 1
+    }, (d) => { progress.update('tasks', d, taskPairs.length) })
+    const ok = (xs: LookupSample[]): LookupSample[] => xs.filter((x) => x.ok)
+    return {
+      startMs: Math.round(startMs),
+      startPerNodeMs: Math.round(startMs / n * 10) / 10,
+      converge: { ms: Math.round(conv.ms), converged: conv.converged, tableSize: summary(conv.tableSizes) },
+      memoryPerNodeMb: { rss: Math.round((after.rss - before.rss) / n * 100) / 100, heapUsed: Math.round((after.heapUsed - before.heapUsed) / n * 100) / 100 },
+      findPeer: { success: ok(fp).length / Math.max(1, fp.length), ms: summary(ok(fp).map((x) => x.ms)), hops: summary(ok(fp).map((x) => x.hops)) },
+      agentLookup: { success: ok(al).length / Math.max(1, al.length), ms: summary(ok(al).map((x) => x.ms)), hops: summary(ok(al).map((x) => x.hops)) },
+      tasks: { sent: taskPairs.length, delivered, deliveryRate: delivered / Math.max(1, taskPairs.length), ms: summary(taskMs), failures },
+      samples: { findPeerMs: fp.map((x) => Math.round(x.ms)), agentLookupMs: al.map((x) => Math.round(x.ms)), taskMs: taskMs.map((x) => Math.round(x)) }
+    }
+  } finally {
+    progress.update('stopping', 0, 1)
+    await mesh.stop()
+  }
+}
