@@ -1,19 +1,22 @@
 /**
  * Progress on a terminal: one bar, redrawn in place, only when stderr is a
- * TTY (and not --quiet); elsewhere a line per phase change, so that logs of
- * CI runs and workers stay readable.
+ * TTY; elsewhere a line per phase change, so that logs of CI runs and
+ * workers stay readable; nothing with --quiet.
  */
 export class Progress {
   private readonly tty: boolean
+  private readonly quiet: boolean
   private phase = ''
   private lastDraw = 0
 
   constructor (quiet: boolean) {
+    this.quiet = quiet
     this.tty = !quiet && process.stderr.isTTY === true
   }
 
   /** Reports `done` of `total` in `phase`. */
   update (phase: string, done: number, total: number): void {
+    if (this.quiet) return
     if (!this.tty) {
       if (phase !== this.phase) process.stderr.write(`sim: ${phase}…\n`)
       this.phase = phase

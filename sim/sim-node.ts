@@ -154,10 +154,23 @@ export class SimNode {
       body: async () => rpc,
       signal
     }
+    // The handler honours the signal; the race makes sure a call can never outlive it in the sim.
+    let onAbort: (() => void) | undefined
+    const aborted = new Promise<'aborted'>((resolve) => {
+      onAbort = () => { resolve('aborted') }
+      if (signal.aborted) resolve('aborted')
+      else signal.addEventListener('abort', onAbort, { once: true })
+    })
     try {
-      await match.route.handler(ctx)
+      const handled = Promise.resolve(match.route.handler(ctx))
+      handled.catch(() => {})
+      if (await Promise.race([handled.then(() => 'done' as const), aborted]) === 'aborted') {
+        return { ok: false, reason: 'TIMEOUT', ms: performance.now() - started }
+      }
     } catch (err) {
       return { ok: false, reason: (err as { code?: string }).code ?? 'INTERNAL', ms: performance.now() - started }
+    } finally {
+      if (onAbort != null) signal.removeEventListener('abort', onAbort)
     }
     const ms = performance.now() - started
     let body: any
@@ -176,9 +189,11 @@ export class SimNode {
     if (this.stopped) return
     this.stopped = true
     for (const c of this.cleanups) c()
-    try { await this.services.stop() } catch {}
-    try { await this.peerTrust.stop() } catch {}
-    try { await this.node.stop() } catch {}
+    // Each step is bounded: a node that leaves must not hold up the run.
+    const bounded = async (p: Promise<unknown>): Promise<void> => { await Promise.race([p.catch(() => {}), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]) }
+    await bounded(Promise.resolve(this.services.stop()))
+    await bounded(Promise.resolve(this.peerTrust.stop()))
+    await bounded(Promise.resolve(this.node.stop()))
     try { this.audit.stop() } catch {}
     try { this.db.close() } catch {}
   }

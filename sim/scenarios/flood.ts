@@ -68,6 +68,8 @@ export async function runFlood (o: SimOptions, progress: Progress): Promise<Floo
         const r = await mesh.nodes[flooder]!.call('operator', addr(v), sendMessage('flood'), AbortSignal.any([stop.signal, AbortSignal.timeout(30_000)]))
         if (r.ok) delivered++
         else outcomes[r.reason ?? '?'] = (outcomes[r.reason ?? '?'] ?? 0) + 1
+        // A refusal can come back without touching the event loop; yield, or the loop starves every timer.
+        await new Promise((resolve) => setImmediate(resolve))
       }
     }))
     await new Promise((resolve) => setTimeout(resolve, 1000))

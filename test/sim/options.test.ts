@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest'
+import { parseSimArgs, SimUsageError } from '../../sim/options.js'
+import { Rng } from '../../sim/rng.js'
+import { layout, policyFor } from '../../sim/topology.js'
+import { parsePolicy, evaluatePolicy } from '../../src/policy/index.js'
+
+describe('sim options', () => {
+  it('takes the option names of the issue', () => {
+    const o = parseSimArgs(['compromise', '--nodes', '500', '--topology', 'linear', '--fanout', '5', '--latency', '2', '--loss', '0.01',
+      '--churn', '0.2', '--compromised', '0.05', '--enforcement', 'off', '--workers', '2', '--seed', '42', '--out', 'x'])
+    expect(o).toMatchObject({ scenario: 'compromise', nodes: 500, topology: 'linear', fanout: 5, latencyMs: 2, loss: 0.01, churn: 0.2, compromised: 0.05, enforcement: false, workers: 2, seed: 42, out: 'x' })
+  })
+
+  it('names the offending option', () => {
+    expect(() => parseSimArgs(['scale', '--nodes', 'many'])).toThrow(/--nodes/)
+    expect(() => parseSimArgs(['scale', '--topology', 'star'])).toThrow(SimUsageError)
+    expect(() => parseSimArgs(['dance'])).toThrow(/scenario/)
+  })
+})
+
+describe('sim determinism and topologies', () => {
+  it('one seed gives one sequence', () => {
+    const a = new Rng(5)
+    const b = new Rng(5)
+    expect(Array.from({ length: 5 }, () => a.u32())).toEqual(Array.from({ length: 5 }, () => b.u32()))
+    expect(new Rng(5).sample([...Array(100).keys()], 10)).toEqual(new Rng(5).sample([...Array(100).keys()], 10))
+  })
+
+  it('lays out a tree, a chain and a flat set, and their policies allow exactly the work edges', () => {
+    const tree = layout('hierarchical', 13, 3)
+    expect(tree[1]?.parent).toBe('a0')
+    expect(tree[4]?.parent).toBe('a1')
+    expect(tree[0]?.delegates).toEqual([1, 2, 3])
+    const chain = layout('linear', 4, 3)
+    expect(chain.map((a) => a.parent)).toEqual([null, 'a0', 'a1', 'a2'])
+    const root = '12D3KooWRoot'
+    const policy = parsePolicy(policyFor('hierarchical', root), 'json')
+    const p = (agent: string, parent: string | null, role = 'orchestrator', peer = 'x'): any => ({ agent, peer, role, parent, groups: [] })
+    const origin = p('operator', null, 'operator', root)
+    expect(evaluatePolicy(policy, { from: p('a1', 'a0'), to: p('a4', 'a1'), method: 'SendMessage', origin }).allowed).toBe(true)
+    expect(evaluatePolicy(policy, { from: p('a1', 'a0'), to: p('a5', 'a2'), method: 'SendMessage', origin }).allowed).toBe(false)
+    expect(evaluatePolicy(policy, { from: p('a4', 'a1'), to: p('a1', 'a0'), method: 'SendMessage', origin }).allowed).toBe(false)
+    expect(evaluatePolicy(policy, { from: p('a1', 'a0'), to: p('a4', 'a1'), method: 'SendMessage', origin: p('a1', 'a0') }).allowed).toBe(false)
+  })
+})

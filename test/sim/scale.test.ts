@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest'
+import { runScale } from '../../sim/scenarios/scale.js'
+import { quiet, smallRun } from './helpers.js'
+
+describe('sim scale', () => {
+  it('brings up a small closed mesh, converges, finds peers and agents and delivers tasks by name', async () => {
+    const r = await runScale(smallRun('scale', { nodes: 20, lookups: 10, tasks: 10, seed: 3 }), quiet)
+    expect(r.converge.converged).toBe(true)
+    expect(r.findPeer.success).toBeGreaterThanOrEqual(0.9)
+    expect(r.agentLookup.success).toBeGreaterThanOrEqual(0.8)
+    expect(r.tasks.deliveryRate).toBeGreaterThanOrEqual(0.9)
+    expect(r.memoryPerNodeMb.rss).toBeGreaterThan(0)
+  }, 120_000)
+})
