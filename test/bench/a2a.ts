@@ -34,7 +34,7 @@ import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync
 import { request as httpRequest, createServer as createHttpServer, type Server as HttpServer } from 'node:http'
 import { createServer as createTcpServer, connect as tcpConnect, type Server as TcpServer, type Socket } from 'node:net'
 import { cpus, tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { pathToFileURL } from 'node:url'
 import express from 'express'
@@ -71,6 +71,8 @@ export interface BenchA2AOptions {
   legacy?: boolean
   /** Run the agent in the client's process instead of its own (the old setup; it flatters the mesh). Default false. */
   agentInline?: boolean
+  /** The `agentmesh` entry point the daemons run (default this checkout's bin/agentmesh.js): another build's, to bench it against this one. */
+  daemonBin?: string
   /** Start both daemons with `--cpu-prof` and leave their profiles in this folder. */
   cpuProfileDir?: string
   /** The whole bench is aborted after this long. Default 300000. */
@@ -193,14 +195,15 @@ export async function benchA2A (options: BenchA2AOptions = {}): Promise<A2ABench
     // A closed mesh, as users run it: one authority, a certificate per host
     // (B may host the agent as an orchestrator, which the example policy lets
     // A's operator call), the policy checked on both daemons.
-    if (!o.open && !o.legacy) await certify(root, { a: [], b: [`${AGENT}:orchestrator`] })
+    const bin = options.daemonBin != null ? resolve(options.daemonBin) : BIN
+    if (!o.open && !o.legacy) await certify(root, { a: [], b: [`${AGENT}:orchestrator`] }, bin)
     const mode = [...(o.open && !o.legacy ? ['--open'] : []), '--api-tcp', '127.0.0.1:0']
     const profile = options.cpuProfileDir != null ? ['--cpu-prof', '--cpu-prof-dir', resolve(options.cpuProfileDir)] : []
     o.progress(o.legacy ? 'legacy daemons (no trust layer)' : o.open ? 'lab mode (--open): no certificates, no policy' : 'closed mesh: certificates and the example hierarchy policy on both daemons')
     // Daemon B first (A bootstraps to it), then A.
-    const b = await startDaemon(join(root, 'b'), ['--log-level', o.logLevel, ...mode], abort.signal, profile)
+    const b = await startDaemon(join(root, 'b'), ['--log-level', o.logLevel, ...mode], abort.signal, profile, bin)
     daemons.push(b)
-    const a = await startDaemon(join(root, 'a'), ['--log-level', o.logLevel, ...mode, '--bootstrap', pickAddress(b)], abort.signal, profile)
+    const a = await startDaemon(join(root, 'a'), ['--log-level', o.logLevel, ...mode, '--bootstrap', pickAddress(b)], abort.signal, profile, bin)
     daemons.push(a)
     o.progress(`daemons up: B ${b.peerId} (${b.startupMs} ms), A ${a.peerId} (${a.startupMs} ms)`)
 
@@ -627,10 +630,12 @@ interface DaemonProc {
  * `root`, the home and a certificate for the given agents, installed as
  * `agentmesh join` would.
  */
-async function certify (root: string, homes: Record<string, string[]>): Promise<void> {
-  const { initHome } = await import('../../src/home/index.js')
-  const { initAuthority, issueBundle, installBundle } = await import('../../src/trust/index.js')
-  const { createVerifier } = await import('../../src/envelope/index.js')
+async function certify (root: string, homes: Record<string, string[]>, bin = BIN): Promise<void> {
+  // The homes are made by the build that will run them (its config file must be one it knows).
+  const src = pathToFileURL(resolve(dirname(bin), '../dist/src')).href
+  const { initHome } = await import(`${src}/home/index.js`) as typeof import('../../src/home/index.js')
+  const { initAuthority, issueBundle, installBundle } = await import(`${src}/trust/index.js`) as typeof import('../../src/trust/index.js')
+  const { createVerifier } = await import(`${src}/envelope/index.js`) as typeof import('../../src/envelope/index.js')
   const { authority } = await initAuthority(join(root, 'authority'), Date.now())
   for (const [name, agents] of Object.entries(homes)) {
     const home = join(root, name)
@@ -640,11 +645,11 @@ async function certify (root: string, homes: Record<string, string[]>): Promise<
 }
 
 /** `agentmesh daemon --json` on loopback with mDNS off; its stderr goes to `<home>.log`. */
-async function startDaemon (home: string, extra: string[], signal: AbortSignal, nodeFlags: string[] = [], timeoutMs = 30_000): Promise<DaemonProc> {
+async function startDaemon (home: string, extra: string[], signal: AbortSignal, nodeFlags: string[] = [], bin = BIN, timeoutMs = 30_000): Promise<DaemonProc> {
   mkdirSync(home, { mode: 0o700, recursive: true })
   const logFile = `${home}.log`
   const logFd = openSync(logFile, 'a')
-  const args = [...nodeFlags, BIN, 'daemon', '--json', '--home', home, '--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', ...extra]
+  const args = [...nodeFlags, bin, 'daemon', '--json', '--home', home, '--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', ...extra]
   let proc: ChildProcess
   try {
     proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', logFd] })

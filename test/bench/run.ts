@@ -6,6 +6,7 @@
 // older build); `--agent-inline` puts the agent in the client's process (the
 // old setup). By default the agent runs in its own process, as users run it.
 // `--profile DIR` starts both daemons with --cpu-prof and leaves the profiles in DIR.
+// `--daemon-bin PATH` runs another build's bin/agentmesh.js as the daemons (a before/after in one session).
 // `--short` runs a small version of every section (CI runs it, so the bench cannot rot).
 import { benchA2A, formatA2ATable } from './a2a.js'
 import { benchCrypto, formatCryptoTable } from './crypto.js'
@@ -16,7 +17,9 @@ const agentInline = process.argv.includes('--agent-inline')
 const short = process.argv.includes('--short')
 const profileAt = process.argv.indexOf('--profile')
 const cpuProfileDir = profileAt > 0 ? process.argv[profileAt + 1] : undefined
-const only = process.argv.slice(2).find((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--profile')
+const binAt = process.argv.indexOf('--daemon-bin')
+const daemonBin = binAt > 0 ? process.argv[binAt + 1] : undefined
+const only = process.argv.slice(2).find((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--profile' && all[i - 1] !== '--daemon-bin')
 const sections = ['crypto', 'a2a']
 if (only !== undefined && !sections.includes(only)) {
   process.stderr.write(`unknown bench section ${JSON.stringify(only)}; one of: ${sections.join(', ')}\n`)
@@ -35,6 +38,7 @@ if (only === undefined || only === 'a2a') {
     legacy,
     agentInline,
     ...(cpuProfileDir != null ? { cpuProfileDir } : {}),
+    ...(daemonBin != null ? { daemonBin } : {}),
     ...(short ? { requests: 100, warmup: 20, concurrency: [1, 8], windowMs: 300, rounds: 1 } : {})
   })) + '\n')
 }
