@@ -30,7 +30,7 @@
  * contention between all three.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { request as httpRequest, createServer as createHttpServer, type Server as HttpServer } from 'node:http'
 import { createServer as createTcpServer, connect as tcpConnect, type Server as TcpServer, type Socket } from 'node:net'
 import { cpus, tmpdir } from 'node:os'
@@ -44,8 +44,16 @@ import { AgentEvent, DefaultRequestHandler, InMemoryTaskStore, type AgentExecuto
 import { agentCardHandler, jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/server/express'
 import { ClientFactory, ClientFactoryOptions, DefaultAgentCardResolver, JsonRpcTransportFactory, type Client } from '@a2a-js/sdk/client'
 
-/** The CLI the daemons run, exactly as users do (dist/test/bench → repo root). */
-const BIN = resolve(import.meta.dirname, '../../../bin/agentmesh.js')
+/** The repository's root, from test/bench (vitest) or dist/test/bench (npm run bench). */
+const ROOT = (() => {
+  for (let dir = import.meta.dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'bin', 'agentmesh.js'))) return dir
+  }
+  throw new Error(`bin/agentmesh.js not found above ${import.meta.dirname}`)
+})()
+
+/** The CLI the daemons run, exactly as users do. */
+const BIN = join(ROOT, 'bin', 'agentmesh.js')
 
 /** Options of {@link benchA2A}. */
 export interface BenchA2AOptions {
@@ -488,7 +496,7 @@ interface EchoAgent { url: string, calls: () => Promise<number>, close: () => Pr
 
 /** The test suite's SDK echo agent (test/helpers/agent-process.mjs) in a process of its own, as users run agents. */
 async function startEchoAgentProcess (): Promise<EchoAgent> {
-  const script = resolve(import.meta.dirname, '../../../test/helpers/agent-process.mjs')
+  const script = join(ROOT, 'test', 'helpers', 'agent-process.mjs')
   const child = spawn(process.execPath, [script, '--kind', 'echo', '--name', AGENT], { stdio: ['ignore', 'pipe', 'inherit'] })
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve)

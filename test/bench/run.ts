@@ -7,9 +7,12 @@
 // old setup). By default the agent runs in its own process, as users run it.
 // `--profile DIR` starts both daemons with --cpu-prof and leaves the profiles in DIR.
 // `--daemon-bin PATH` runs another build's bin/agentmesh.js as the daemons (a before/after in one session).
-// `--short` runs a small version of every section (CI runs it, so the bench cannot rot).
+// `--short` runs a small version of every section (the test suite runs it, so the bench cannot rot).
+// `--json FILE` also writes every section's figures to FILE.
+import { writeFileSync } from 'node:fs'
 import { benchA2A, formatA2ATable } from './a2a.js'
 import { benchCrypto, formatCryptoTable } from './crypto.js'
+import { benchPlatform, formatPlatformTable } from './platform.js'
 
 const open = process.argv.includes('--open')
 const legacy = process.argv.includes('--legacy')
@@ -19,8 +22,12 @@ const profileAt = process.argv.indexOf('--profile')
 const cpuProfileDir = profileAt > 0 ? process.argv[profileAt + 1] : undefined
 const binAt = process.argv.indexOf('--daemon-bin')
 const daemonBin = binAt > 0 ? process.argv[binAt + 1] : undefined
-const only = process.argv.slice(2).find((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--profile' && all[i - 1] !== '--daemon-bin')
-const sections = ['crypto', 'a2a']
+const jsonAt = process.argv.indexOf('--json')
+const jsonFile = jsonAt > 0 ? process.argv[jsonAt + 1] : undefined
+const valued = new Set(['--profile', '--daemon-bin', '--json'])
+const only = process.argv.slice(2).find((a, i, all) => !a.startsWith('--') && !valued.has(all[i - 1] ?? ''))
+const sections = ['crypto', 'a2a', 'platform']
+const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version }
 if (only !== undefined && !sections.includes(only)) {
   process.stderr.write(`unknown bench section ${JSON.stringify(only)}; one of: ${sections.join(', ')}\n`)
   process.exit(2)
@@ -28,17 +35,33 @@ if (only !== undefined && !sections.includes(only)) {
 
 if (only === undefined || only === 'crypto') {
   process.stdout.write('\n## Ed25519 sign/verify (baseline: node:crypto with a cached KeyObject)\n\n')
-  process.stdout.write(formatCryptoTable(await benchCrypto()) + '\n')
+  const crypto = await benchCrypto()
+  results.crypto = crypto
+  process.stdout.write(formatCryptoTable(crypto) + '\n')
 }
 
 if (only === undefined || only === 'a2a') {
   process.stdout.write('\n## A2A round trips and throughput (baseline: the same SDK client straight to the agent over HTTP)\n\n')
-  process.stdout.write(formatA2ATable(await benchA2A({
+  const a2a = await benchA2A({
     open,
     legacy,
     agentInline,
     ...(cpuProfileDir != null ? { cpuProfileDir } : {}),
     ...(daemonBin != null ? { daemonBin } : {}),
     ...(short ? { requests: 100, warmup: 20, concurrency: [1, 8], windowMs: 300, rounds: 1 } : {})
-  })) + '\n')
+  })
+  results.a2a = a2a
+  process.stdout.write(formatA2ATable(a2a) + '\n')
+}
+
+if (only === undefined || only === 'platform') {
+  process.stdout.write('\n## Platform: stream throughput, DHT lookups, start-up and idle memory (each beside its baseline)\n\n')
+  const platform = await benchPlatform({ short })
+  results.platform = platform
+  process.stdout.write(formatPlatformTable(platform) + '\n')
+}
+
+if (jsonFile !== undefined) {
+  writeFileSync(jsonFile, JSON.stringify(results, null, 2) + '\n')
+  process.stdout.write(`\n${jsonFile}\n`)
 }
