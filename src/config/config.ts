@@ -103,6 +103,13 @@ export interface Config {
   telemetry: {
     /** `HOST:PORT` on which to serve `GET /metrics` over plain HTTP (no token), or null: only the API serves it. */
     metricsListen: string | null
+    tracing: {
+      /**
+       * OTLP/HTTP traces endpoint (JSON), e.g. `http://collector:4318/v1/traces`, to which the
+       * daemon exports a span for every step of every task; null: no tracing (nothing recorded).
+       */
+      endpoint: string | null
+    }
   }
 }
 

@@ -8,15 +8,28 @@ import type { Config, ConfigLayer } from './config.js'
 export interface ConfigSources {
   /** The parsed config file and its path (for messages). */
   file?: { path: string, value: unknown }
-  /** Environment variables (only `AGENTMESH_*` are read). */
+  /** Environment variables (`AGENTMESH_*`, and the standard OpenTelemetry ones of {@link ENV_KEYS}). */
   env?: Record<string, string | undefined>
   /** Values from command-line flags. */
   flags?: ConfigLayer
 }
 
-type Kind = 'string' | 'list' | 'bool'
+/**
+ * How a variable's text becomes a value: as is, a comma list, a boolean;
+ * `otlp-base`, an OTLP base URL to which the traces path `/v1/traces` is
+ * appended; `otel-disabled`, `true` turns tracing off (any other value is ignored).
+ */
+type Kind = 'string' | 'list' | 'bool' | 'otlp-base' | 'otel-disabled'
 
-/** Environment variables and the config key each one sets. */
+/** The config key of the OTLP traces endpoint. */
+const TRACE_ENDPOINT = ['telemetry', 'tracing', 'endpoint']
+
+/**
+ * Environment variables and the config key each one sets. When several set one
+ * key, the later one in this list wins: the standard OpenTelemetry variables
+ * work as the OpenTelemetry SDKs read them (the traces endpoint over the
+ * general one, and `OTEL_SDK_DISABLED=true` over both).
+ */
 export const ENV_KEYS: ReadonlyArray<{ env: string, path: string[], kind: Kind }> = [
   { env: 'AGENTMESH_MESH', path: ['mesh'], kind: 'string' },
   { env: 'AGENTMESH_LISTEN', path: ['listen'], kind: 'list' },
@@ -29,7 +42,10 @@ export const ENV_KEYS: ReadonlyArray<{ env: string, path: string[], kind: Kind }
   { env: 'AGENTMESH_UPNP', path: ['nat', 'upnp'], kind: 'bool' },
   { env: 'AGENTMESH_API_TCP', path: ['api', 'tcp'], kind: 'string' },
   { env: 'AGENTMESH_LOG_LEVEL', path: ['log', 'level'], kind: 'string' },
-  { env: 'AGENTMESH_METRICS_LISTEN', path: ['telemetry', 'metricsListen'], kind: 'string' }
+  { env: 'AGENTMESH_METRICS_LISTEN', path: ['telemetry', 'metricsListen'], kind: 'string' },
+  { env: 'OTEL_EXPORTER_OTLP_ENDPOINT', path: TRACE_ENDPOINT, kind: 'otlp-base' },
+  { env: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', path: TRACE_ENDPOINT, kind: 'string' },
+  { env: 'OTEL_SDK_DISABLED', path: TRACE_ENDPOINT, kind: 'otel-disabled' }
 ]
 
 /**
@@ -97,6 +113,11 @@ function envLayer (env: Record<string, string | undefined>, origin: Map<string, 
     if (raw === undefined || raw === '') continue
     let value: unknown = raw
     if (kind === 'list') value = raw.split(',').map((s) => s.trim()).filter((s) => s !== '')
+    if (kind === 'otlp-base') value = `${raw.trim().replace(/\/+$/, '')}/v1/traces`
+    if (kind === 'otel-disabled') {
+      if (raw.trim().toLowerCase() !== 'true') continue
+      value = null
+    }
     if (kind === 'bool') {
       if (/^(1|true|yes|on)$/i.test(raw)) value = true
       else if (/^(0|false|no|off)$/i.test(raw)) value = false

@@ -26,6 +26,16 @@ const listenHostPort = z.string().refine((v) => /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a
   message: 'HOST:PORT such as 127.0.0.1:9464, 0.0.0.0:9464 or [::]:9464'
 })
 
+/** An http(s) URL with a host, such as an OTLP/HTTP collector's. */
+const httpUrl = z.string().refine((v) => {
+  try {
+    const u = new URL(v)
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== ''
+  } catch {
+    return false
+  }
+}, { message: 'an http(s) URL such as http://127.0.0.1:4318/v1/traces (an OTLP/HTTP traces endpoint)' })
+
 /** Bounds of `relay.maxMessageBytes`. */
 const MIN_MESSAGE_BYTES = 64 * 1024
 const MAX_MESSAGE_BYTES = 256 * 1024 * 1024
@@ -87,6 +97,9 @@ export const configSchema = z.object({
     level: z.enum(LOG_LEVELS)
   }).strict(),
   telemetry: z.object({
-    metricsListen: listenHostPort.nullable()
+    metricsListen: listenHostPort.nullable(),
+    tracing: z.object({
+      endpoint: httpUrl.nullable()
+    }).strict()
   }).strict()
 }).strict()

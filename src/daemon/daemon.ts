@@ -8,7 +8,8 @@ import { acquireHomeLock, homePaths, type HomeLock, type HomePaths } from '../ho
 import { createMeshNode, dialDiscoveredPeers, redialKnownPeers, rememberPeers, reserveOnRelays, type MeshNode } from '../node/index.js'
 import type { Logger } from '../telemetry/index.js'
 import { createSqlitePeerBook, openDatabase, outboxBacklog, type Database } from '../store/index.js'
-import { createMetrics, libp2pMetrics, observeTaskDecisions, serveMetrics, type MetricsServer } from '../telemetry/index.js'
+import { createMetrics, libp2pMetrics, observeTaskDecisions, serveMetrics, Tracing, type MetricsServer } from '../telemetry/index.js'
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base'
 import { createVerifier } from '../envelope/index.js'
 import { AccessControl, PeerTrust, RefusalList, TrustStore } from '../trust/index.js'
 import { AuditLog } from '../audit/index.js'
@@ -25,6 +26,8 @@ export interface DaemonInit {
   privateKey: PrivateKey
   logger: Logger
   now?: () => number
+  /** Tests and the simulator: task spans go here too (tracing is on even without `telemetry.tracing.endpoint`). */
+  traceExporter?: SpanExporter
 }
 
 /** What a started daemon reports once it is ready. */
@@ -57,10 +60,12 @@ export class Daemon {
   private readonly services: TaskServices
   private readonly peerTrust: PeerTrust
   private readonly audit: AuditLog
+  private readonly tracing: Tracing
   /** This daemon's trust state (mode, certificate, policy, peers). */
   trust!: () => TrustView
 
-  private constructor (parts: { paths: HomePaths, node: MeshNode, log: Logger, lock: HomeLock, api: ApiServer, db: Database, services: TaskServices, peerTrust: PeerTrust, audit: AuditLog }) {
+  private constructor (parts: { paths: HomePaths, node: MeshNode, log: Logger, lock: HomeLock, api: ApiServer, db: Database, services: TaskServices, peerTrust: PeerTrust, audit: AuditLog, tracing: Tracing }) {
+    this.tracing = parts.tracing
     this.peerTrust = parts.peerTrust
     this.audit = parts.audit
     this.db = parts.db
@@ -117,10 +122,16 @@ export class Daemon {
       let apiToken: string | undefined
       // Every task decision the audit log records is also counted, timed and logged with its ids.
       const taskAudit = observeTaskDecisions(audit, { metrics, log: log.child({ component: 'task' }), localPeer })
-      const services = new TaskServices({ node, config: init.config, privateKey: init.privateKey, db, log, now, metrics, access, peers: peerTrust, store, audit: taskAudit, isApiToken: (t) => apiToken !== undefined && t === apiToken })
+      // One tracer provider per daemon, never the global one; nothing is loaded or recorded without an endpoint.
+      const tracing = await Tracing.create({
+        endpoint: init.config.telemetry.tracing.endpoint, serviceName: 'agentmesh', peerId: localPeer, log: log.child({ component: 'tracing' }),
+        ...(init.traceExporter != null ? { exporter: init.traceExporter } : {})
+      })
+      undo.push(async () => { await tracing.shutdown() })
+      const services = new TaskServices({ node, config: init.config, privateKey: init.privateKey, db, log, now, metrics, access, peers: peerTrust, store, audit: taskAudit, tracing, isApiToken: (t) => apiToken !== undefined && t === apiToken })
       const routes: Route[] = []
       const api = new ApiServer({ routes, maxBodyBytes: init.config.api.maxBodyBytes, a2aMaxBodyBytes: init.config.relay.maxMessageBytes, log: log.child({ component: 'api' }), acceptsToken: (t) => services.registry.byToken(t) != null })
-      const daemon = new Daemon({ paths, node, log, lock, api, db, services, peerTrust, audit })
+      const daemon = new Daemon({ paths, node, log, lock, api, db, services, peerTrust, audit, tracing })
       if (init.config.audit.retentionDays > 0) {
         const prune = (): void => {
           try { audit.prune(now() - init.config.audit.retentionDays * 86_400_000) } catch (err) { log.warn({ err: (err as Error).message }, 'audit retention prune failed') }
@@ -229,6 +240,8 @@ export class Daemon {
     await this.metricsServer?.close().catch(() => {})
     rmSync(this.paths.apiSocket, { force: true })
     try { await this.services.stop() } catch (err) { this.log.warn({ err: (err as Error).message }, 'task services stop failed') }
+    // The last tasks' spans are exported before the process goes (bounded: a dead collector does not hold the stop).
+    await this.tracing.shutdown()
     try { await this.peerTrust.stop() } catch {}
     try { await this.node.stop() } catch (err) { this.log.warn({ err: (err as Error).message }, 'node stop failed') }
     try { this.audit.stop() } catch (err) { this.log.warn({ err: (err as Error).message }, 'audit stop failed') }

@@ -12,7 +12,7 @@ import { AgentRegistry } from '../registry/index.js'
 import {
   createSqliteAgentStore, createSqliteInboxStore, createSqliteOutboxStore, createSqliteReplayStore, createSqliteSequenceStore, type AgentRecord, type Database
 } from '../store/index.js'
-import { taskLogFields, type Logger, type Metrics } from '../telemetry/index.js'
+import { taskLogFields, type Logger, type Metrics, type Tracing } from '../telemetry/index.js'
 import { grantFor, signAgentCard, skillOf, verifyAgentCard, type AccessControl, type PeerTrust, type TrustStore } from '../trust/index.js'
 import { chainToken, DelegationError, Delegations, describeChain, summarizeChain, withToken, type VerifiedChain } from '../delegation/index.js'
 import { Inspector } from '../inspection/index.js'
@@ -37,6 +37,8 @@ export interface TaskServicesInit {
   isApiToken?: (token: string) => boolean
   /** How the daemon reaches its local agents (their cards and JSON-RPC); default the global fetch. The simulator's scripted agents answer here. */
   fetch?: typeof fetch
+  /** OpenTelemetry spans for every step of a task on this daemon (absent or disabled: none). */
+  tracing?: Tracing
   now: () => number
 }
 

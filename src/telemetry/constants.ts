@@ -42,3 +42,28 @@ export const DHT_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
  * never finishes in this run cannot grow memory.
  */
 export const MAX_TIMED_TASKS = 65_536
+
+/** The instrumentation scope of every agentmesh span. */
+export const TRACER_NAME = 'agentmesh'
+
+/**
+ * Attribute names of agentmesh spans (and, for `peer`, of the resource):
+ * `agentmesh.task_id` is the task id as the audit log and the logs show it.
+ */
+export const SPAN_ATTRIBUTES = {
+  peer: 'agentmesh.peer',
+  taskId: 'agentmesh.task_id',
+  from: 'agentmesh.from',
+  to: 'agentmesh.to',
+  method: 'agentmesh.method',
+  errorCode: 'agentmesh.error_code'
+} as const
+
+/** How long one OTLP export may take (the exporter retries within it). */
+export const TRACE_EXPORT_TIMEOUT_MS = 10_000
+
+/** How long a stopping daemon waits for its last spans to be exported. */
+export const TRACE_SHUTDOWN_TIMEOUT_MS = 5_000
+
+/** Failed trace exports are logged at most this often. */
+export const EXPORT_WARN_INTERVAL_MS = 60_000

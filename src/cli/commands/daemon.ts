@@ -20,10 +20,11 @@ export const daemonCommand: Command = {
     open: { type: 'boolean', description: 'lab mode: admit any peer, check no certificate or policy (the mesh is closed by default)' },
     'api-tcp': { type: 'string', valueName: 'HOST:PORT', description: 'also serve the API on loopback TCP (bearer token in <home>/api.token)' },
     'log-level': { type: 'string', valueName: 'LEVEL', description: 'fatal, error, warn, info (default), debug, trace or silent' },
-    metrics: { type: 'string', valueName: 'HOST:PORT', description: 'also serve GET /metrics over plain HTTP (no token), for Prometheus' }
+    metrics: { type: 'string', valueName: 'HOST:PORT', description: 'also serve GET /metrics over plain HTTP (no token), for Prometheus' },
+    'trace-endpoint': { type: 'string', valueName: 'URL', description: 'export OpenTelemetry spans of every task to this OTLP/HTTP traces endpoint (e.g. http://127.0.0.1:4318/v1/traces)' }
   },
   json: true,
-  details: 'Configuration: <home>/config.json, then AGENTMESH_* environment variables, then flags (later wins).\nSee the README for every key.',
+  details: 'Configuration: <home>/config.json, then AGENTMESH_* (and OTEL_EXPORTER_OTLP_*) environment variables, then flags (later wins).\nSee the README for every key.',
   async run ({ home, json, io, values }) {
     const init = await initHome(home)
     const flags: ConfigLayer = {}
@@ -38,7 +39,10 @@ export const daemonCommand: Command = {
     if (values['api-tcp'] !== undefined) api.tcp = values['api-tcp']
     if (Object.keys(api).length > 0) flags.api = api
     if (values['log-level'] !== undefined) flags.log = { level: values['log-level'] as never }
-    if (values.metrics !== undefined) flags.telemetry = { metricsListen: values.metrics as string }
+    const telemetry: Record<string, unknown> = {}
+    if (values.metrics !== undefined) telemetry.metricsListen = values.metrics
+    if (values['trace-endpoint'] !== undefined) telemetry.tracing = { endpoint: values['trace-endpoint'] }
+    if (Object.keys(telemetry).length > 0) flags.telemetry = telemetry
     const file = readConfigFile(init.paths.config)
     const config = resolveConfig({ ...(file != null ? { file } : {}), env: io.env, flags })
 

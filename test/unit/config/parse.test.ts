@@ -45,6 +45,21 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig({ file: { path: 'f', value: { relay: { maxMessageBytes: '16MiB' } } } })).toThrow(/"relay\.maxMessageBytes"/)
   })
 
+  it('takes the OTLP traces endpoint from the file, the standard OTEL_* variables and flags, and validates it', () => {
+    const endpoint = (sources: Parameters<typeof resolveConfig>[0]): string | null => resolveConfig(sources).telemetry.tracing.endpoint
+    expect(endpoint({})).toBeNull()
+    expect(endpoint({ file: { path: 'f', value: { telemetry: { tracing: { endpoint: 'http://c:4318/v1/traces' } } } } })).toBe('http://c:4318/v1/traces')
+    expect(endpoint({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318/' } })).toBe('http://c:4318/v1/traces')
+    expect(endpoint({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://t/x' } })).toBe('https://t/x')
+    expect(endpoint({ env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://t/x', OTEL_SDK_DISABLED: 'TRUE' } })).toBeNull()
+    expect(endpoint({ env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://t/x', OTEL_SDK_DISABLED: 'false' } })).toBe('https://t/x')
+    expect(endpoint({ env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://t/x' }, flags: { telemetry: { tracing: { endpoint: 'http://f/v1/traces' } } } })).toBe('http://f/v1/traces')
+    expect(() => resolveConfig({ env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'collector:4318' } }))
+      .toThrow(/invalid config key "telemetry\.tracing\.endpoint" from environment variable OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: expected an http\(s\) URL/)
+    expect(() => resolveConfig({ flags: { telemetry: { tracing: { endpoint: 'grpc://c:4317' } } } })).toThrow(/"telemetry\.tracing\.endpoint" from flags/)
+    expect(() => resolveConfig({ file: { path: 'f', value: { telemetry: { tracing: { url: 'http://c' } } } } })).toThrow(/"telemetry\.tracing\.url".*no such key/)
+  })
+
   it('refuses unknown keys at any depth', () => {
     expect(() => resolveConfig({ file: { path: 'f', value: { dht: { mode: 'x' } } } })).toThrow(/"dht\.mode".*no such key/)
   })

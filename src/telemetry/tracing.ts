@@ -1,0 +1,216 @@
+import type { Context, HrTime, Span, Tracer } from '@opentelemetry/api'
+import type { BasicTracerProvider, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base'
+import type { Logger } from 'pino'
+import { EXPORT_WARN_INTERVAL_MS, SPAN_ATTRIBUTES, TRACE_EXPORT_TIMEOUT_MS, TRACE_SHUTDOWN_TIMEOUT_MS, TRACER_NAME } from './constants.js'
+
+/** What {@link Tracing.create} needs. */
+export interface TracingInit {
+  /** OTLP/HTTP (JSON) traces endpoint, e.g. `http://collector:4318/v1/traces`; null: no OTLP export. */
+  endpoint: string | null
+  /** `service.name` of the resource (`agentmesh`). */
+  serviceName: string
+  /** This daemon's peer ID: `agentmesh.peer` and `service.instance.id` of the resource. */
+  peerId: string
+  /** Tests and the simulator: spans go here too, each as it ends. */
+  exporter?: SpanExporter
+  /** Where failed exports are reported (at most once a minute). */
+  log?: Logger
+}
+
+/** A caller's W3C trace context, as its `traceparent` and `tracestate` headers carry it. */
+export interface TraceParent {
+  traceparent?: string
+  tracestate?: string
+}
+
+/** Which daemon of a task a span is on: the caller's (`send`) or the agent's (`receive`). */
+export type TaskSide = 'send' | 'receive'
+
+/** The span of one task on one daemon; see {@link Tracing.startTask}. */
+export interface TaskSpan {
+  /**
+   * Records a finished child span `agentmesh.<stage>` from `startMs` to `endMs`,
+   * both `performance.now()` values (as a `StageClock` reads them).
+   */
+  stage: (stage: string, startMs: number, endMs: number) => void
+  /**
+   * W3C traceparent of this span: the sending daemon puts it in the envelope
+   * (and the receiving one in its call to the agent), so that the next hop's
+   * spans are its children, in the same trace.
+   */
+  readonly traceparent: string
+  /** W3C tracestate, passed on from the caller's, if it sent one. */
+  readonly tracestate?: string
+  /** Adds or replaces an attribute (e.g. `agentmesh.task_id` once it is known). */
+  setAttribute: (key: string, value: string | number) => void
+  /**
+   * Ends the task span, at `endMs` (a `performance.now()` value) or now; with
+   * an error, marks it failed (status ERROR, `agentmesh.error_code`).
+   */
+  end: (error?: { code: string, message: string }, endMs?: number) => void
+}
+
+/** The OpenTelemetry modules, loaded only when tracing is on. */
+interface Sdk {
+  api: typeof import('@opentelemetry/api')
+  core: typeof import('@opentelemetry/core')
+}
+
+/**
+ * OpenTelemetry tracing for one daemon: a tracer provider of its own, never
+ * registered globally (the simulator and the tests run many daemons in one
+ * process), exporting through a batching OTLP/HTTP exporter when an endpoint
+ * is configured. Disabled, it loads no OpenTelemetry module, allocates no
+ * provider and {@link startTask} returns undefined at once.
+ */
+export class Tracing {
+  readonly enabled: boolean
+  private readonly sdk?: Sdk
+  private readonly tracer?: Tracer
+  private readonly provider?: BasicTracerProvider
+  private stopping?: Promise<void>
+
+  private constructor (parts?: { sdk: Sdk, tracer: Tracer, provider: BasicTracerProvider }) {
+    this.enabled = parts != null
+    if (parts != null) {
+      this.sdk = parts.sdk
+      this.tracer = parts.tracer
+      this.provider = parts.provider
+    }
+  }
+
+  /** Tracing that records nothing. */
+  static disabled (): Tracing {
+    return new Tracing()
+  }
+
+  /**
+   * Tracing with `init`'s endpoint and exporter, or {@link disabled} if it has
+   * neither. Async because the OpenTelemetry SDK is imported only here (a
+   * daemon without tracing does not pay its load time).
+   */
+  static async create (init: TracingInit): Promise<Tracing> {
+    if (init.endpoint == null && init.exporter == null) return Tracing.disabled()
+    const [api, core, resources, sdkTrace] = await Promise.all([
+      import('@opentelemetry/api'), import('@opentelemetry/core'), import('@opentelemetry/resources'), import('@opentelemetry/sdk-trace-base')
+    ])
+    const spanProcessors: SpanProcessor[] = []
+    if (init.endpoint != null) {
+      const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http')
+      const otlp = new OTLPTraceExporter({ url: init.endpoint, timeoutMillis: TRACE_EXPORT_TIMEOUT_MS })
+      // The standard OTEL_BSP_* variables tune the batches (default: every 5 s or 512 spans).
+      spanProcessors.push(new sdkTrace.BatchSpanProcessor(reportFailures(otlp, init.endpoint, core.ExportResultCode.SUCCESS, init.log)))
+      init.log?.info({ endpoint: init.endpoint }, 'exporting task traces over OTLP/HTTP')
+    }
+    if (init.exporter != null) spanProcessors.push(new sdkTrace.SimpleSpanProcessor(init.exporter))
+    const resource = resources.defaultResource().merge(resources.resourceFromAttributes({
+      'service.name': init.serviceName,
+      'service.instance.id': init.peerId,
+      [SPAN_ATTRIBUTES.peer]: init.peerId
+    }))
+    // The sampler is the SDK's default, parent-based (a caller's "not sampled" is obeyed), or OTEL_TRACES_SAMPLER's.
+    const provider = new sdkTrace.BasicTracerProvider({ resource, spanProcessors })
+    return new Tracing({ sdk: { api, core }, tracer: provider.getTracer(TRACER_NAME), provider })
+  }
+
+  /**
+   * Starts the span of one task on this daemon, `agentmesh.task.send` (kind
+   * CLIENT) or `agentmesh.task.receive` (SERVER): a child of `parent`'s
+   * traceparent if it is a valid one (a client's, or the sending daemon's task
+   * span from the envelope), else the root of a new trace. `startMs` is a
+   * `performance.now()` value (default now): the start of the task's first
+   * stage. Undefined when tracing is off.
+   */
+  startTask (side: TaskSide, parent: TraceParent, attributes: Record<string, string | number>, startMs?: number): TaskSpan | undefined {
+    if (this.sdk == null || this.tracer == null) return undefined
+    const { api, core } = this.sdk
+    const tracer = this.tracer
+    let parentContext: Context = api.ROOT_CONTEXT
+    const remote = parent.traceparent != null ? core.parseTraceParent(parent.traceparent) : null
+    if (remote != null) {
+      const traceState = parent.tracestate != null && parent.tracestate !== '' ? new core.TraceState(parent.tracestate) : undefined
+      parentContext = api.trace.setSpanContext(api.ROOT_CONTEXT, { ...remote, isRemote: true, ...(traceState != null ? { traceState } : {}) })
+    }
+    const span = tracer.startSpan(side === 'send' ? 'agentmesh.task.send' : 'agentmesh.task.receive', {
+      kind: side === 'send' ? api.SpanKind.CLIENT : api.SpanKind.SERVER,
+      startTime: core.hrTime(startMs ?? performance.now()),
+      attributes
+    }, parentContext)
+    return new OtelTaskSpan(span, tracer, this.sdk)
+  }
+
+  /** Exports what is still queued and stops; waits at most a few seconds (an unreachable collector must not hold a shutdown). Idempotent. */
+  async shutdown (): Promise<void> {
+    const provider = this.provider
+    if (provider == null) return
+    this.stopping ??= new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, TRACE_SHUTDOWN_TIMEOUT_MS)
+      timer.unref()
+      provider.shutdown().catch(() => {}).finally(() => { clearTimeout(timer); resolve() })
+    })
+    await this.stopping
+  }
+}
+
+/** A {@link TaskSpan} over an OpenTelemetry span. */
+class OtelTaskSpan implements TaskSpan {
+  readonly traceparent: string
+  readonly tracestate?: string
+  private readonly context: Context
+  private readonly recording: boolean
+
+  constructor (private readonly span: Span, private readonly tracer: Tracer, private readonly sdk: Sdk) {
+    const sc = span.spanContext()
+    this.traceparent = `00-${sc.traceId}-${sc.spanId}-${(sc.traceFlags & 0xff).toString(16).padStart(2, '0')}`
+    const state = sc.traceState?.serialize()
+    if (state != null && state !== '') this.tracestate = state
+    this.context = sdk.api.trace.setSpan(sdk.api.ROOT_CONTEXT, span)
+    // A span the sampler dropped (the caller said "not sampled") still passes its context on, but records nothing.
+    this.recording = span.isRecording()
+  }
+
+  stage (stage: string, startMs: number, endMs: number): void {
+    if (!this.recording) return
+    const { api, core } = this.sdk
+    this.tracer.startSpan(`agentmesh.${stage}`, { kind: api.SpanKind.INTERNAL, startTime: core.hrTime(startMs) }, this.context)
+      .end(core.hrTime(endMs))
+  }
+
+  setAttribute (key: string, value: string | number): void {
+    this.span.setAttribute(key, value)
+  }
+
+  end (error?: { code: string, message: string }, endMs?: number): void {
+    if (error != null) {
+      this.span.setAttribute(SPAN_ATTRIBUTES.errorCode, error.code)
+      this.span.setStatus({ code: this.sdk.api.SpanStatusCode.ERROR, message: `${error.code}: ${error.message}` })
+    }
+    const at: HrTime = this.sdk.core.hrTime(endMs ?? performance.now())
+    this.span.end(at)
+  }
+}
+
+/** Wraps an exporter so that failed exports are logged (OpenTelemetry would only tell its global diagnostic logger). */
+function reportFailures (exporter: SpanExporter, endpoint: string, success: number, log: Logger | undefined): SpanExporter {
+  if (log == null) return exporter
+  let lastWarned = -Infinity
+  let failed = 0
+  return {
+    export: (spans, done) => {
+      exporter.export(spans, (result) => {
+        if (result.code !== success) {
+          failed += spans.length
+          const now = performance.now()
+          if (now - lastWarned >= EXPORT_WARN_INTERVAL_MS) {
+            lastWarned = now
+            log.warn({ endpoint, spansLost: failed, err: result.error?.message }, 'trace export failed; spans are dropped')
+            failed = 0
+          }
+        }
+        done(result)
+      })
+    },
+    shutdown: async () => { await exporter.shutdown() },
+    forceFlush: async () => { await exporter.forceFlush?.() }
+  }
+}
