@@ -161,6 +161,7 @@ export class TaskServices {
         : encoder.encode(withToken(decoder.decode(envelope.payload), chainToken(envelope.delegation))),
       cardOf: async (agent) => this.signedCard(agent, localPeer, cardKey),
       stages: this.metrics.observeStage,
+      ...(init.tracing?.enabled === true ? { tracer: init.tracing } : {}),
       ...(receiverAudit != null ? { audit: receiverAudit } : {})
     })
     const sender = this.sender = new RelaySender({ node, signer, verifier, now, maxMessageBytes: config.relay.maxMessageBytes, sequences: new SequenceCounter({ store: createSqliteSequenceStore(db), now }) })
@@ -198,7 +199,8 @@ export class TaskServices {
         ...(init.isApiToken != null ? { isApiToken: init.isApiToken } : {}),
         onAgentAdded: (name) => { void this.directory.advertise(name) },
         onDenied: (rule) => { this.metrics.policyDenied.inc({ side: 'egress', rule }) },
-        stages: this.metrics.observeStage
+        stages: this.metrics.observeStage,
+        ...(init.tracing?.enabled === true ? { tracer: init.tracing } : {})
       }),
       {
         method: 'GET',
