@@ -186,7 +186,8 @@ describe('/metrics and task logs', () => {
     expect(ready.peerId).toMatch(/^12D3KooW/)
     expect(ready.addresses[0]).toMatch(/^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\/12D3KooW/)
     if (!existsSync('/usr/bin/script')) return
-    const terminal = await runUntil(true, (out) => /agentmesh daemon ready: peer 12D3KooW\S+\r?\n\s+listening \/ip4/.test(out))
+    // Wait for the last of the human lines (trust): the terminal may hand them over in several reads.
+    const terminal = await runUntil(true, (out) => /agentmesh daemon ready: peer 12D3KooW\S+\r?\n\s+listening \/ip4/.test(out) && /\n\s+trust [^\r\n]+\r?\n/.test(out))
     expect(terminal.out).toMatch(/ {2}api \S+api\.sock/)
   })
 
