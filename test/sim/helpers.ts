@@ -1,3 +1,5 @@
+import { describe, expect, it } from 'vitest'
+import { runCompromiseOnce } from '../../sim/scenarios/compromise.js'
 import { DEFAULT_SIM_OPTIONS, type Scenario, type SimOptions } from '../../sim/options.js'
 import { Progress } from '../../sim/progress.js'
 
@@ -8,3 +10,40 @@ export function smallRun (scenario: Scenario, overrides: Partial<SimOptions> = {
 
 /** A progress reporter that prints nothing. */
 export const quiet = new Progress(true)
+
+/**
+ * A small compromise run on the real daemon code: 20 daemons in `topology`, 2 of them compromised
+ * (the attacker holds their keys and agents; the scripted agents obey any instruction), with
+ * enforcement on and off. One file per topology, so that they run in parallel.
+ */
+export function describeCompromise (topology: 'hierarchical' | 'linear' | 'flat'): void {
+  describe(`sim compromise: ${topology}`, () => {
+    const options = smallRun('compromise', { nodes: 20, compromised: 0.1, fanout: 3, seed: 7 })
+
+    it('with enforcement on, nothing crosses a denied edge, no replay or forgery lands, the chain is at most 1 hop', async () => {
+      const run = await runCompromiseOnce(options, topology, true, quiet)
+      // The attack really was tried, by every path that needs no luck.
+      expect(run.vectors['outside-hierarchy'].attempted).toBeGreaterThan(0)
+      expect(run.vectors['forged-sender'].attempted).toBeGreaterThan(0)
+      expect(run.vectors['forged-chain'].attempted).toBeGreaterThan(0)
+      expect(run.vectors.replay.attempted).toBeGreaterThan(0)
+      expect(run.invariants.deniedEdgeDeliveries).toBe(0)
+      expect(run.invariants.replaysAccepted).toBe(0)
+      expect(run.invariants.forgeriesAccepted).toBe(0)
+      expect(run.vectors['outside-hierarchy'].accepted).toBe(0)
+      expect(run.chainLength).toBeLessThanOrEqual(1)
+      // Legitimate work still flows down the hierarchy.
+      expect(run.legitWork.delivered).toBeGreaterThan(0)
+    }, 120_000)
+
+    it('with enforcement off, the attacker spreads (so the measurement can fail)', async () => {
+      const run = await runCompromiseOnce(options, topology, false, quiet)
+      expect(run.victims).toBeGreaterThan(0)
+      expect(run.compromiseRate).toBeGreaterThan(0)
+      expect(run.chainLength).toBeGreaterThanOrEqual(1)
+      expect(run.invariants.forgeriesAccepted).toBeGreaterThan(0)
+      // The replay window is not part of "enforcement": it is always on.
+      expect(run.invariants.replaysAccepted).toBe(0)
+    }, 120_000)
+  })
+}
