@@ -721,7 +721,7 @@ function tail (file: string, lines = 30): string {
 }
 
 /** One JSON request on a Unix-socket HTTP API (10 s timeout). */
-function apiCall (socketPath: string, method: string, path: string, body?: unknown): Promise<{ status: number, body: any }> {
+export function apiCall (socketPath: string, method: string, path: string, body?: unknown): Promise<{ status: number, body: any }> {
   const payload = body === undefined ? undefined : JSON.stringify(body)
   return new Promise((resolve, reject) => {
     const req = httpRequest({ socketPath, method, path, timeout: 10_000, headers: payload === undefined ? {} : { 'Content-Type': 'application/json' } }, (res) => {

@@ -19,7 +19,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
-import { createServer as createHttpServer, request as httpRequest, type Server as HttpServer } from 'node:http'
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http'
 import { createServer as createTcpServer, connect as tcpConnect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -35,6 +35,7 @@ import { createLibp2p, type Libp2p } from 'libp2p'
 import type { PrivateKey, Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { benchCrypto, BASELINE_IMPL } from './crypto.js'
+import { apiCall } from './a2a.js'
 
 /** Options of {@link benchPlatform}. */
 export interface BenchPlatformOptions {
@@ -480,20 +481,6 @@ function vmRssMb (pid: number): number {
   return Number(m[1]) / 1024
 }
 
-function apiCall (socketPath: string, method: string, path: string, body?: unknown): Promise<{ status: number, body: any }> {
-  const payload = body === undefined ? undefined : JSON.stringify(body)
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ socketPath, method, path, timeout: 10_000, headers: payload === undefined ? {} : { 'Content-Type': 'application/json' } }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (d: string) => { text += d })
-      res.on('end', () => { let parsed: any = text; try { parsed = JSON.parse(text) } catch {} resolve({ status: res.statusCode ?? 0, body: parsed }) })
-    })
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)))
-    req.on('error', reject)
-    req.end(payload)
-  })
-}
 
 async function waitFor (check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs
