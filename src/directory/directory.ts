@@ -14,6 +14,16 @@ export interface DirectoryInit {
   localAgents: () => string[]
 }
 
+/**
+ * Connections at which a daemon counts as well connected: once an advertising
+ * round has run with this many, new connections no longer start another one
+ * (the periodic refresh keeps the records fresh).
+ */
+export const WELL_CONNECTED = 8
+
+/** How often the local agents are advertised again (ms). */
+export const REFRESH_MS = 10 * 60_000
+
 /** The DHT key under which hosts of agent `name` in `mesh` advertise themselves. */
 export async function agentKey (mesh: string, name: string): Promise<CID> {
   return CID.createV1(raw.code, await sha256.digest(new TextEncoder().encode(`/agentmesh/${mesh}/agent/${name}`)))
@@ -21,12 +31,21 @@ export async function agentKey (mesh: string, name: string): Promise<CID> {
 
 /**
  * Which peers host which agents, through provider records in the mesh's
- * private DHT. Advertising is best effort and repeated as peers arrive; a
- * record only says where to ask, never who an agent is.
+ * private DHT. A record only says where to ask, never who an agent is.
+ *
+ * Advertising is best effort: at start, on registration, every
+ * {@link REFRESH_MS}, and when a peer connects while this daemon is still
+ * poorly connected (its last round ran with fewer than {@link WELL_CONNECTED}
+ * connections, or none has run). Not on every connection: each round is a DHT
+ * query that opens connections of its own, so in a large mesh advertising on
+ * every new connection fed itself (measured in sim/: a storm of rounds).
  */
 export class Directory {
   private readonly init: DirectoryInit
   private timer: ReturnType<typeof setTimeout> | undefined
+  private refresh: ReturnType<typeof setInterval> | undefined
+  /** Connections when the last advertising round started, if one has. */
+  private lastRoundConnections: number | undefined
   private readonly stopped = new AbortController()
 
   constructor (init: DirectoryInit) {
@@ -37,12 +56,15 @@ export class Directory {
   start (): void {
     this.init.node.addEventListener('peer:connect', this.onConnect)
     this.advertiseSoon(0)
+    this.refresh = setInterval(() => { this.advertiseSoon(0) }, REFRESH_MS)
+    this.refresh.unref?.()
   }
 
   stop (): void {
     this.stopped.abort()
     this.init.node.removeEventListener('peer:connect', this.onConnect)
     if (this.timer !== undefined) clearTimeout(this.timer)
+    if (this.refresh !== undefined) clearInterval(this.refresh)
   }
 
   /** Advertises one agent now (after a registration). */
@@ -78,12 +100,19 @@ export class Directory {
     return [...found].sort((a, b) => connected(node, b) - connected(node, a))
   }
 
-  private readonly onConnect = (): void => { this.advertiseSoon(2_000) }
+  private readonly onConnect = (): void => {
+    if ((this.lastRoundConnections ?? 0) >= WELL_CONNECTED) return
+    this.advertiseSoon(2_000)
+  }
 
   private advertiseSoon (delayMs: number): void {
     if (this.timer !== undefined || this.stopped.signal.aborted) return
     this.timer = setTimeout(() => {
       this.timer = undefined
+      const connections = this.init.node.getConnections().length
+      // A round with nobody to tell does not count: the next connection starts one.
+      if (connections === 0) return
+      this.lastRoundConnections = connections
       for (const name of this.init.localAgents()) void this.advertise(name)
     }, delayMs)
     this.timer.unref?.()
