@@ -12,7 +12,28 @@ export interface DirectoryInit {
   queryTimeoutMs: number
   /** The names of the agents hosted here, to advertise. */
   localAgents: () => string[]
+  /**
+   * Whether `peer` holds a certificate for agent `name` (closed mesh). When
+   * given, {@link Directory.find} counts only certified providers as an
+   * answer (its grace starts at the first one) and lists them first; an
+   * impostor's record does not end the search.
+   */
+  certifiedFor?: (peer: string, name: string, signal: AbortSignal) => Promise<boolean>
+  /** How long find() keeps listening after its first answer (ms; default {@link FIND_GRACE_MS}). */
+  findGraceMs?: number
 }
+
+/** Providers at which find() stops listening at once. */
+export const FIND_MAX_PROVIDERS = 20
+
+/**
+ * How long find() keeps listening for more providers after the first usable
+ * one (ms). A provider query walks until the closest peers to the key have all
+ * answered — seconds in a large mesh — though the first record usually comes
+ * within a hop or two; a short grace lets a second host of the same name (or
+ * the real one, after an impostor) come in without paying for the whole walk.
+ */
+export const FIND_GRACE_MS = 300
 
 /**
  * Connections at which a daemon counts as well connected: once an advertising
@@ -81,23 +102,50 @@ export class Directory {
     }
   }
 
-  /** The peers that advertise agent `name`, connected ones first. */
+  /**
+   * The peers that advertise agent `name`: certified ones first (when the
+   * directory can tell), then connected ones. Returns once the provider query
+   * ends, {@link FIND_MAX_PROVIDERS} are found, or {@link FIND_GRACE_MS} after
+   * the first usable provider, whichever comes first — not after the whole
+   * query, which in a large mesh costs seconds after the answer came.
+   */
   async find (name: string, signal: AbortSignal): Promise<string[]> {
-    const { node, mesh, queryTimeoutMs } = this.init
+    const { node, mesh, queryTimeoutMs, certifiedFor } = this.init
+    const graceMs = this.init.findGraceMs ?? FIND_GRACE_MS
     const found = new Set<string>()
+    const certified = new Set<string>()
     const key = await agentKey(mesh, name)
+    const enough = new AbortController()
+    let grace: ReturnType<typeof setTimeout> | undefined
+    const answered = (): void => {
+      if (grace === undefined) grace = setTimeout(() => { enough.abort() }, graceMs)
+    }
     try {
       for await (const provider of node.contentRouting.findProviders(key, {
-        signal: AbortSignal.any([signal, AbortSignal.timeout(queryTimeoutMs)])
+        signal: AbortSignal.any([signal, enough.signal, AbortSignal.timeout(queryTimeoutMs)])
       })) {
-        if (!provider.id.equals(node.peerId)) found.add(provider.id.toString())
-        if (found.size >= 20) break
+        const peer = provider.id.toString()
+        if (provider.id.equals(node.peerId) || found.has(peer)) continue
+        found.add(peer)
+        if (certifiedFor == null) {
+          answered()
+        } else {
+          certifiedFor(peer, name, signal).then((ok) => {
+            if (!ok) return
+            certified.add(peer)
+            answered()
+          }, () => {})
+        }
+        if (found.size >= FIND_MAX_PROVIDERS) break
       }
     } catch (err) {
       if (signal.aborted) throw err
-      // A timeout or an empty DHT: whatever was found so far is the answer.
+      // Enough (the grace ran out), a timeout or an empty DHT: whatever was found so far is the answer.
+    } finally {
+      if (grace !== undefined) clearTimeout(grace)
     }
-    return [...found].sort((a, b) => connected(node, b) - connected(node, a))
+    const rank = (peer: string): number => (certified.has(peer) ? 2 : 0) + connected(node, peer)
+    return [...found].sort((a, b) => rank(b) - rank(a))
   }
 
   private readonly onConnect = (): void => {
