@@ -1,9 +1,9 @@
-import { peerIdFromString } from '@libp2p/peer-id'
 import type { Directory } from '../directory/index.js'
 import { CARD_METHOD, type TaskService } from '../relay/index.js'
 import { checkAgentName, type AgentRegistry } from '../registry/index.js'
 import type { AgentRecord } from '../store/index.js'
 import { ResolveError } from './errors.js'
+import { PeerIdCache } from '../node/peer-id-cache.js'
 
 /** The caller a card fetch is made as: the host itself. */
 const OPERATOR = 'operator'
@@ -44,6 +44,7 @@ export class A2aGateway {
   private readonly init: A2aGatewayInit
   private readonly peers = new Map<string, { peer: string, until: number }>()
   private readonly cards = new Map<string, { card: unknown, until: number }>()
+  private readonly peerIds = new PeerIdCache()
 
   constructor (init: A2aGatewayInit) {
     this.init = init
@@ -56,7 +57,7 @@ export class A2aGateway {
     const peer = at === -1 ? undefined : spec.slice(at + 1)
     try { checkAgentName(name) } catch (err) { throw new ResolveError('INVALID_AGENT_NAME', (err as Error).message) }
     if (peer !== undefined) {
-      try { peerIdFromString(peer) } catch { throw new ResolveError('INVALID_PEER_ID', `"${peer}" in "${spec}" is not a peer ID`) }
+      try { this.peerIds.parse(peer) } catch { throw new ResolveError('INVALID_PEER_ID', `"${peer}" in "${spec}" is not a peer ID`) }
     }
     if (peer === undefined || peer === this.init.localPeer) {
       const local = this.init.registry.get(name)

@@ -6,7 +6,7 @@ import { deliverToAgent, StageClock, STREAMING_METHODS, validTrace, type StageOb
 import type { AgentRegistry } from '../registry/index.js'
 import { JSONRPC } from './errors.js'
 import { chainToken, DelegationError, summarizeChain, tokenOf, withToken } from '../delegation/index.js'
-import { newEnvelopeId } from '../envelope/index.js'
+import { newEnvelopeId, RandomPool } from '../envelope/index.js'
 import type { Principal } from '../policy/index.js'
 import { skillOf } from '../trust/index.js'
 import { InspectionVetoError, type Inspector } from '../inspection/index.js'
@@ -36,6 +36,8 @@ export interface A2aRoutesInit {
   audit?: (entry: AuditEntry) => void
   /** Times the stages of each call through the mesh (the sending side). */
   stages?: StageObserver
+  /** Where task ids come from (default: a pool of these routes' own). */
+  ids?: RandomPool
   /** Makes a span per call in the caller's trace (when tracing is on). */
   tracer?: TaskTracer
 }
@@ -62,7 +64,8 @@ const AGENT = '(?<agent>[^/]+)'
 const encoder = new TextEncoder()
 
 /** `/v1/agents…`, `/v1/directory/{name}` and the `/a2a/{agent}` endpoint. */
-export function a2aRoutes (init: A2aRoutesInit): Route[] {
+export function a2aRoutes (routesInit: A2aRoutesInit): Route[] {
+  const init = { ...routesInit, ids: routesInit.ids ?? new RandomPool() }
   const { gateway, registry, directory, tasks } = init
   const view = (a: { name: string, url: string, role: string | null, parent: string | null, card: unknown, addedMs: number }): Record<string, unknown> =>
     ({ name: a.name, url: a.url, role: a.role, parent: a.parent, address: `${a.name}@${init.localPeer}`, addedAt: new Date(a.addedMs).toISOString(), card: a.card })
@@ -186,7 +189,7 @@ async function handleCall (ctx: RequestContext, init: A2aRoutesInit, clock: Stag
       : validTrace(ctx.req.headers.traceparent, ctx.req.headers.tracestate)
     const toPeer = target.kind === 'local' ? init.localPeer : target.peer
     const toAgent = target.kind === 'local' ? target.agent.name : target.name
-    const taskId = newEnvelopeId()
+    const taskId = init.ids?.envelopeId() ?? newEnvelopeId()
     const traceId = traceIdOf(trace.traceparent)
     const record = (entry: Omit<AuditEntry, 'fromAgent' | 'fromPeer' | 'toAgent' | 'toPeer' | 'taskId'>): void => {
       init.audit?.({ fromAgent: caller, fromPeer: init.localPeer, toAgent, toPeer, taskId: Buffer.from(taskId).toString('hex'), ...(traceId !== undefined ? { traceId } : {}), ...entry })

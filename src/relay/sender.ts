@@ -1,8 +1,7 @@
-import { peerIdFromString } from '@libp2p/peer-id'
 import { StreamPool, type PooledStream } from './stream-pool.js'
 import type { PeerId } from '@libp2p/interface'
 import type { Frame } from '../pb/agentmesh.js'
-import { FrameKind, newNonce, openFrame, sealEnvelope, type SequenceCounter, type Signer, type Verifier } from '../envelope/index.js'
+import { FrameKind, openFrame, RandomPool, sealEnvelope, type SequenceCounter, type Signer, type Verifier } from '../envelope/index.js'
 import type { MeshNode } from '../node/index.js'
 import type { OutboxRecord } from '../store/index.js'
 import type { TraceContext } from './local-delivery.js'
@@ -11,6 +10,7 @@ import { AnswerRefusedError, RelayRejectedError, RelayTransportError } from './e
 import { OversizedMessageError } from './message-stream.js'
 import { NO_CLOCK, type StageClock } from './stage-clock.js'
 import { linkedSignal, type LinkedSignal } from '../signals/index.js'
+import { PeerIdCache } from '../node/peer-id-cache.js'
 
 /** One transmission's content: the stored task, plus the caller's W3C trace context. */
 export type OutgoingTask = Pick<OutboxRecord, 'id' | 'toPeer' | 'toAgent' | 'fromAgent' | 'method' | 'payload' | 'deadlineMs'> & TraceContext & {
@@ -39,6 +39,8 @@ const decoder = new TextDecoder()
 export class RelaySender {
   private readonly init: RelaySenderInit
   private readonly pool: StreamPool
+  private readonly peerIds = new PeerIdCache()
+  private readonly random = new RandomPool()
 
   constructor (init: RelaySenderInit) {
     this.init = init
@@ -56,7 +58,7 @@ export class RelaySender {
    * `acked` tells the caller whether the receiver stored the task.
    */
   async send (task: OutgoingTask, onFrame: (frame: Frame) => void | Promise<void>, signal: AbortSignal, clock: StageClock = NO_CLOCK): Promise<void> {
-    const peer = peerIdFromString(task.toPeer)
+    const peer = this.peerIds.parse(task.toPeer)
     await this.ensureRoute(peer, signal)
     const pooled = await this.acquire(peer, signal)
     clock.mark('stream')
@@ -92,7 +94,7 @@ export class RelaySender {
       from: { peer: signer.peerId, agent: task.fromAgent },
       to: { peer: task.toPeer, agent: task.toAgent },
       timestampMs: now(),
-      nonce: newNonce(),
+      nonce: this.random.nonce(),
       seq: sequences.next(task.toPeer),
       deadlineMs: task.deadlineMs,
       method: task.method,
