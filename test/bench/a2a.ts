@@ -133,6 +133,12 @@ export interface A2ABenchResult {
   cpus: number
   tcp: { name: string, latency: LatencyStats }
   /**
+   * The same echo with the server in a process of its own: each round trip wakes another process
+   * and then this one, as every hop of an A2A call does (the direct call makes one such round trip,
+   * the mesh path three), so its p50 is the floor per hop on this machine.
+   */
+  tcpHop: { name: string, latency: LatencyStats }
+  /**
    * `POST /v1/peers/{B}/ping` on A's socket, timed by the caller: an API round trip plus one libp2p ping
    * on a freshly opened stream (open, protocol negotiation, 32 B each way, close).
    */
@@ -265,7 +271,10 @@ export async function benchA2A (options: BenchA2AOptions = {}): Promise<A2ABench
     const tcp = await startTcpEcho()
     closers.push(tcp.close)
     const tcpLatency = await tcpRoundTrips(tcp.port, o.tcpBytes, o.warmup, o.requests, o.seriesTimeoutMs, abort.signal)
-    o.progress(`raw TCP: p50 ${tcpLatency.p50Ms.toFixed(3)} ms`)
+    const hop = await startTcpEchoProcess()
+    closers.push(hop.close)
+    const tcpHopLatency = await tcpRoundTrips(hop.port, o.tcpBytes, o.warmup, o.requests, o.seriesTimeoutMs, abort.signal)
+    o.progress(`raw TCP: p50 ${tcpLatency.p50Ms.toFixed(3)} ms in one process, ${tcpHopLatency.p50Ms.toFixed(3)} ms to another process`)
 
     // One libp2p stream lifecycle between the daemons, through A's API: the floor under one relayed task.
     const pingLatency = await sequential(async () => {
@@ -322,6 +331,7 @@ export async function benchA2A (options: BenchA2AOptions = {}): Promise<A2ABench
       node: process.version,
       cpus: cpus().length,
       tcp: { name: `raw TCP echo (node:net, ${o.tcpBytes} B)`, latency: tcpLatency },
+      tcpHop: { name: `raw TCP echo, server in another process (${o.tcpBytes} B)`, latency: tcpHopLatency },
       ping: { name: 'libp2p ping A → B via A\'s API (new stream each)', latency: pingLatency },
       paths: paths.map((p, i) => ({ name: p.name, latency: latency[i]!, throughput: throughput[i]! })),
       stages,
@@ -595,6 +605,30 @@ async function startTcpEcho (): Promise<{ port: number, close: () => Promise<voi
   }
 }
 
+/** The echo server of {@link startTcpEcho}, in a child process of its own (plain node:net, no agentmesh code). */
+async function startTcpEchoProcess (): Promise<{ port: number, close: () => Promise<void> }> {
+  const script = "const s = require('node:net').createServer((c) => { c.setNoDelay(true); c.on('error', () => {}); c.pipe(c) });" +
+    "s.listen(0, '127.0.0.1', () => process.stdout.write(s.address().port + '\\n'))"
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const port = await new Promise<number>((resolve, reject) => {
+    let text = ''
+    child.stdout!.on('data', (chunk: Buffer) => {
+      text += chunk.toString()
+      if (text.includes('\n')) resolve(Number(text.trim()))
+    })
+    child.once('exit', (code) => { reject(new Error(`the TCP echo process exited (${code}) before listening`)) })
+  })
+  return {
+    port,
+    close: async () => {
+      if (child.exitCode != null || child.signalCode != null) return
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+      child.kill()
+      await exited
+    }
+  }
+}
+
 /** Sequential write-`bytes`, read-`bytes`-back round trips on one connection. */
 async function tcpRoundTrips (port: number, bytes: number, warmup: number, count: number, timeoutMs: number, signal: AbortSignal): Promise<LatencyStats> {
   const socket = tcpConnect({ port, host: '127.0.0.1', noDelay: true })
@@ -762,9 +796,9 @@ export function formatA2ATable (r: A2ABenchResult): string {
   const out: string[] = []
   const latencyHeader = ['path (one caller, interleaved)', 'p50 ms', 'p99 ms', 'added p50', 'added p99', 'n', 'errors']
   out.push(line(latencyHeader), line(latencyHeader.map((_, i) => (i === 0 ? '---' : '---:'))))
-  for (const p of [r.tcp, r.ping, ...r.paths]) {
+  for (const p of [r.tcp, r.tcpHop, r.ping, ...r.paths]) {
     const l = p.latency
-    const plain = p === base || p === r.tcp || p === r.ping
+    const plain = p === base || p === r.tcp || p === r.tcpHop || p === r.ping
     out.push(line([p.name, ms(l.p50Ms), ms(l.p99Ms), plain ? '—' : diff(l.p50Ms, base.latency.p50Ms), plain ? '—' : diff(l.p99Ms, base.latency.p99Ms), String(l.count), String(l.errors)]))
   }
   out.push('')
@@ -789,6 +823,8 @@ export function formatA2ATable (r: A2ABenchResult): string {
     `Setup: daemon ready B ${s.daemonStartupMs.b} ms / A ${s.daemonStartupMs.a} ms; A connected to B in ${s.connectMs.toFixed(0)} ms; ` +
       `POST /v1/agents ${s.registerMs.toFixed(0)} ms; directory ${s.directoryMs == null ? 'did not list B within 5 s' : `listed B after ${s.directoryMs.toFixed(0)} ms`}; ` +
       `card + first call through the mesh ${s.firstMeshCallMs.toFixed(0)} ms.`,
+    `A cross-process round trip costs ${ms(r.tcpHop.latency.p50Ms)} ms at p50 here: the direct call makes one, a call through A → B three, ` +
+      `so ${ms(2 * r.tcpHop.latency.p50Ms)} ms of the added p50 is the two extra round trips between processes before any daemon work.`,
     `Agent executions during the measured calls: ${s.agentCalls} for ${s.clientCalls} client calls${s.agentCalls === s.clientCalls ? ' (exactly once each)' : ' (MISMATCH)'}.`)
   return out.join('\n')
 }
