@@ -21,5 +21,7 @@ describe('a2a bench (short)', () => {
     expect(r.tcpHop.latency.errors).toBe(0)
     expect(formatA2ATable(r)).toContain('added p50')
     expect(formatA2ATable(r)).toContain('server in another process')
+    expect(r.paths[1]!.throughput[1]!.machineBusy).toBeGreaterThan(0)
+    expect(r.paths[1]!.throughput[1]!.agentCpuMsPerTask).toBeGreaterThan(0)
   }, 120_000)
 })

@@ -110,6 +110,11 @@ export interface ThroughputStats {
   errors: number
   /** CPU time (user + system) both daemons spent during this path's windows, per completed task (ms). */
   daemonCpuMsPerTask: number
+  /** The same for the agent's process (0 when it runs inside the bench) and for the bench's own process, where the SDK clients run. */
+  agentCpuMsPerTask: number
+  clientCpuMsPerTask: number
+  /** Share of the machine's CPU time (all CPUs, from /proc/stat) that was busy during this path's windows: near 1, the machine is the limit. */
+  machineBusy: number
 }
 
 /** One path's figures. */
@@ -306,24 +311,34 @@ export async function benchA2A (options: BenchA2AOptions = {}): Promise<A2ABench
     // Throughput: per concurrency, rounds of one window per path (rotating order), daemon CPU read around each window.
     const throughput: ThroughputStats[][] = paths.map(() => [])
     const cpu = (): number => cpuMs(a.proc.pid!) + cpuMs(b.proc.pid!)
+    const agentCpu = (): number => agent.pid != null ? cpuMs(agent.pid) : 0
+    const clientCpu = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000 }
     for (const c of o.concurrency) {
-      const sums = paths.map(() => ({ tasks: 0, elapsedMs: 0, errors: 0, cpuMs: 0 }))
+      const sums = paths.map(() => ({ tasks: 0, elapsedMs: 0, errors: 0, cpuMs: 0, agentMs: 0, clientMs: 0, busy: 0, total: 0 }))
       await concurrentWindow((n) => call(0, `warm ${n}`), c, 500, abort.signal)
       await concurrentWindow((n) => call(1, `warm ${n}`), c, 500, abort.signal)
       for (let r = 0; r < o.rounds; r++) {
         for (let k = 0; k < paths.length; k++) {
           const p = (k + r) % paths.length
           const cpu0 = cpu()
+          const agent0 = agentCpu()
+          const client0 = clientCpu()
+          const machine0 = machineTicks()
           const w = await concurrentWindow((n) => call(p, `c${c} ${p} ${n}`), c, o.windowMs, abort.signal)
+          const machine1 = machineTicks()
           const s = sums[p]!
           s.cpuMs += cpu() - cpu0
+          s.agentMs += agentCpu() - agent0
+          s.clientMs += clientCpu() - client0
+          s.busy += machine1.busy - machine0.busy
+          s.total += machine1.total - machine0.total
           s.tasks += w.tasks
           s.elapsedMs += w.elapsedMs
           s.errors += w.errors
         }
       }
-      sums.forEach((s, p) => throughput[p]!.push({ concurrency: c, tasks: s.tasks, elapsedMs: s.elapsedMs, errors: s.errors, tasksPerSec: s.tasks / (s.elapsedMs / 1000), daemonCpuMsPerTask: s.tasks > 0 ? s.cpuMs / s.tasks : 0 }))
-      o.progress(`${c} callers: ${sums.map((s) => Math.round(s.tasks / (s.elapsedMs / 1000))).join(' / ')} tasks/s, daemon CPU ${sums.map((s) => (s.cpuMs / Math.max(1, s.tasks)).toFixed(2)).join(' / ')} ms per task`)
+      sums.forEach((s, p) => throughput[p]!.push({ concurrency: c, tasks: s.tasks, elapsedMs: s.elapsedMs, errors: s.errors, tasksPerSec: s.tasks / (s.elapsedMs / 1000), daemonCpuMsPerTask: s.tasks > 0 ? s.cpuMs / s.tasks : 0, agentCpuMsPerTask: s.tasks > 0 ? s.agentMs / s.tasks : 0, clientCpuMsPerTask: s.tasks > 0 ? s.clientMs / s.tasks : 0, machineBusy: s.total > 0 ? s.busy / s.total : 0 }))
+      o.progress(`${c} callers: ${sums.map((s) => Math.round(s.tasks / (s.elapsedMs / 1000))).join(' / ')} tasks/s, daemon CPU ${sums.map((s) => (s.cpuMs / Math.max(1, s.tasks)).toFixed(2)).join(' / ')} ms per task, machine busy ${sums.map((s) => `${Math.round(100 * s.busy / Math.max(1, s.total))} %`).join(' / ')}`)
     }
     const agentCalls = await agent.calls() - callsBefore
     for (const d of [a, b]) if (d.proc.exitCode != null || d.proc.signalCode != null) throw new Error(`daemon ${d.peerId} died during the bench:\n${tail(d.logFile)}`)
@@ -430,6 +445,16 @@ async function concurrentWindow (fn: (n: number) => Promise<void>, workers: numb
 }
 
 /** CPU time (user + system, ms) a process has used, from /proc/PID/stat (Linux; clock ticks of 10 ms). */
+/** Busy and total CPU time of the whole machine so far (all CPUs, in clock ticks, from /proc/stat; zeros where there is none). */
+function machineTicks (): { busy: number, total: number } {
+  let line: string | undefined
+  try { line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] } catch { return { busy: 0, total: 0 } }
+  // "cpu  user nice system idle iowait irq softirq steal …" (proc(5)); idle and iowait are not busy.
+  const f = (line ?? '').trim().split(/\s+/).slice(1, 9).map(Number)
+  const total = f.reduce((t, x) => t + (Number.isFinite(x) ? x : 0), 0)
+  return { busy: total - (f[3] ?? 0) - (f[4] ?? 0), total }
+}
+
 function cpuMs (pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
   // After "pid (comm) ": state is field 3, utime field 14, stime field 15 (stat(5)).
@@ -502,7 +527,7 @@ async function callEcho (client: Client, text: string, signal: AbortSignal): Pro
 
 // ---------------------------------------------------------------- echo agent
 
-interface EchoAgent { url: string, calls: () => Promise<number>, close: () => Promise<void> }
+interface EchoAgent { url: string, calls: () => Promise<number>, close: () => Promise<void>, /** Its process, when it has one of its own. */ pid?: number }
 
 /** The test suite's SDK echo agent (test/helpers/agent-process.mjs) in a process of its own, as users run agents. */
 async function startEchoAgentProcess (): Promise<EchoAgent> {
@@ -515,6 +540,7 @@ async function startEchoAgentProcess (): Promise<EchoAgent> {
   const { url, port } = JSON.parse(line) as { url: string, port: number }
   return {
     url,
+    ...(child.pid != null ? { pid: child.pid } : {}),
     calls: async () => {
       const counts = await (await undiciFetch(`http://127.0.0.1:${port}/count`)).json() as Record<string, number>
       return Object.values(counts).reduce((a, b) => a + b, 0)
@@ -810,6 +836,15 @@ export function formatA2ATable (r: A2ABenchResult): string {
       const b = base.throughput[i]!
       return [Math.round(t.tasksPerSec).toLocaleString('en-US'), p === base ? '—' : `${(t.tasksPerSec / b.tasksPerSec).toFixed(2)}×`, p === base ? '—' : t.daemonCpuMsPerTask.toFixed(2)]
     })]))
+  }
+  const top = conc.length - 1
+  if (top >= 0) {
+    out.push('', `CPU during the ${conc[top]}-caller windows (ms per task; machine busy = share of all ${r.cpus} CPUs' time, near 100 % when the machine is the limit):`, '',
+      line(['path', 'daemons', 'agent', 'bench client', 'machine busy']), line(['---', '---:', '---:', '---:', '---:']))
+    for (const p of r.paths) {
+      const t = p.throughput[top]!
+      out.push(line([p.name, p === base ? '—' : t.daemonCpuMsPerTask.toFixed(2), t.agentCpuMsPerTask.toFixed(2), t.clientCpuMsPerTask.toFixed(2), `${(100 * t.machineBusy).toFixed(0)} %`]))
+    }
   }
   if (r.stages.length > 0) {
     out.push('', 'Stages of one task, one caller (mean over the interleaved series, both mesh paths):', '', line(['daemon', 'stage', 'mean ms', 'count']), line(['---', '---', '---:', '---:']))
