@@ -205,10 +205,11 @@ async function handleCall (ctx: RequestContext, init: A2aRoutesInit, clock: Stag
     }
     clock.mark('delegation')
     const refusal = init.access?.egress(caller, toPeer, toAgent, rpc.method, payload, chain?.received?.origin)
-    const chainJson = init.audit != null && chain != null ? summarizeChain(chain.bytes) : undefined
+    // The chain as the audit log records it, decoded only for a record made here (a task sent on is recorded by the outbox).
+    const chainJson = (): Array<Record<string, unknown>> | undefined => init.audit != null && chain != null ? summarizeChain(chain.bytes) : undefined
     clock.mark('policy')
     if (refusal != null) {
-      record({ decision: decisionFor(refusal.code), reason: refusal.code, detail: refusal.message, ...(refusal.rule !== undefined ? { rule: refusal.rule } : {}), ...(chainJson != null ? { chain: chainJson } : {}) })
+      record({ decision: decisionFor(refusal.code), reason: refusal.code, detail: refusal.message, ...(refusal.rule !== undefined ? { rule: refusal.rule } : {}), ...chainEntry(chainJson()) })
       if (refusal.rule !== undefined) init.onDenied?.(refusal.rule)
       stream.fail(JSONRPC.MESH_ERROR, `agentmesh refused the call to "${spec}": ${refusal.message}`, { reason: refusal.code, ...(refusal.rule !== undefined ? { rule: refusal.rule } : {}) })
       return
@@ -235,7 +236,7 @@ async function handleCall (ctx: RequestContext, init: A2aRoutesInit, clock: Stag
       const delivered = carried != null ? withToken(payload, chainToken(carried)) : payload
       try {
         await deliverToAgent(target.agent, rpc.method, delivered, async (f) => { await answer(f.kind, f.payload) }, ctx.signal, { trace })
-        record({ decision: 'delivered', ...(chainJson != null ? { chain: chainJson } : {}) })
+        record({ decision: 'delivered', ...chainEntry(chainJson()) })
       } catch (err) {
         if (!(err instanceof InspectionVetoError)) record({ decision: 'delivery_failed', reason: err instanceof AgentmeshError ? err.code : 'AGENT_ERROR', detail: (err as Error).message })
         throw err
@@ -259,6 +260,11 @@ async function handleCall (ctx: RequestContext, init: A2aRoutesInit, clock: Stag
  * host's operator when it bears none (or the API token). Undefined for a
  * token that is neither: a wrong token never falls back to the operator.
  */
+/** The `chain` field of an audit entry, when there is a chain. */
+function chainEntry (chain: Array<Record<string, unknown>> | undefined): { chain?: Array<Record<string, unknown>> } {
+  return chain != null ? { chain } : {}
+}
+
 function callerOf (req: IncomingMessage, init: A2aRoutesInit): string | undefined {
   const header = req.headers.authorization
   if (header === undefined || header === '') return OPERATOR
