@@ -83,6 +83,8 @@ export interface BenchA2AOptions {
   daemonBin?: string
   /** Start both daemons with `--cpu-prof` and leave their profiles in this folder. */
   cpuProfileDir?: string
+  /** Extra Node flags for both daemons (e.g. `--max-semi-space-size=64`), to measure V8 settings. */
+  daemonNodeFlags?: string[]
   /** The whole bench is aborted after this long. Default 300000. */
   timeoutMs?: number
   /** If set, the daemons' logs are copied into this folder (as A.log, B.log) before the temp folder is removed. */
@@ -217,7 +219,7 @@ export async function benchA2A (options: BenchA2AOptions = {}): Promise<A2ABench
     const bin = options.daemonBin != null ? resolve(options.daemonBin) : BIN
     if (!o.open && !o.legacy) await certify(root, { a: [], b: [`${AGENT}:orchestrator`] }, bin)
     const mode = [...(o.open && !o.legacy ? ['--open'] : []), '--api-tcp', '127.0.0.1:0']
-    const profile = options.cpuProfileDir != null ? ['--cpu-prof', '--cpu-prof-dir', resolve(options.cpuProfileDir)] : []
+    const profile = [...(options.cpuProfileDir != null ? ['--cpu-prof', '--cpu-prof-dir', resolve(options.cpuProfileDir)] : []), ...(options.daemonNodeFlags ?? [])]
     o.progress(o.legacy ? 'legacy daemons (no trust layer)' : o.open ? 'lab mode (--open): no certificates, no policy' : 'closed mesh: certificates and the example hierarchy policy on both daemons')
     // Daemon B first (A bootstraps to it), then A.
     const b = await startDaemon(join(root, 'b'), ['--log-level', o.logLevel, ...mode], abort.signal, profile, bin)

@@ -7,6 +7,7 @@
 // old setup). By default the agent runs in its own process, as users run it.
 // `--profile DIR` starts both daemons with --cpu-prof and leaves the profiles in DIR.
 // `--daemon-bin PATH` runs another build's bin/agentmesh.js as the daemons (a before/after in one session).
+// `--daemon-node-flags "FLAGS"` starts both daemons with these Node flags (V8 settings, say).
 // `--short` runs a small version of every section (the test suite runs it, so the bench cannot rot).
 // `--json FILE` also writes every section's figures to FILE.
 import { writeFileSync } from 'node:fs'
@@ -20,11 +21,13 @@ const agentInline = process.argv.includes('--agent-inline')
 const short = process.argv.includes('--short')
 const profileAt = process.argv.indexOf('--profile')
 const cpuProfileDir = profileAt > 0 ? process.argv[profileAt + 1] : undefined
+const flagsAt = process.argv.indexOf('--daemon-node-flags')
+const daemonNodeFlags = flagsAt > 0 ? (process.argv[flagsAt + 1] ?? '').split(/\s+/).filter((f) => f !== '') : undefined
 const binAt = process.argv.indexOf('--daemon-bin')
 const daemonBin = binAt > 0 ? process.argv[binAt + 1] : undefined
 const jsonAt = process.argv.indexOf('--json')
 const jsonFile = jsonAt > 0 ? process.argv[jsonAt + 1] : undefined
-const valued = new Set(['--profile', '--daemon-bin', '--json'])
+const valued = new Set(['--profile', '--daemon-bin', '--daemon-node-flags', '--json'])
 const only = process.argv.slice(2).find((a, i, all) => !a.startsWith('--') && !valued.has(all[i - 1] ?? ''))
 const sections = ['crypto', 'a2a', 'platform']
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version }
@@ -48,6 +51,7 @@ if (only === undefined || only === 'a2a') {
     agentInline,
     ...(cpuProfileDir != null ? { cpuProfileDir } : {}),
     ...(daemonBin != null ? { daemonBin } : {}),
+    ...(daemonNodeFlags != null ? { daemonNodeFlags } : {}),
     ...(short ? { requests: 100, warmup: 20, concurrency: [1, 8], windowMs: 300, rounds: 1 } : {})
   })
   results.a2a = a2a
