@@ -45,6 +45,17 @@ export const WELL_CONNECTED = 8
 /** How often the local agents are advertised again (ms). */
 export const REFRESH_MS = 10 * 60_000
 
+/**
+ * After the first round that finds this daemon well connected, one more round
+ * this much later (ms). A daemon that has just joined sees part of the DHT:
+ * its first records land on the peers closest to each key among those it
+ * knew, and lookups, which walk to the closest peers of the whole mesh, can
+ * miss them until the 10-minute refresh (measured in sim/: agent lookups at
+ * 30–40 % after convergence at 100 nodes). One round once the view has
+ * settled puts them where lookups go.
+ */
+export const SETTLE_MS = 30_000
+
 /** The DHT key under which hosts of agent `name` in `mesh` advertise themselves. */
 export async function agentKey (mesh: string, name: string): Promise<CID> {
   return CID.createV1(raw.code, await sha256.digest(new TextEncoder().encode(`/agentmesh/${mesh}/agent/${name}`)))
@@ -55,7 +66,8 @@ export async function agentKey (mesh: string, name: string): Promise<CID> {
  * private DHT. A record only says where to ask, never who an agent is.
  *
  * Advertising is best effort: at start, on registration, every
- * {@link REFRESH_MS}, and when a peer connects while this daemon is still
+ * {@link REFRESH_MS}, once more {@link SETTLE_MS} after the first round that
+ * found it well connected, and when a peer connects while this daemon is still
  * poorly connected (its last round ran with fewer than {@link WELL_CONNECTED}
  * connections, or none has run). Not on every connection: each round is a DHT
  * query that opens connections of its own, so in a large mesh advertising on
@@ -67,6 +79,11 @@ export class Directory {
   private refresh: ReturnType<typeof setInterval> | undefined
   /** Connections when the last advertising round started, if one has. */
   private lastRoundConnections: number | undefined
+  private settle: ReturnType<typeof setTimeout> | undefined
+  private settled = false
+  /** A round is in flight; `again`: another was asked for meanwhile (it runs when this one ends). */
+  private inFlight = false
+  private again = false
   private readonly stopped = new AbortController()
 
   constructor (init: DirectoryInit) {
@@ -85,6 +102,7 @@ export class Directory {
     this.stopped.abort()
     this.init.node.removeEventListener('peer:connect', this.onConnect)
     if (this.timer !== undefined) clearTimeout(this.timer)
+    if (this.settle !== undefined) clearTimeout(this.settle)
     if (this.refresh !== undefined) clearInterval(this.refresh)
   }
 
@@ -157,11 +175,26 @@ export class Directory {
     if (this.timer !== undefined || this.stopped.signal.aborted) return
     this.timer = setTimeout(() => {
       this.timer = undefined
+      // Rounds never overlap: under load a provide query takes seconds, and rounds started on top of
+      // it while connections arrive multiplied the queries (measured in sim/: most hit their timeout).
+      if (this.inFlight) { this.again = true; return }
       const connections = this.init.node.getConnections().length
       // A round with nobody to tell does not count: the next connection starts one.
       if (connections === 0) return
       this.lastRoundConnections = connections
-      for (const name of this.init.localAgents()) void this.advertise(name)
+      if (connections >= WELL_CONNECTED && !this.settled) {
+        this.settled = true
+        this.settle = setTimeout(() => { this.settle = undefined; this.advertiseSoon(0) }, SETTLE_MS)
+        this.settle.unref?.()
+      }
+      this.inFlight = true
+      void Promise.all(this.init.localAgents().map(async (name) => { await this.advertise(name) })).finally(() => {
+        this.inFlight = false
+        if (this.again) {
+          this.again = false
+          this.advertiseSoon(0)
+        }
+      })
     }, delayMs)
     this.timer.unref?.()
   }

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { Directory, REFRESH_MS, WELL_CONNECTED } from '../../../src/directory/directory.js'
+import { Directory, REFRESH_MS, SETTLE_MS, WELL_CONNECTED } from '../../../src/directory/directory.js'
 import { silentLogger } from '../../../src/telemetry/index.js'
 import type { MeshNode } from '../../../src/node/index.js'
 
 /** Just what the directory touches of a libp2p node: events, a connection count, and provide(). */
-function stubNode (): { node: MeshNode, connections: (n: number) => void, connect: () => void, provided: () => number } {
+function stubNode (provideMs = 0): { node: MeshNode, connections: (n: number) => void, connect: () => void, provided: () => number } {
   const events = new EventTarget()
   let count = 0
   let provided = 0
@@ -12,7 +12,12 @@ function stubNode (): { node: MeshNode, connections: (n: number) => void, connec
     addEventListener: events.addEventListener.bind(events),
     removeEventListener: events.removeEventListener.bind(events),
     getConnections: () => Array.from({ length: count }, () => ({ remotePeer: { toString: () => 'p' } })),
-    contentRouting: { provide: async () => { provided++ } }
+    contentRouting: {
+      provide: async () => {
+        provided++
+        if (provideMs > 0) await new Promise((resolve) => setTimeout(resolve, provideMs))
+      }
+    }
   }
   return {
     node: node as unknown as MeshNode,
@@ -26,7 +31,7 @@ describe('Directory advertising', () => {
   beforeEach(() => { vi.useFakeTimers() })
   afterEach(() => { vi.useRealTimers() })
 
-  it('advertises as peers arrive while poorly connected, then only on the refresh, never once per connection', async () => {
+  it('advertises as peers arrive while poorly connected, once more when settled, then only on the refresh, never once per connection', async () => {
     const n = stubNode()
     const dir = new Directory({ node: n.node, mesh: 'm', log: silentLogger(), queryTimeoutMs: 1_000, localAgents: () => ['a', 'b'] })
     dir.start()
@@ -53,8 +58,31 @@ describe('Directory advertising', () => {
     await vi.advanceTimersByTimeAsync(2_100)
     expect(n.provided()).toBe(6) // fifty new connections, no new round
 
+    await vi.advanceTimersByTimeAsync(SETTLE_MS)
+    expect(n.provided()).toBe(8) // one more round once the view has settled, and only one
+
+    await vi.advanceTimersByTimeAsync(SETTLE_MS)
+    expect(n.provided()).toBe(8)
+
     await vi.advanceTimersByTimeAsync(REFRESH_MS)
-    expect(n.provided()).toBe(8) // the periodic refresh
+    expect(n.provided()).toBe(10) // the periodic refresh
+    dir.stop()
+  })
+
+  it('never starts a round while one is in flight; a round asked for meanwhile runs once, after it', async () => {
+    const n = stubNode(10_000) // a provide query that takes 10 s (a loaded mesh)
+    const dir = new Directory({ node: n.node, mesh: 'm', log: silentLogger(), queryTimeoutMs: 30_000, localAgents: () => ['a'] })
+    dir.start()
+    n.connections(1)
+    n.connect()
+    await vi.advanceTimersByTimeAsync(100)
+    expect(n.provided()).toBe(1) // the first round (t = 0) is running until t = 10 s
+    for (let i = 2; i < 5; i++) { n.connections(i); n.connect(); await vi.advanceTimersByTimeAsync(2_100) }
+    expect(n.provided()).toBe(1) // poorly connected still, but no round on top of the first
+    await vi.advanceTimersByTimeAsync(4_000)
+    expect(n.provided()).toBe(2) // the first ended: one more round, not three
+    await vi.advanceTimersByTimeAsync(30_000)
+    expect(n.provided()).toBe(2)
     dir.stop()
   })
 })
