@@ -3,13 +3,9 @@ import { lazyWindowYamux } from './lazy-window-yamux.js'
 import { bootstrap } from '@libp2p/bootstrap'
 import { identify, identifyPush } from '@libp2p/identify'
 import { kadDHT, passthroughMapper, type KadDHT, type KadDHTInit } from '@libp2p/kad-dht'
-import { mdns } from '@libp2p/mdns'
 import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
-import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
-import { dcutr } from '@libp2p/dcutr'
-import { autoNATv2 } from '@libp2p/autonat-v2'
-import { uPnPNAT } from '@libp2p/upnp-nat'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import type { Identify } from '@libp2p/identify'
 import type { ConnectionGater, Metrics, PeerDiscovery, PrivateKey, Transport } from '@libp2p/interface'
@@ -58,11 +54,18 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
   const { config } = init
   const peerDiscovery: Array<(components: any) => PeerDiscovery> = []
   if (config.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: config.bootstrap }))
-  if (config.mdns) peerDiscovery.push(mdns({ serviceTag: mdnsServiceTag(config.mesh) }))
+  // The optional services are imported only when configured: each module a
+  // daemon loads stays in its heap (source text, bytecode) for its lifetime, and
+  // UPnP alone (its SSDP and port-mapping stack) is about 2 MB of it.
+  if (config.mdns) {
+    const { mdns } = await import('@libp2p/mdns')
+    peerDiscovery.push(mdns({ serviceTag: mdnsServiceTag(config.mesh) }))
+  }
 
   const nat = config.nat
   const services: Record<string, (components: any) => unknown> = {}
   if (nat.relay) {
+    const { circuitRelayServer } = await import('@libp2p/circuit-relay-v2')
     const unlimited = nat.relayDurationLimitMs === 0 && nat.relayDataLimitBytes === 0
     services.relay = circuitRelayServer({
       reservations: {
@@ -74,12 +77,21 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
       }
     })
   }
-  if (nat.dcutr) services.dcutr = dcutr()
+  if (nat.dcutr) {
+    const { dcutr } = await import('@libp2p/dcutr')
+    services.dcutr = dcutr()
+  }
   // AutoNAT v2: v1 cannot confirm an address between two js-libp2p nodes (its server answers on the
   // connection the request came in on, then closes it).
-  if (nat.autonat) services.autonat = autoNATv2()
+  if (nat.autonat) {
+    const { autoNATv2 } = await import('@libp2p/autonat-v2')
+    services.autonat = autoNATv2()
+  }
   // UPnP needs AutoNAT to confirm the mapped address; without it, it confirms the address itself.
-  if (nat.upnp) services.upnp = uPnPNAT(nat.autonat ? {} : { autoConfirmAddress: true })
+  if (nat.upnp) {
+    const { uPnPNAT } = await import('@libp2p/upnp-nat')
+    services.upnp = uPnPNAT(nat.autonat ? {} : { autoConfirmAddress: true })
+  }
 
   const node = await createLibp2p<MeshServices>({
     start: false,
