@@ -13,6 +13,7 @@ import { SimAuthority } from './authority.js'
 import type { SimOptions, Topology } from './options.js'
 import { Rng } from './rng.js'
 import { SimNode } from './sim-node.js'
+import { SimTrace } from './trace.js'
 import { layout, policyFor, type SimAgentSpec } from './topology.js'
 
 /** The prompt-injection marker of the simulated campaign; enforcement on inspects for it (`inspection.denyPatterns`). */
@@ -30,6 +31,19 @@ export interface MeshPlan {
 }
 
 let runCounter = 0
+
+/** The start-up pace: a batch starts once a 50 ms timer fires at most this late (ms). */
+export const PACE_LAG_MS = 100
+
+/** Waits until a 50 ms timer fires at most `lagMs` late, or `maxMs` have passed. */
+export async function waitForQuietLoop (lagMs: number, maxMs: number): Promise<void> {
+  const until = performance.now() + maxMs
+  while (performance.now() < until) {
+    const t = performance.now()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    if (performance.now() - t - 50 <= lagMs) return
+  }
+}
 
 /**
  * A simulated mesh in this process: N daemons (SimNode), each with its own
@@ -53,6 +67,8 @@ export class SimMesh {
   private readonly run = `${process.pid}-${++runCounter}`
   private readonly skews: number[] = []
   readonly startedMs: number[] = []
+  /** Connections opened so far, over every node (counted once, at the dialler). */
+  connectionsOpened = 0
 
   constructor (plan: MeshPlan) {
     this.plan = plan
@@ -133,10 +149,14 @@ export class SimMesh {
       metrics: this.metrics,
       now,
       agentFetch: this.scripted.fetch,
-      dialDiscovered: options.dialDiscovered
+      dialDiscovered: options.dialDiscovered,
+      kadPing: options.kadPing,
+      tableRefresh: options.tableRefresh
     })
     this.nodes[i] = node
     this.startedMs[i] = performance.now()
+    SimTrace.get()?.watch(node)
+    node.node.addEventListener('connection:open', (evt) => { if (evt.detail.direction === 'outbound') this.connectionsOpened++ })
     await node.addAgent(agent.name, agent.role, agent.parent, this.scripted.url(node.peerId, agent.name))
     for (const b of bootstrap) {
       node.node.dial(multiaddr(this.address(b)), { signal: AbortSignal.timeout(30_000) }).catch(() => {})
@@ -144,11 +164,19 @@ export class SimMesh {
     return node
   }
 
-  /** Starts every node, `batch` at a time, in index order (node 0 first: the others bootstrap to earlier ones). */
-  async startAll (batch = 16): Promise<void> {
+  /**
+   * Starts every node, `batch` at a time, in index order (node 0 first: the others bootstrap to
+   * earlier ones). Paced: before each batch, waits (up to 60 s) until the event loop answers a
+   * timer within {@link PACE_LAG_MS}. Every node's first minute (self-query, advertising, the
+   * connections they open) is the heaviest of its life; started faster than one process can
+   * absorb, their queries queue behind each other and time out, and a timed-out provide or
+   * lookup is work thrown away (measured: most start-up provides failed at 60–100 nodes).
+   */
+  async startAll (batch = 8): Promise<void> {
     await this.startNode(0)
     this.plan.onProgress?.(1, this.size, 'start')
     for (let i = 1; i < this.size; i += batch) {
+      await waitForQuietLoop(PACE_LAG_MS, 60_000)
       const ids: number[] = []
       for (let j = i; j < Math.min(this.size, i + batch); j++) ids.push(j)
       // Bootstrap choices are drawn before the batch starts, so a run does not depend on start-up order.
@@ -185,6 +213,7 @@ export class SimMesh {
     const all = this.running()
     for (let i = 0; i < all.length; i += 64) await Promise.all(all.slice(i, i + 64).map(async (n) => n.stop()))
     this.nodes.length = 0
+    SimTrace.get()?.stop()
     rmSync(this.dir, { recursive: true, force: true })
   }
 }

@@ -36,6 +36,10 @@ export interface SimOptions {
   maxConnections: number
   /** Install the daemon's dial-every-discovered-peer (off by default: see sim/README.md). */
   dialDiscovered: boolean
+  /** kad-dht's ping before a connected peer enters the routing table (and of a full bucket's old contacts). */
+  kadPing: boolean
+  /** kad-dht's routing-table refresh (random-key lookups per bucket). */
+  tableRefresh: boolean
   /** Print JSON progress lines instead of a bar (set for workers and non-TTY). */
   quiet: boolean
 }
@@ -45,7 +49,7 @@ export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'scenario'> = {
   nodes: 50,
   topology: undefined,
   fanout: 4,
-  latencyMs: 0,
+  latencyMs: 1,
   loss: 0,
   churn: 0.1,
   compromised: 0.1,
@@ -61,6 +65,8 @@ export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'scenario'> = {
   bootstrapPeers: 3,
   maxConnections: 64,
   dialDiscovered: false,
+  kadPing: false,
+  tableRefresh: false,
   quiet: false
 }
 
@@ -74,7 +80,7 @@ scenarios: scale | churn | compromise | flood
   --nodes N               nodes (daemons) in the mesh (default 50)
   --topology T            hierarchical | linear | flat (compromise: all three unless given)
   --fanout F              children per agent in the hierarchical tree (default 4)
-  --latency MS            one-way latency added to every transport write (default 0)
+  --latency MS            one-way latency added to every transport write (default 1; 0 delivers in microtasks and starves timers)
   --loss P                share of connection attempts that fail, 0..1 (default 0)
   --churn RATE            share of nodes that leave and join per minute (churn; default 0.1)
   --compromised FRACTION  share of agents the attacker controls (compromise; default 0.1)
@@ -88,6 +94,8 @@ scenarios: scale | churn | compromise | flood
   --bootstrap-peers B     peers each node dials at start (default 3)
   --max-connections C     per-node connection cap (default 64)
   --dial-discovered       dial every discovered peer, as the daemon does (default off)
+  --kad-ping on|off       kad-dht pings a new peer before it enters the routing table (default off)
+  --table-refresh on|off  kad-dht's routing-table refresh lookups (default off)
   --quiet                 no progress bar`
 
 /** Parses `npm run sim` arguments into a new options object; throws {@link SimUsageError} naming the bad option. */
@@ -112,6 +120,11 @@ export function parseSimArgs (argv: readonly string[]): SimOptions {
         throw new SimUsageError(`${flag} must be ${integer ? 'an integer' : 'a number'} in ${min}..${max}, not "${raw}"`)
       }
       return n
+    }
+    const onOff = (): boolean => {
+      const v = value()
+      if (v !== 'on' && v !== 'off') throw new SimUsageError(`${flag} must be on or off, not "${v}"`)
+      return v === 'on'
     }
     switch (flag) {
       case '--nodes': o.nodes = num(2, 1_000_000); break
@@ -144,6 +157,8 @@ export function parseSimArgs (argv: readonly string[]): SimOptions {
       case '--max-connections': o.maxConnections = num(4, 100_000); break
       case '--quiet': o.quiet = true; break
       case '--dial-discovered': o.dialDiscovered = true; break
+      case '--kad-ping': o.kadPing = onOff(); break
+      case '--table-refresh': o.tableRefresh = onOff(); break
       default: throw new SimUsageError(`unknown option "${flag}"`)
     }
   }

@@ -36,6 +36,14 @@ export interface SimNodeInit {
   agentFetch: typeof fetch
   /** Install the daemon's dial-on-discovery (default off in the sim; see below). */
   dialDiscovered?: boolean
+  /**
+   * kad-dht pings every newly connected peer before it enters the routing table, and the oldest
+   * contacts of a full bucket (default true, as in the daemon). Off: new peers enter at once and
+   * full buckets keep their old contacts (sim/README.md: a stream per connection and side saved).
+   */
+  kadPing?: boolean
+  /** kad-dht's routing-table refresh (random-key lookups per bucket at start, then every 5 min; default true). */
+  tableRefresh?: boolean
 }
 
 /** The answer to one call through a node's A2A endpoint. */
@@ -100,6 +108,10 @@ export class SimNode {
       transports: init.transports, connectionMonitor: false, dht: init.dht,
       connectionManager: { maxConnections: init.maxConnections }
     })
+    // Sim tunings that createMeshNode has no knob for: kad-dht internals, set before the node starts.
+    const dht = node.services.dht as unknown as { routingTable?: { kb?: { lastPingThreshold: number } }, routingTableRefresh?: { afterStart: () => Promise<void> } }
+    if (init.kadPing === false && dht.routingTable?.kb != null) dht.routingTable.kb.lastPingThreshold = Number.POSITIVE_INFINITY
+    if (init.tableRefresh === false && dht.routingTableRefresh != null) dht.routingTableRefresh.afterStart = async () => {}
     const localPeer = node.peerId.toString()
     const log = init.log
     const verifier = createVerifier()

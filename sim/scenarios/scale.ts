@@ -1,6 +1,8 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { sendMessage } from '../agents.js'
 import { findAgent, findPeer, memoryMb, pool, summary, type LookupSample } from '../measure.js'
-import { SimMesh } from '../mesh.js'
+import { SimMesh, waitForQuietLoop } from '../mesh.js'
+import { SETTLE_MS } from '../../src/directory/index.js'
 import type { SimOptions } from '../options.js'
 import type { Progress } from '../progress.js'
 import { agentName } from '../topology.js'
@@ -10,6 +12,7 @@ export function settingsOf (o: SimOptions): Record<string, unknown> {
   return {
     nodes: o.nodes, topology: o.topology ?? 'flat', fanout: o.fanout, latencyMs: o.latencyMs, loss: o.loss, workers: o.workers, seed: o.seed,
     dht: { alpha: o.alpha, kBucketSize: o.kBucketSize, connectionMonitor: false, clientMode: false, querySelfIntervalMs: 600_000 },
+    kadPing: o.kadPing, tableRefresh: o.tableRefresh,
     bootstrapPeers: o.bootstrapPeers, maxConnections: o.maxConnections, transport: '@libp2p/memory', database: 'node:sqlite :memory:'
   }
 }
@@ -18,7 +21,13 @@ export function settingsOf (o: SimOptions): Record<string, unknown> {
 export interface ScaleResult {
   startMs: number
   startPerNodeMs: number
-  converge: { ms: number, converged: boolean, tableSize: ReturnType<typeof summary> }
+  converge: { ms: number, converged: boolean, tableSize: ReturnType<typeof summary>, connections: ReturnType<typeof summary>, belowTarget: number }
+  /** Event-loop delay per phase (ms): how busy the one process was (every node shares it). */
+  eventLoopLagMs: Record<string, { p50: number, p99: number, max: number }>
+  /** How long each phase took (ms). */
+  phaseMs: Record<string, number>
+  /** Connections opened by the end of each phase, over every node. */
+  connectionsOpened: Record<string, number>
   memoryPerNodeMb: { rss: number, heapUsed: number }
   findPeer: { success: number, ms: ReturnType<typeof summary>, hops: ReturnType<typeof summary> }
   agentLookup: { success: number, ms: ReturnType<typeof summary>, hops: ReturnType<typeof summary> }
@@ -36,14 +45,40 @@ export async function runScale (o: SimOptions, progress: Progress): Promise<Scal
     options: o, topology: o.topology ?? 'flat', enforcement: o.enforcement ?? true, operatorsCallAnyone: true,
     onProgress: (d, t, phase) => { progress.update(phase, d, t) }
   })
+  const lag = monitorEventLoopDelay({ resolution: 20 })
+  const eventLoopLagMs: ScaleResult['eventLoopLagMs'] = {}
+  const phaseMs: Record<string, number> = {}
+  const connectionsOpened: Record<string, number> = {}
+  let phaseStart = performance.now()
+  lag.enable()
+  const phase = (name: string): void => {
+    const r = (ns: number): number => Math.round(ns / 1e5) / 10
+    eventLoopLagMs[name] = { p50: r(lag.percentile(50)), p99: r(lag.percentile(99)), max: r(lag.max) }
+    phaseMs[name] = Math.round(performance.now() - phaseStart)
+    connectionsOpened[name] = mesh.connectionsOpened
+    phaseStart = performance.now()
+    lag.reset()
+  }
   try {
     global.gc?.()
     const before = memoryMb()
     await mesh.prepare()
+    phaseStart = performance.now()
+    lag.reset()
     const t0 = performance.now()
     await mesh.startAll()
     const startMs = performance.now() - t0
+    phase('start')
     const conv = await mesh.converge(Math.max(60_000, o.nodes * 60))
+    phase('converge')
+    // Settle: every directory runs one more advertising round SETTLE_MS after its first
+    // well-connected one; measuring while those run measures them. Wait for the last one to have
+    // started, then for a quiet loop (each bounded).
+    const lastStart = Math.max(...mesh.startedMs)
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastStart + SETTLE_MS + 5_000 - performance.now())))
+    await waitForQuietLoop(50, 120_000)
+    const connections = mesh.running().map((x) => x.node.getConnections().length)
+    phase('settle')
     global.gc?.()
     const after = memoryMb()
     const n = mesh.size
@@ -58,8 +93,10 @@ export async function runScale (o: SimOptions, progress: Progress): Promise<Scal
     const conc = 8
     const fp: LookupSample[] = await pool(lookupPairs, conc, async ([a, b]) => findPeer(mesh.nodes[a]!, mesh.peerIds[b]!, 30_000),
       (d) => { progress.update('findPeer', d, lookupPairs.length) })
+    phase('findPeer')
     const al: LookupSample[] = await pool(lookupPairs, conc, async ([a, b]) => findAgent(mesh.nodes[a]!, 'sim', agentName(b), mesh.peerIds[b]!, 30_000),
       (d) => { progress.update('agent lookups', d, lookupPairs.length) })
+    phase('agentLookup')
     const taskPairs = pairs(o.tasks)
     const failures: Record<string, number> = {}
     const taskMs: number[] = []
@@ -68,11 +105,15 @@ export async function runScale (o: SimOptions, progress: Progress): Promise<Scal
       const r = await mesh.nodes[a]!.call('operator', agentName(b), sendMessage(`task for ${agentName(b)}`), AbortSignal.timeout(60_000))
       if (r.ok) { delivered++; taskMs.push(r.ms) } else failures[r.reason ?? '?'] = (failures[r.reason ?? '?'] ?? 0) + 1
     }, (d) => { progress.update('tasks', d, taskPairs.length) })
+    phase('tasks')
     const ok = (xs: LookupSample[]): LookupSample[] => xs.filter((x) => x.ok)
     return {
       startMs: Math.round(startMs),
       startPerNodeMs: Math.round(startMs / n * 10) / 10,
-      converge: { ms: Math.round(conv.ms), converged: conv.converged, tableSize: summary(conv.tableSizes) },
+      converge: { ms: Math.round(conv.ms), converged: conv.converged, tableSize: summary(conv.tableSizes), connections: summary(connections), belowTarget: conv.tableSizes.filter((x) => x < Math.min(Math.floor(o.kBucketSize / 2), n - 1)).length },
+      eventLoopLagMs,
+      phaseMs,
+      connectionsOpened,
       memoryPerNodeMb: { rss: Math.round((after.rss - before.rss) / n * 100) / 100, heapUsed: Math.round((after.heapUsed - before.heapUsed) / n * 100) / 100 },
       findPeer: { success: ok(fp).length / Math.max(1, fp.length), ms: summary(ok(fp).map((x) => x.ms)), hops: summary(ok(fp).map((x) => x.hops)) },
       agentLookup: { success: ok(al).length / Math.max(1, al.length), ms: summary(ok(al).map((x) => x.ms)), hops: summary(ok(al).map((x) => x.hops)) },
@@ -80,6 +121,7 @@ export async function runScale (o: SimOptions, progress: Progress): Promise<Scal
       samples: { findPeerMs: fp.map((x) => Math.round(x.ms)), agentLookupMs: al.map((x) => Math.round(x.ms)), taskMs: taskMs.map((x) => Math.round(x)) }
     }
   } finally {
+    lag.disable()
     progress.update('stopping', 0, 1)
     await mesh.stop()
   }
