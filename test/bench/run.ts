@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark, each printed as ratios against a baseline
 // measured in the same run on this machine. `node dist/test/bench/run.js NAME`
-// runs one section: crypto, a2a. `--open` runs the a2a section in lab mode
+// runs one section: crypto, a2a, platform, telemetry. `--open` runs the a2a section in lab mode
 // (no certificates or policy), to compare with the closed mesh; `--legacy`
 // benches daemons that predate the trust layer (copy dist/test/bench into an
 // older build); `--agent-inline` puts the agent in the client's process (the
@@ -14,6 +14,7 @@ import { writeFileSync } from 'node:fs'
 import { benchA2A, formatA2ATable } from './a2a.js'
 import { benchCrypto, formatCryptoTable } from './crypto.js'
 import { benchPlatform, formatPlatformTable } from './platform.js'
+import { benchTelemetry, formatTelemetryTable } from './telemetry.js'
 
 const open = process.argv.includes('--open')
 const legacy = process.argv.includes('--legacy')
@@ -29,7 +30,7 @@ const jsonAt = process.argv.indexOf('--json')
 const jsonFile = jsonAt > 0 ? process.argv[jsonAt + 1] : undefined
 const valued = new Set(['--profile', '--daemon-bin', '--daemon-node-flags', '--json'])
 const only = process.argv.slice(2).find((a, i, all) => !a.startsWith('--') && !valued.has(all[i - 1] ?? ''))
-const sections = ['crypto', 'a2a', 'platform']
+const sections = ['crypto', 'a2a', 'platform', 'telemetry']
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version }
 if (only !== undefined && !sections.includes(only)) {
   process.stderr.write(`unknown bench section ${JSON.stringify(only)}; one of: ${sections.join(', ')}\n`)
@@ -63,6 +64,13 @@ if (only === undefined || only === 'platform') {
   const platform = await benchPlatform({ short })
   results.platform = platform
   process.stdout.write(formatPlatformTable(platform) + '\n')
+}
+
+if (only === undefined || only === 'telemetry') {
+  process.stdout.write('\n## Telemetry: tasks/s through two daemons with tracing and metrics on vs off (interleaved windows)\n\n')
+  const telemetry = await benchTelemetry({ short })
+  results.telemetry = telemetry
+  process.stdout.write(formatTelemetryTable(telemetry) + '\n')
 }
 
 if (jsonFile !== undefined) {

@@ -1,0 +1,440 @@
+/**
+ * What telemetry costs on the task path: tasks/s through two daemons with
+ * tracing and metrics off, and with them on, measured in the same run.
+ *
+ * One run starts, all on loopback:
+ * - the SDK echo agent in its own process (test/helpers/agent-process.mjs);
+ * - the stand-in OTLP/HTTP collector (test/helpers/otlp-collector.ts), in
+ *   this process;
+ * - two closed-mesh daemon pairs, each a caller's daemon A bootstrapped to
+ *   daemon B, which hosts the agent (`echo:orchestrator` certificate):
+ *   - "off": the defaults: no trace endpoint, no `--metrics` listener;
+ *   - "on": `--trace-endpoint <collector>` and `--metrics 127.0.0.1:0` on both
+ *     daemons, every task traced (the clients send no traceparent, so each task
+ *     is the root of a sampled trace), and both `/metrics` listeners scraped
+ *     once a second while the pair is being measured.
+ *
+ * For each number of concurrent callers it alternates windows of the two
+ * pairs (off, on, then on, off, …), so that machine noise and CPU contention
+ * hit both alike, and reports tasks/s of each, the ratio on/off (summed over
+ * all windows, plus its spread over rounds) and the daemons' CPU per task.
+ * Every reply is checked.
+ *
+ * The client code is test/bench/a2a.ts's (SDK ClientFactory over undici on
+ * A's Unix socket); its helpers are not exported, so the few this bench needs
+ * are copied below (certify, startDaemon, the client and callEcho, one
+ * concurrent window) rather than edited there.
+ *
+ * Run with `npm run bench -- telemetry` or `node dist/test/bench/telemetry.js
+ * [--short] [--json] [--bin PATH/bin/agentmesh.js]` (`--bin`: another build's daemons).
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { createInterface } from 'node:readline'
+import { pathToFileURL } from 'node:url'
+import { Agent, fetch as undiciFetch } from 'undici'
+import { Role, type Message, type SendMessageRequest } from '@a2a-js/sdk'
+import { ClientFactory, ClientFactoryOptions, DefaultAgentCardResolver, JsonRpcTransportFactory, type Client } from '@a2a-js/sdk/client'
+import { apiCall } from './a2a.js'
+import { startOtlpCollector } from '../helpers/otlp-collector.js'
+
+/** Options of {@link benchTelemetry}. */
+export interface BenchTelemetryOptions {
+  /** A small version (the test and `--short` run it). Default false. */
+  short?: boolean
+  /** Concurrent callers. Default [8, 32] (short: [8]). */
+  concurrency?: number[]
+  /** One measuring window per pair and round (ms). Default 2000 (short: 400). */
+  windowMs?: number
+  /** Rounds; each measures both pairs once, alternating which goes first. Default 6 (short: 2). */
+  rounds?: number
+  /** How often the "on" pair's `/metrics` are scraped while it is measured (ms). Default 1000. */
+  scrapeIntervalMs?: number
+  /** The CLI the daemons run. Default this repository's bin/agentmesh.js. */
+  bin?: string
+  /** Progress lines go here (default stderr). */
+  progress?: (line: string) => void
+}
+
+/** One pair's figures at one concurrency, summed over its windows. */
+export interface TelemetrySide {
+  tasks: number
+  elapsedMs: number
+  tasksPerSec: number
+  errors: number
+  /** CPU time (user + system) of both daemons per completed task (ms). */
+  daemonCpuMsPerTask: number
+}
+
+/** Off and on at one concurrency. */
+export interface TelemetryFigure {
+  concurrency: number
+  off: TelemetrySide
+  on: TelemetrySide
+  /** on tasks/s ÷ off tasks/s over all windows. */
+  ratio: number
+  /** The same ratio round by round (each round has one window of each). */
+  roundRatios: number[]
+}
+
+/** Everything {@link benchTelemetry} measured. */
+export interface TelemetryResult {
+  node: string
+  cpus: number
+  settings: Record<string, unknown>
+  figures: TelemetryFigure[]
+  /** Spans the collector received from the "on" pair during the whole run. */
+  spansExported: number
+  /** `/metrics` scrapes of the "on" pair, and their mean size. */
+  scrapes: number
+  scrapeBytesMean: number
+  /** Tasks the agent executed vs the callers' successful calls (they must match). */
+  agentCalls: number
+  clientCalls: number
+}
+
+const AGENT = 'echo'
+
+/** Runs the telemetry on/off bench. */
+export async function benchTelemetry (options: BenchTelemetryOptions = {}): Promise<TelemetryResult> {
+  const short = options.short ?? false
+  const o = {
+    concurrency: options.concurrency ?? (short ? [8] : [8, 32]),
+    windowMs: options.windowMs ?? (short ? 400 : 2000),
+    rounds: options.rounds ?? (short ? 2 : 6),
+    scrapeIntervalMs: options.scrapeIntervalMs ?? 1000,
+    bin: options.bin ?? findBin(),
+    progress: options.progress ?? ((line: string) => { process.stderr.write(`[telemetry bench] ${line}\n`) })
+  }
+  const root = mkdtempSync(join(tmpdir(), 'amt-'))
+  const abort = new AbortController()
+  const watchdog = setTimeout(() => abort.abort(new Error('telemetry bench exceeded 10 minutes')), 600_000)
+  const daemons: DaemonProc[] = []
+  const closers: Array<() => Promise<void>> = []
+  const onExit = (): void => {
+    for (const d of daemons) if (d.proc.exitCode == null && d.proc.signalCode == null) d.proc.kill('SIGKILL')
+    rmSync(root, { recursive: true, force: true })
+  }
+  process.once('exit', onExit)
+  try {
+    const agent = await startEchoAgentProcess(o.bin)
+    closers.push(agent.close)
+    const collector = await startOtlpCollector()
+    closers.push(collector.close)
+    await certify(root, { 'off-a': [], 'off-b': [`${AGENT}:orchestrator`], 'on-a': [], 'on-b': [`${AGENT}:orchestrator`] }, o.bin)
+    const telemetry = ['--trace-endpoint', collector.url, '--metrics', '127.0.0.1:0']
+    const pairs: Pair[] = []
+    for (const [name, extra] of [['off', []], ['on', telemetry]] as Array<['off' | 'on', string[]]>) {
+      const b = await startDaemon(join(root, `${name}-b`), extra, o.bin, abort.signal)
+      daemons.push(b)
+      const a = await startDaemon(join(root, `${name}-a`), [...extra, '--bootstrap', pickAddress(b)], o.bin, abort.signal)
+      daemons.push(a)
+      await waitFor(async () => {
+        const r = await apiCall(a.apiSocket, 'GET', '/v1/peers')
+        return r.status === 200 && Array.isArray(r.body?.peers) && r.body.peers.some((p: any) => p.peer === b.peerId)
+      }, `${name}: A to connect to B`, 15_000, abort.signal)
+      const reg = await apiCall(b.apiSocket, 'POST', '/v1/agents', { name: AGENT, url: agent.url })
+      if (reg.status !== 201) throw new Error(`${name}: POST /v1/agents on B answered ${reg.status}: ${JSON.stringify(reg.body)}`)
+      const dispatcher = new Agent({ connect: { socketPath: a.apiSocket } })
+      closers.push(async () => { await dispatcher.close() })
+      const client = await createClient(`http://localhost/a2a/${AGENT}@${b.peerId}/`, dispatcher)
+      await callEcho(client, `first ${name}`, abort.signal)
+      pairs.push({ name, a, b, client })
+      o.progress(`${name}: daemons up (A ${a.startupMs} ms, B ${b.startupMs} ms)${name === 'on' ? `, metrics on ${a.metrics} and ${b.metrics}, traces to ${collector.url}` : ''}`)
+    }
+    const on = pairs[1]!
+    if (on.a.metrics == null || on.b.metrics == null) throw new Error('the "on" daemons did not report a metrics listener')
+
+    let scrapes = 0
+    let scrapeBytes = 0
+    const scrape = async (): Promise<void> => {
+      await Promise.all([on.a.metrics!, on.b.metrics!].map(async (hostPort) => {
+        const r = await undiciFetch(`http://${hostPort}/metrics`, { signal: abort.signal })
+        const text = await r.text()
+        if (r.status !== 200 || !text.includes('agentmesh_')) throw new Error(`scrape of ${hostPort} answered ${r.status}`)
+        scrapes++
+        scrapeBytes += text.length
+      }))
+    }
+
+    const callsBefore = await agent.calls()
+    let clientCalls = 0
+    const call = async (p: Pair, text: string): Promise<void> => { await callEcho(p.client, text, abort.signal); clientCalls++ }
+    const figures: TelemetryFigure[] = []
+    for (const c of o.concurrency) {
+      for (const p of pairs) await concurrentWindow((n) => call(p, `warm ${n}`), c, short ? 200 : 1000, abort.signal)
+      const sums = pairs.map(() => ({ tasks: 0, elapsedMs: 0, errors: 0, cpuMs: 0 }))
+      const roundRatios: number[] = []
+      for (let r = 0; r < o.rounds; r++) {
+        const rate = [0, 0]
+        for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) {
+          const p = pairs[i]!
+          // The "on" pair is scraped as Prometheus would, from the start of its window.
+          let scraping: Promise<void> = Promise.resolve()
+          const timer = p === on ? setInterval(() => { scraping = scraping.then(scrape) }, o.scrapeIntervalMs) : undefined
+          if (p === on) scraping = scrape()
+          const cpu0 = cpuMs(p.a.proc.pid!) + cpuMs(p.b.proc.pid!)
+          const w = await concurrentWindow((n) => call(p, `c${c} r${r} ${p.name} ${n}`), c, o.windowMs, abort.signal)
+          const cpu1 = cpuMs(p.a.proc.pid!) + cpuMs(p.b.proc.pid!)
+          if (timer != null) clearInterval(timer)
+          await scraping
+          const s = sums[i]!
+          s.tasks += w.tasks
+          s.elapsedMs += w.elapsedMs
+          s.errors += w.errors
+          s.cpuMs += cpu1 - cpu0
+          rate[i] = w.tasks / (w.elapsedMs / 1000)
+        }
+        roundRatios.push(rate[1]! / rate[0]!)
+      }
+      const side = (s: { tasks: number, elapsedMs: number, errors: number, cpuMs: number }): TelemetrySide => ({
+        tasks: s.tasks, elapsedMs: s.elapsedMs, tasksPerSec: s.tasks / (s.elapsedMs / 1000), errors: s.errors, daemonCpuMsPerTask: s.tasks > 0 ? s.cpuMs / s.tasks : 0
+      })
+      const fig: TelemetryFigure = { concurrency: c, off: side(sums[0]!), on: side(sums[1]!), ratio: 0, roundRatios }
+      fig.ratio = fig.on.tasksPerSec / fig.off.tasksPerSec
+      figures.push(fig)
+      o.progress(`${c} callers: off ${fig.off.tasksPerSec.toFixed(0)} tasks/s, on ${fig.on.tasksPerSec.toFixed(0)} tasks/s, on/off ${fig.ratio.toFixed(3)} (rounds ${Math.min(...roundRatios).toFixed(2)}–${Math.max(...roundRatios).toFixed(2)}); daemon CPU ${fig.off.daemonCpuMsPerTask.toFixed(2)} / ${fig.on.daemonCpuMsPerTask.toFixed(2)} ms per task`)
+    }
+    const agentCalls = await agent.calls() - callsBefore
+    // Let the last batch of spans go out (the batch processor exports every 5 s), then count them.
+    await waitFor(async () => collector.spans.length > 0, 'the first exported spans', 10_000, abort.signal).catch(() => {})
+    for (const d of daemons) if (d.proc.exitCode != null || d.proc.signalCode != null) throw new Error(`daemon ${d.home} died during the bench:\n${tail(d.logFile)}`)
+    return {
+      node: process.version,
+      cpus: cpus().length,
+      settings: { concurrency: o.concurrency, windowMs: o.windowMs, rounds: o.rounds, scrapeIntervalMs: o.scrapeIntervalMs, bin: o.bin },
+      figures,
+      spansExported: collector.spans.length,
+      scrapes,
+      scrapeBytesMean: scrapes > 0 ? scrapeBytes / scrapes : 0,
+      agentCalls,
+      clientCalls
+    }
+  } catch (err) {
+    for (const d of daemons) process.stderr.write(`--- daemon ${d.home} log (tail) ---\n${tail(d.logFile)}\n`)
+    throw err
+  } finally {
+    clearTimeout(watchdog)
+    // Daemons first: the "on" ones export their last spans as they stop, to a collector still listening.
+    await Promise.all(daemons.map(stopDaemon))
+    for (const close of closers.reverse()) await close().catch(() => {})
+    rmSync(root, { recursive: true, force: true })
+    process.off('exit', onExit)
+  }
+}
+
+/** A markdown table: tasks/s off and on, the ratio and its spread, CPU per task. */
+export function formatTelemetryTable (r: TelemetryResult): string {
+  const header = ['callers', 'off (tasks/s)', 'on (tasks/s)', 'on / off', 'spread over rounds', 'daemon CPU per task off / on', 'target']
+  const rows = r.figures.map((f) => [
+    String(f.concurrency), f.off.tasksPerSec.toFixed(0), f.on.tasksPerSec.toFixed(0), `${f.ratio.toFixed(3)}×`,
+    `${Math.min(...f.roundRatios).toFixed(2)}–${Math.max(...f.roundRatios).toFixed(2)}`,
+    `${f.off.daemonCpuMsPerTask.toFixed(2)} / ${f.on.daemonCpuMsPerTask.toFixed(2)} ms`,
+    `≥ 0.90× ${f.ratio >= 0.9 ? 'met' : 'NOT met'}`
+  ])
+  return [
+    `| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`),
+    '',
+    `on: every task traced to the OTLP collector (${r.spansExported} spans received) and /metrics scraped every ${String(r.settings.scrapeIntervalMs)} ms while measured (${r.scrapes} scrapes, ${(r.scrapeBytesMean / 1024).toFixed(1)} KiB each); off: neither. Agent executions ${r.agentCalls}, successful calls ${r.clientCalls}.`
+  ].join('\n')
+}
+
+// ---------------------------------------------------------------- copied from a2a.ts (not exported there)
+
+interface DaemonProc {
+  home: string
+  logFile: string
+  peerId: string
+  addresses: string[]
+  apiSocket: string
+  metrics: string | null
+  startupMs: number
+  proc: ChildProcess
+  exited: Promise<void>
+}
+
+interface Pair { name: 'off' | 'on', a: DaemonProc, b: DaemonProc, client: Client }
+
+/** An authority in `root`, and per home a certificate for the given agents, installed as `agentmesh join` would. */
+async function certify (root: string, homes: Record<string, string[]>, bin: string): Promise<void> {
+  const src = pathToFileURL(join(dirname(bin), '../dist/src')).href
+  const { initHome } = await import(`${src}/home/index.js`) as typeof import('../../src/home/index.js')
+  const { initAuthority, issueBundle, installBundle } = await import(`${src}/trust/index.js`) as typeof import('../../src/trust/index.js')
+  const { createVerifier } = await import(`${src}/envelope/index.js`) as typeof import('../../src/envelope/index.js')
+  const { authority } = await initAuthority(join(root, 'authority'), Date.now())
+  for (const [name, agents] of Object.entries(homes)) {
+    const { peerId, paths } = await initHome(join(root, name))
+    installBundle(paths.trust, issueBundle(authority, { peer: peerId, agents, now: Date.now() }).bundle, peerId, createVerifier(), Date.now())
+  }
+}
+
+/** `agentmesh daemon --json` on loopback with mDNS off; its stderr goes to `<home>.log`. */
+async function startDaemon (home: string, extra: string[], bin: string, signal: AbortSignal): Promise<DaemonProc> {
+  mkdirSync(home, { mode: 0o700, recursive: true })
+  const logFile = `${home}.log`
+  const logFd = openSync(logFile, 'a')
+  let proc: ChildProcess
+  try {
+    proc = spawn(process.execPath, [bin, 'daemon', '--json', '--home', home, '--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', ...extra], { stdio: ['ignore', 'pipe', logFd] })
+  } finally {
+    closeSync(logFd)
+  }
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
+  const lines = createInterface({ input: proc.stdout! })
+  try {
+    const ready = await new Promise<any>((resolve, reject) => {
+      const fail = (why: string): void => { clearTimeout(timer); reject(new Error(`daemon in ${home} ${why}; log:\n${tail(logFile)}`)) }
+      const timer = setTimeout(() => fail('not ready within 30 s'), 30_000)
+      signal.addEventListener('abort', () => fail('aborted'), { once: true })
+      lines.on('line', (line) => {
+        try { const m = JSON.parse(line); if (m.event === 'ready') { clearTimeout(timer); resolve(m) } } catch {}
+      })
+      proc.once('exit', (code, sig) => fail(`exited (${code ?? sig}) before it was ready`))
+    })
+    lines.close()
+    proc.stdout!.resume()
+    return {
+      home,
+      logFile,
+      peerId: String(ready.peerId),
+      addresses: (ready.addresses as unknown[]).map(String),
+      apiSocket: String(ready.apiSocket ?? join(home, 'api.sock')),
+      metrics: ready.metrics == null ? null : String(ready.metrics),
+      startupMs: Number(ready.startupMs),
+      proc,
+      exited
+    }
+  } catch (err) {
+    proc.kill('SIGKILL')
+    await exited
+    throw err
+  }
+}
+
+async function stopDaemon (d: DaemonProc): Promise<void> {
+  if (d.proc.exitCode != null || d.proc.signalCode != null) return
+  d.proc.kill('SIGTERM')
+  const timer = setTimeout(() => d.proc.kill('SIGKILL'), 5000)
+  await d.exited
+  clearTimeout(timer)
+}
+
+function pickAddress (d: DaemonProc): string {
+  const a = d.addresses.find((x) => x.startsWith('/ip4/127.0.0.1/tcp/')) ?? d.addresses[0]
+  if (a == null) throw new Error('daemon reported no listen address')
+  return a.includes('/p2p/') ? a : `${a}/p2p/${d.peerId}`
+}
+
+function createClient (baseUrl: string, dispatcher: Agent): Promise<Client> {
+  const fetchImpl = ((input: any, init?: any) => undiciFetch(input, { ...init, dispatcher })) as unknown as typeof fetch
+  const factory = new ClientFactory(ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
+    transports: [new JsonRpcTransportFactory({ fetchImpl })],
+    cardResolver: new DefaultAgentCardResolver({ fetchImpl })
+  }))
+  return factory.createFromUrl(baseUrl)
+}
+
+function userMessage (text: string): SendMessageRequest {
+  const message: Message = {
+    messageId: crypto.randomUUID(),
+    contextId: '',
+    taskId: '',
+    role: Role.ROLE_USER,
+    parts: [{ content: { $case: 'text', value: text }, mediaType: 'text/plain', filename: '', metadata: undefined }],
+    metadata: undefined,
+    extensions: [],
+    referenceTaskIds: []
+  }
+  return { tenant: '', message, configuration: undefined, metadata: undefined }
+}
+
+/** One SendMessage; throws unless the reply is the Message `echo: <text>`. */
+async function callEcho (client: Client, text: string, signal: AbortSignal): Promise<void> {
+  const reply = await client.sendMessage(userMessage(text), { signal })
+  const got = 'messageId' in reply ? reply.parts.map((p) => (p.content?.$case === 'text' ? p.content.value : '')).join('') : `<a Task: ${JSON.stringify(reply.status)}>`
+  if (got !== `echo: ${text}`) throw new Error(`wrong reply to ${JSON.stringify(text)}: ${JSON.stringify(got)}`)
+}
+
+/** `workers` callers calling `fn` back to back for `durationMs`. */
+async function concurrentWindow (fn: (n: number) => Promise<void>, workers: number, durationMs: number, signal: AbortSignal): Promise<{ tasks: number, elapsedMs: number, errors: number }> {
+  const start = performance.now()
+  const end = start + durationMs
+  let started = 0
+  let tasks = 0
+  let errors = 0
+  let firstError: unknown
+  const worker = async (): Promise<void> => {
+    while (performance.now() < end && !signal.aborted && errors <= Math.max(20, tasks / 10)) {
+      const n = started++
+      try { await fn(n); tasks++ } catch (err) { errors++; firstError ??= err }
+    }
+  }
+  await Promise.all(Array.from({ length: workers }, worker))
+  signal.throwIfAborted()
+  if (tasks === 0) throw new Error(`every concurrent request failed: ${String(firstError)}`, { cause: firstError })
+  if (firstError != null) process.stderr.write(`[telemetry bench] ${errors} concurrent errors, first: ${String(firstError)}\n`)
+  return { tasks, elapsedMs: performance.now() - start, errors }
+}
+
+/** CPU time (user + system, ms) a process has used, from /proc/PID/stat (Linux). */
+function cpuMs (pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
+/** The test suite's echo agent (test/helpers/agent-process.mjs) in a process of its own. */
+async function startEchoAgentProcess (bin: string): Promise<{ url: string, calls: () => Promise<number>, close: () => Promise<void> }> {
+  const child = spawn(process.execPath, [join(dirname(bin), '..', 'test', 'helpers', 'agent-process.mjs'), '--kind', 'echo', '--name', AGENT], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve)
+    child.once('exit', (code) => { reject(new Error(`agent process exited with ${code}`)) })
+  })
+  const { url, port } = JSON.parse(line) as { url: string, port: number }
+  return {
+    url,
+    calls: async () => {
+      const counts = await (await undiciFetch(`http://127.0.0.1:${port}/count`)).json() as Record<string, number>
+      return Object.values(counts).reduce((a, b) => a + b, 0)
+    },
+    close: async () => {
+      if (child.exitCode != null) return
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      await exited
+    }
+  }
+}
+
+async function waitFor (check: () => Promise<boolean>, what: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    signal.throwIfAborted()
+    try { if (await check()) return } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+}
+
+function tail (file: string, lines = 30): string {
+  try { return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') } catch { return '(no log)' }
+}
+
+/** bin/agentmesh.js of this repository, from either test/bench or dist/test/bench. */
+function findBin (): string {
+  for (let dir = import.meta.dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    const bin = join(dir, 'bin', 'agentmesh.js')
+    if (existsSync(bin)) return bin
+  }
+  throw new Error('bin/agentmesh.js not found above ' + import.meta.dirname)
+}
+
+if (process.argv[1] != null && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const at = process.argv.indexOf('--bin')
+  const result = await benchTelemetry({ short: process.argv.includes('--short'), ...(at > 0 ? { bin: resolve(process.argv[at + 1]!) } : {}) })
+  process.stdout.write(`${formatTelemetryTable(result)}\n`)
+  if (process.argv.includes('--json')) process.stdout.write(`\n${JSON.stringify(result, null, 2)}\n`)
+  process.exit(0)
+}
