@@ -26,7 +26,9 @@
  * concurrent window) rather than edited there.
  *
  * Run with `npm run bench -- telemetry` or `node dist/test/bench/telemetry.js
- * [--short] [--json] [--bin PATH/bin/agentmesh.js]` (`--bin`: another build's daemons).
+ * [--short] [--json] [--bin PATH/bin/agentmesh.js] [--on all|tracing|metrics|none]
+ * [--concurrency 8,32]` (`--bin`: another build's daemons; `--on`: what the "on" pair gets, to
+ * split the cost, `none` measuring the bench's own noise between two identical pairs).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
@@ -54,6 +56,11 @@ export interface BenchTelemetryOptions {
   scrapeIntervalMs?: number
   /** The CLI the daemons run. Default this repository's bin/agentmesh.js. */
   bin?: string
+  /**
+   * What the "on" pair gets, to split the cost: `all` (default: a trace endpoint and a scraped
+   * metrics listener), `tracing`, `metrics`, or `none` (both pairs alike: the bench's own noise).
+   */
+  on?: 'all' | 'tracing' | 'metrics' | 'none'
   /** Progress lines go here (default stderr). */
   progress?: (line: string) => void
 }
@@ -106,6 +113,7 @@ export async function benchTelemetry (options: BenchTelemetryOptions = {}): Prom
     rounds: options.rounds ?? (short ? 2 : 6),
     scrapeIntervalMs: options.scrapeIntervalMs ?? 1000,
     bin: options.bin ?? findBin(),
+    on: options.on ?? 'all',
     progress: options.progress ?? ((line: string) => { process.stderr.write(`[telemetry bench] ${line}\n`) })
   }
   const root = mkdtempSync(join(tmpdir(), 'amt-'))
@@ -124,7 +132,10 @@ export async function benchTelemetry (options: BenchTelemetryOptions = {}): Prom
     const collector = await startOtlpCollector()
     closers.push(collector.close)
     await certify(root, { 'off-a': [], 'off-b': [`${AGENT}:orchestrator`], 'on-a': [], 'on-b': [`${AGENT}:orchestrator`] }, o.bin)
-    const telemetry = ['--trace-endpoint', collector.url, '--metrics', '127.0.0.1:0']
+    const telemetry = [
+      ...(o.on === 'all' || o.on === 'tracing' ? ['--trace-endpoint', collector.url] : []),
+      ...(o.on === 'all' || o.on === 'metrics' ? ['--metrics', '127.0.0.1:0'] : [])
+    ]
     const pairs: Pair[] = []
     for (const [name, extra] of [['off', []], ['on', telemetry]] as Array<['off' | 'on', string[]]>) {
       const b = await startDaemon(join(root, `${name}-b`), extra, o.bin, abort.signal)
@@ -145,7 +156,8 @@ export async function benchTelemetry (options: BenchTelemetryOptions = {}): Prom
       o.progress(`${name}: daemons up (A ${a.startupMs} ms, B ${b.startupMs} ms)${name === 'on' ? `, metrics on ${a.metrics} and ${b.metrics}, traces to ${collector.url}` : ''}`)
     }
     const on = pairs[1]!
-    if (on.a.metrics == null || on.b.metrics == null) throw new Error('the "on" daemons did not report a metrics listener')
+    const scraped = o.on === 'all' || o.on === 'metrics'
+    if (scraped && (on.a.metrics == null || on.b.metrics == null)) throw new Error('the "on" daemons did not report a metrics listener')
 
     let scrapes = 0
     let scrapeBytes = 0
@@ -173,8 +185,8 @@ export async function benchTelemetry (options: BenchTelemetryOptions = {}): Prom
           const p = pairs[i]!
           // The "on" pair is scraped as Prometheus would, from the start of its window.
           let scraping: Promise<void> = Promise.resolve()
-          const timer = p === on ? setInterval(() => { scraping = scraping.then(scrape) }, o.scrapeIntervalMs) : undefined
-          if (p === on) scraping = scrape()
+          const timer = p === on && scraped ? setInterval(() => { scraping = scraping.then(scrape) }, o.scrapeIntervalMs) : undefined
+          if (p === on && scraped) scraping = scrape()
           const cpu0 = cpuMs(p.a.proc.pid!) + cpuMs(p.b.proc.pid!)
           const w = await concurrentWindow((n) => call(p, `c${c} r${r} ${p.name} ${n}`), c, o.windowMs, abort.signal)
           const cpu1 = cpuMs(p.a.proc.pid!) + cpuMs(p.b.proc.pid!)
@@ -199,12 +211,12 @@ export async function benchTelemetry (options: BenchTelemetryOptions = {}): Prom
     }
     const agentCalls = await agent.calls() - callsBefore
     // Let the last batch of spans go out (the batch processor exports every 5 s), then count them.
-    await waitFor(async () => collector.spans.length > 0, 'the first exported spans', 10_000, abort.signal).catch(() => {})
+    if (o.on === 'all' || o.on === 'tracing') await waitFor(async () => collector.spans.length > 0, 'the first exported spans', 10_000, abort.signal).catch(() => {})
     for (const d of daemons) if (d.proc.exitCode != null || d.proc.signalCode != null) throw new Error(`daemon ${d.home} died during the bench:\n${tail(d.logFile)}`)
     return {
       node: process.version,
       cpus: cpus().length,
-      settings: { concurrency: o.concurrency, windowMs: o.windowMs, rounds: o.rounds, scrapeIntervalMs: o.scrapeIntervalMs, bin: o.bin },
+      settings: { concurrency: o.concurrency, windowMs: o.windowMs, rounds: o.rounds, scrapeIntervalMs: o.scrapeIntervalMs, bin: o.bin, on: o.on },
       figures,
       spansExported: collector.spans.length,
       scrapes,
@@ -237,7 +249,7 @@ export function formatTelemetryTable (r: TelemetryResult): string {
   return [
     `| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`),
     '',
-    `on: every task traced to the OTLP collector (${r.spansExported} spans received) and /metrics scraped every ${String(r.settings.scrapeIntervalMs)} ms while measured (${r.scrapes} scrapes, ${(r.scrapeBytesMean / 1024).toFixed(1)} KiB each); off: neither. Agent executions ${r.agentCalls}, successful calls ${r.clientCalls}.`
+    `on (${String(r.settings.on)}): ${r.settings.on === 'all' || r.settings.on === 'tracing' ? `every task traced to the OTLP collector (${r.spansExported} spans received)` : 'no tracing'}, ${r.settings.on === 'all' || r.settings.on === 'metrics' ? `/metrics scraped every ${String(r.settings.scrapeIntervalMs)} ms while measured (${r.scrapes} scrapes, ${(r.scrapeBytesMean / 1024).toFixed(1)} KiB each)` : 'no metrics listener'}; off: neither. Agent executions ${r.agentCalls}, successful calls ${r.clientCalls}.`
   ].join('\n')
 }
 
@@ -433,7 +445,14 @@ function findBin (): string {
 
 if (process.argv[1] != null && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const at = process.argv.indexOf('--bin')
-  const result = await benchTelemetry({ short: process.argv.includes('--short'), ...(at > 0 ? { bin: resolve(process.argv[at + 1]!) } : {}) })
+  const onAt = process.argv.indexOf('--on')
+  const ccAt = process.argv.indexOf('--concurrency')
+  const result = await benchTelemetry({
+    short: process.argv.includes('--short'),
+    ...(at > 0 ? { bin: resolve(process.argv[at + 1]!) } : {}),
+    ...(onAt > 0 ? { on: process.argv[onAt + 1] as BenchTelemetryOptions['on'] } : {}),
+    ...(ccAt > 0 ? { concurrency: process.argv[ccAt + 1]!.split(',').map(Number) } : {})
+  })
   process.stdout.write(`${formatTelemetryTable(result)}\n`)
   if (process.argv.includes('--json')) process.stdout.write(`\n${JSON.stringify(result, null, 2)}\n`)
   process.exit(0)
