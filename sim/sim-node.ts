@@ -191,6 +191,11 @@ export class SimNode {
     return { ok: true, result: body?.result, ms }
   }
 
+  /** The peers this node refuses now, with why (the trust module's refusal list). */
+  refusals (): Array<{ peer: string, reason: string }> {
+    return (this.peerTrust as unknown as { init: { refusals: RefusalList } }).init.refusals.list()
+  }
+
   /** Routing-table size of the DHT. */
   routingTableSize (): number {
     return (this.node.services.dht as unknown as { routingTable: { size: number } }).routingTable.size

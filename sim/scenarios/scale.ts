@@ -28,6 +28,8 @@ export interface ScaleResult {
   phaseMs: Record<string, number>
   /** Connections opened by the end of each phase, over every node. */
   connectionsOpened: Record<string, number>
+  /** Peers on the nodes' refusal lists when measuring starts, by code (a hello that failed under load refuses a peer for 30 s). */
+  refusals: Record<string, number>
   memoryPerNodeMb: { rss: number, heapUsed: number }
   findPeer: { success: number, ms: ReturnType<typeof summary>, hops: ReturnType<typeof summary> }
   agentLookup: { success: number, ms: ReturnType<typeof summary>, hops: ReturnType<typeof summary> }
@@ -78,6 +80,10 @@ export async function runScale (o: SimOptions, progress: Progress): Promise<Scal
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastStart + SETTLE_MS + 5_000 - performance.now())))
     await waitForQuietLoop(50, 120_000)
     const connections = mesh.running().map((x) => x.node.getConnections().length)
+    const refusals: Record<string, number> = {}
+    for (const x of mesh.running()) {
+      for (const r of x.refusals()) { const code = r.reason.split(':')[0] ?? '?'; refusals[code] = (refusals[code] ?? 0) + 1 }
+    }
     phase('settle')
     global.gc?.()
     const after = memoryMb()
@@ -114,6 +120,7 @@ export async function runScale (o: SimOptions, progress: Progress): Promise<Scal
       eventLoopLagMs,
       phaseMs,
       connectionsOpened,
+      refusals,
       memoryPerNodeMb: { rss: Math.round((after.rss - before.rss) / n * 100) / 100, heapUsed: Math.round((after.heapUsed - before.heapUsed) / n * 100) / 100 },
       findPeer: { success: ok(fp).length / Math.max(1, fp.length), ms: summary(ok(fp).map((x) => x.ms)), hops: summary(ok(fp).map((x) => x.hops)) },
       agentLookup: { success: ok(al).length / Math.max(1, al.length), ms: summary(ok(al).map((x) => x.ms)), hops: summary(ok(al).map((x) => x.hops)) },
