@@ -160,9 +160,17 @@ class OtelTaskSpan implements TaskSpan {
   readonly traceparent: string
   readonly tracestate?: string
   private readonly recording: boolean
+  /** The task span's context (the stage spans' parent) and the task span as a record (their resource and scope). */
+  private readonly parent: SpanContext
+  private readonly task: ReadableSpan
+  /** performance.timeOrigin as an HrTime, read once per task rather than per stage. */
+  private readonly origin: HrTime
 
   constructor (private readonly span: Span, private readonly sdk: Sdk) {
     const sc = span.spanContext()
+    this.parent = sc
+    this.task = span as unknown as ReadableSpan
+    this.origin = sdk.core.millisToHrTime(performance.timeOrigin)
     this.traceparent = `00-${sc.traceId}-${sc.spanId}-${(sc.traceFlags & 0xff).toString(16).padStart(2, '0')}`
     const state = sc.traceState?.serialize()
     if (state != null && state !== '') this.tracestate = state
@@ -182,30 +190,9 @@ class OtelTaskSpan implements TaskSpan {
   stage (stage: string, startMs: number, endMs: number): void {
     if (!this.recording) return
     const { core, processors } = this.sdk
-    const parent = this.span.spanContext()
-    const startTime = core.hrTime(startMs)
-    const endTime = core.hrTime(endMs)
-    const spanContext: SpanContext = { traceId: parent.traceId, spanId: randomSpanId(), traceFlags: parent.traceFlags, ...(parent.traceState != null ? { traceState: parent.traceState } : {}) }
-    const task = this.span as unknown as ReadableSpan
-    const record: ReadableSpan = {
-      name: `agentmesh.${stage}`,
-      kind: this.sdk.api.SpanKind.INTERNAL,
-      spanContext: () => spanContext,
-      parentSpanContext: parent,
-      startTime,
-      endTime,
-      duration: core.hrTimeDuration(startTime, endTime),
-      status: { code: this.sdk.api.SpanStatusCode.UNSET },
-      attributes: NO_ATTRIBUTES,
-      links: [],
-      events: [],
-      ended: true,
-      resource: task.resource,
-      instrumentationScope: task.instrumentationScope,
-      droppedAttributesCount: 0,
-      droppedEventsCount: 0,
-      droppedLinksCount: 0
-    }
+    const startTime = core.addHrTimes(this.origin, core.millisToHrTime(startMs))
+    const endTime = core.addHrTimes(this.origin, core.millisToHrTime(endMs))
+    const record = new StageRecord(`agentmesh.${stage}`, this.parent, startTime, endTime, core.hrTimeDuration(startTime, endTime), this.task)
     for (const p of processors) p.onEnd(record)
   }
 
@@ -224,17 +211,57 @@ class OtelTaskSpan implements TaskSpan {
 }
 
 const NO_ATTRIBUTES = Object.freeze({})
+const NO_LINKS: ReadableSpan['links'] = Object.freeze([]) as unknown as ReadableSpan['links']
+const NO_EVENTS: ReadableSpan['events'] = Object.freeze([]) as unknown as ReadableSpan['events']
+/** SpanStatusCode.UNSET. */
+const UNSET_STATUS = Object.freeze({ code: 0 })
 
-/** Random bytes for span ids, drawn 8 KiB at a time. */
-const idPool = Buffer.alloc(8192)
+/**
+ * One finished stage span, as span processors and exporters read a span
+ * (`ReadableSpan`): a child of the task span, in its trace, with its trace
+ * flags and state, resource and instrumentation scope; kind INTERNAL, no
+ * attributes, events or links.
+ */
+class StageRecord {
+  readonly kind = 0 // SpanKind.INTERNAL
+  readonly status = UNSET_STATUS
+  readonly attributes = NO_ATTRIBUTES
+  readonly links = NO_LINKS
+  readonly events = NO_EVENTS
+  readonly ended = true
+  readonly droppedAttributesCount = 0
+  readonly droppedEventsCount = 0
+  readonly droppedLinksCount = 0
+  readonly resource: ReadableSpan['resource']
+  readonly instrumentationScope: ReadableSpan['instrumentationScope']
+  private readonly context: SpanContext
+
+  constructor (readonly name: string, readonly parentSpanContext: SpanContext, readonly startTime: HrTime, readonly endTime: HrTime, readonly duration: HrTime, task: ReadableSpan) {
+    this.context = parentSpanContext.traceState != null
+      ? { traceId: parentSpanContext.traceId, spanId: randomSpanId(), traceFlags: parentSpanContext.traceFlags, traceState: parentSpanContext.traceState }
+      : { traceId: parentSpanContext.traceId, spanId: randomSpanId(), traceFlags: parentSpanContext.traceFlags }
+    this.resource = task.resource
+    this.instrumentationScope = task.instrumentationScope
+  }
+
+  spanContext (): SpanContext {
+    return this.context
+  }
+}
+
+/** Random bytes for span ids, drawn 4 KiB at a time, and each byte's two hex digits. */
+const idPool = Buffer.alloc(4096)
 let idOffset = idPool.length
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
 
-/** A random, non-zero 8-byte span id in hex (what the SDK's id generator makes). */
+/** A random, non-zero 8-byte span id in hex (what the SDK's id generator makes), without a call into C++ per id. */
 function randomSpanId (): string {
   for (;;) {
     if (idOffset + 8 > idPool.length) { randomFillSync(idPool); idOffset = 0 }
-    const id = idPool.toString('hex', idOffset, idOffset + 8)
+    const b = idPool
+    const o = idOffset
     idOffset += 8
+    const id = HEX[b[o]!]! + HEX[b[o + 1]!]! + HEX[b[o + 2]!]! + HEX[b[o + 3]!]! + HEX[b[o + 4]!]! + HEX[b[o + 5]!]! + HEX[b[o + 6]!]! + HEX[b[o + 7]!]!
     if (id !== '0000000000000000') return id
   }
 }
