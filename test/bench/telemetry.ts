@@ -4,8 +4,9 @@
  *
  * One run starts, all on loopback:
  * - the SDK echo agent in its own process (test/helpers/agent-process.mjs);
- * - the stand-in OTLP/HTTP collector (test/helpers/otlp-collector.ts), in
- *   this process;
+ * - the stand-in OTLP/HTTP collector (test/helpers/otlp-collector.ts) in a
+ *   process of its own (as a real collector would be: parsing every span in
+ *   the callers' process would slow the callers, not the daemons);
  * - two closed-mesh daemon pairs, each a caller's daemon A bootstrapped to
  *   daemon B, which hosts the agent (`echo:orchestrator` certificate):
  *   - "off": the defaults: no trace endpoint, no `--metrics` listener;
@@ -40,7 +41,8 @@ import { Agent, fetch as undiciFetch } from 'undici'
 import { Role, type Message, type SendMessageRequest } from '@a2a-js/sdk'
 import { ClientFactory, ClientFactoryOptions, DefaultAgentCardResolver, JsonRpcTransportFactory, type Client } from '@a2a-js/sdk/client'
 import { apiCall } from './a2a.js'
-import { startOtlpCollector } from '../helpers/otlp-collector.js'
+// The collector runs in a child process (startCollectorProcess); this import keeps it compiled into dist/test/helpers.
+import type { startOtlpCollector as _collector } from '../helpers/otlp-collector.js'
 
 /** Options of {@link benchTelemetry}. */
 export interface BenchTelemetryOptions {
@@ -129,7 +131,7 @@ export async function benchTelemetry (options: BenchTelemetryOptions = {}): Prom
   try {
     const agent = await startEchoAgentProcess(o.bin)
     closers.push(agent.close)
-    const collector = await startOtlpCollector()
+    const collector = await startCollectorProcess()
     closers.push(collector.close)
     await certify(root, { 'off-a': [], 'off-b': [`${AGENT}:orchestrator`], 'on-a': [], 'on-b': [`${AGENT}:orchestrator`] }, o.bin)
     const telemetry = [
@@ -211,14 +213,14 @@ export async function benchTelemetry (options: BenchTelemetryOptions = {}): Prom
     }
     const agentCalls = await agent.calls() - callsBefore
     // Let the last batch of spans go out (the batch processor exports every 5 s), then count them.
-    if (o.on === 'all' || o.on === 'tracing') await waitFor(async () => collector.spans.length > 0, 'the first exported spans', 10_000, abort.signal).catch(() => {})
+    if (o.on === 'all' || o.on === 'tracing') await waitFor(async () => await collector.count() > 0, 'the first exported spans', 10_000, abort.signal).catch(() => {})
     for (const d of daemons) if (d.proc.exitCode != null || d.proc.signalCode != null) throw new Error(`daemon ${d.home} died during the bench:\n${tail(d.logFile)}`)
     return {
       node: process.version,
       cpus: cpus().length,
       settings: { concurrency: o.concurrency, windowMs: o.windowMs, rounds: o.rounds, scrapeIntervalMs: o.scrapeIntervalMs, bin: o.bin, on: o.on },
       figures,
-      spansExported: collector.spans.length,
+      spansExported: await collector.count(),
       scrapes,
       scrapeBytesMean: scrapes > 0 ? scrapeBytes / scrapes : 0,
       agentCalls,
@@ -395,6 +397,50 @@ function cpuMs (pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
+/**
+ * test/helpers/otlp-collector.ts in a child process: its traces URL, and how many spans it has
+ * received so far (it keeps a count, not the spans).
+ */
+async function startCollectorProcess (): Promise<{ url: string, count: () => Promise<number>, close: () => Promise<void> }> {
+  // Compiled next to this file's own build (dist/test/bench → dist/test/helpers); from test/bench (vitest), the dist copy.
+  const compiled = [join(import.meta.dirname, '..', 'helpers', 'otlp-collector.js'), join(import.meta.dirname, '..', '..', 'dist', 'test', 'helpers', 'otlp-collector.js')].find((f) => existsSync(f))
+  if (compiled == null) throw new Error('dist/test/helpers/otlp-collector.js not found: run npm run build')
+  const helper = pathToFileURL(compiled).href
+  const script = `
+    const { startOtlpCollector } = await import(${JSON.stringify(helper)})
+    const c = await startOtlpCollector()
+    let total = 0
+    setInterval(() => { total += c.spans.length; c.spans.length = 0 }, 200)
+    process.stdout.write(JSON.stringify({ url: c.url }) + '\\n')
+    process.stdin.setEncoding('utf8')
+    process.stdin.on('data', () => { total += c.spans.length; c.spans.length = 0; process.stdout.write(JSON.stringify({ spans: total }) + '\\n') })
+    process.stdin.on('end', () => { void c.close(); process.exit(0) })
+  `
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const lines = createInterface({ input: child.stdout! })
+  const replies: Array<(line: string) => void> = []
+  const first = new Promise<string>((resolve, reject) => {
+    replies.push(resolve)
+    child.once('exit', (code) => { reject(new Error(`collector process exited with ${code}`)) })
+  })
+  lines.on('line', (line) => { replies.shift()?.(line) })
+  const { url } = JSON.parse(await first) as { url: string }
+  return {
+    url,
+    count: async () => {
+      const reply = new Promise<string>((resolve) => replies.push(resolve))
+      child.stdin!.write('count\n')
+      return (JSON.parse(await reply) as { spans: number }).spans
+    },
+    close: async () => {
+      if (child.exitCode != null) return
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.stdin!.end()
+      await exited
+    }
+  }
 }
 
 /** The test suite's echo agent (test/helpers/agent-process.mjs) in a process of its own. */
