@@ -426,7 +426,7 @@ async function interleavedLatency (paths: number, fn: (path: number, i: number) 
 }
 
 /** `workers` callers calling `fn` back to back for `durationMs`. */
-async function concurrentWindow (fn: (n: number) => Promise<void>, workers: number, durationMs: number, signal: AbortSignal): Promise<{ tasks: number, elapsedMs: number, errors: number }> {
+export async function concurrentWindow (fn: (n: number) => Promise<void>, workers: number, durationMs: number, signal: AbortSignal): Promise<{ tasks: number, elapsedMs: number, errors: number }> {
   const start = performance.now()
   const end = start + durationMs
   let started = 0
@@ -442,7 +442,7 @@ async function concurrentWindow (fn: (n: number) => Promise<void>, workers: numb
   await Promise.all(Array.from({ length: workers }, worker))
   signal.throwIfAborted()
   if (tasks === 0) throw new Error(`every concurrent request failed: ${String(firstError)}`, { cause: firstError })
-  if (firstError != null) process.stderr.write(`[a2a bench] ${errors} concurrent errors, first: ${String(firstError)}\n`)
+  if (firstError != null) process.stderr.write(`[bench] ${errors} concurrent errors, first: ${String(firstError)}\n`)
   return { tasks, elapsedMs: performance.now() - start, errors }
 }
 
@@ -457,7 +457,7 @@ function machineTicks (): { busy: number, total: number } {
   return { busy: total - (f[3] ?? 0) - (f[4] ?? 0), total }
 }
 
-function cpuMs (pid: number): number {
+export function cpuMs (pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
   // After "pid (comm) ": state is field 3, utime field 14, stime field 15 (stat(5)).
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
@@ -495,7 +495,7 @@ function stats (samples: number[]): Omit<LatencyStats, 'errors'> {
 
 // ---------------------------------------------------------------- A2A client
 
-function createClient (baseUrl: string, dispatcher: Agent, token?: string): Promise<Client> {
+export function createClient (baseUrl: string, dispatcher: Agent, token?: string): Promise<Client> {
   // undici's fetch with its own Agent; the SDK only needs a WHATWG-compatible fetch.
   const auth = token != null ? { Authorization: `Bearer ${token}` } : {}
   const fetchImpl = ((input: any, init?: any) => undiciFetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers).entries()), ...auth }, dispatcher })) as unknown as typeof fetch
@@ -506,7 +506,7 @@ function createClient (baseUrl: string, dispatcher: Agent, token?: string): Prom
   return factory.createFromUrl(baseUrl)
 }
 
-function userMessage (text: string): SendMessageRequest {
+export function userMessage (text: string): SendMessageRequest {
   const message: Message = {
     messageId: crypto.randomUUID(),
     contextId: '',
@@ -521,7 +521,7 @@ function userMessage (text: string): SendMessageRequest {
 }
 
 /** One SendMessage; throws unless the reply is the Message `echo: <text>`. */
-async function callEcho (client: Client, text: string, signal: AbortSignal): Promise<void> {
+export async function callEcho (client: Client, text: string, signal: AbortSignal): Promise<void> {
   const reply = await client.sendMessage(userMessage(text), { signal })
   const got = 'messageId' in reply ? reply.parts.map((p) => (p.content?.$case === 'text' ? p.content.value : '')).join('') : `<a Task: ${JSON.stringify(reply.status)}>`
   if (got !== `echo: ${text}`) throw new Error(`wrong reply to ${JSON.stringify(text)}: ${JSON.stringify(got)}`)
@@ -532,7 +532,7 @@ async function callEcho (client: Client, text: string, signal: AbortSignal): Pro
 interface EchoAgent { url: string, calls: () => Promise<number>, close: () => Promise<void>, /** Its process, when it has one of its own. */ pid?: number }
 
 /** The test suite's SDK echo agent (test/helpers/agent-process.mjs) in a process of its own, as users run agents. */
-async function startEchoAgentProcess (): Promise<EchoAgent> {
+export async function startEchoAgentProcess (): Promise<EchoAgent> {
   const script = join(ROOT, 'test', 'helpers', 'agent-process.mjs')
   const child = spawn(process.execPath, [script, '--kind', 'echo', '--name', AGENT], { stdio: ['ignore', 'pipe', 'inherit'] })
   const line = await new Promise<string>((resolve, reject) => {
@@ -682,7 +682,7 @@ async function tcpRoundTrips (port: number, bytes: number, warmup: number, count
 
 // ---------------------------------------------------------------- daemons
 
-interface DaemonProc {
+export interface DaemonProc {
   name: string
   home: string
   logFile: string
@@ -690,6 +690,8 @@ interface DaemonProc {
   addresses: string[]
   apiSocket: string
   apiTcp: string | null
+  /** The `--metrics` listener's address, when it has one. */
+  metrics: string | null
   startupMs: number
   proc: ChildProcess
   exited: Promise<void>
@@ -700,7 +702,7 @@ interface DaemonProc {
  * `root`, the home and a certificate for the given agents, installed as
  * `agentmesh join` would.
  */
-async function certify (root: string, homes: Record<string, string[]>, bin = BIN): Promise<void> {
+export async function certify (root: string, homes: Record<string, string[]>, bin = BIN): Promise<void> {
   // The homes are made by the build that will run them (its config file must be one it knows).
   const src = pathToFileURL(resolve(dirname(bin), '../dist/src')).href
   const { initHome } = await import(`${src}/home/index.js`) as typeof import('../../src/home/index.js')
@@ -715,7 +717,7 @@ async function certify (root: string, homes: Record<string, string[]>, bin = BIN
 }
 
 /** `agentmesh daemon --json` on loopback with mDNS off; its stderr goes to `<home>.log`. */
-async function startDaemon (home: string, extra: string[], signal: AbortSignal, nodeFlags: string[] = [], bin = BIN, timeoutMs = 30_000): Promise<DaemonProc> {
+export async function startDaemon (home: string, extra: string[], signal: AbortSignal, nodeFlags: string[] = [], bin = BIN, timeoutMs = 30_000): Promise<DaemonProc> {
   mkdirSync(home, { mode: 0o700, recursive: true })
   const logFile = `${home}.log`
   const logFd = openSync(logFile, 'a')
@@ -744,13 +746,14 @@ async function startDaemon (home: string, extra: string[], signal: AbortSignal, 
     lines.close()
     proc.stdout!.resume()
     return {
-      name: home.endsWith('/a') ? 'A' : 'B',
+      name: home.endsWith('a') ? 'A' : 'B',
       home,
       logFile,
       peerId: String(ready.peerId),
       addresses: (ready.addresses as unknown[]).map(String),
       apiSocket: String(ready.apiSocket ?? join(home, 'api.sock')),
       apiTcp: ready.apiTcp == null ? null : String(ready.apiTcp),
+      metrics: ready.metrics == null ? null : String(ready.metrics),
       startupMs: Number(ready.startupMs),
       proc,
       exited
@@ -763,7 +766,7 @@ async function startDaemon (home: string, extra: string[], signal: AbortSignal, 
 }
 
 /** SIGTERM, then SIGKILL after 5 s. */
-async function stopDaemon (d: DaemonProc): Promise<void> {
+export async function stopDaemon (d: DaemonProc): Promise<void> {
   if (d.proc.exitCode != null || d.proc.signalCode != null) return
   d.proc.kill('SIGTERM')
   const timer = setTimeout(() => d.proc.kill('SIGKILL'), 5000)
@@ -772,13 +775,13 @@ async function stopDaemon (d: DaemonProc): Promise<void> {
 }
 
 /** B's loopback listen address for A's `--bootstrap`; the ready line's addresses end in /p2p/<peer>. */
-function pickAddress (d: DaemonProc): string {
+export function pickAddress (d: DaemonProc): string {
   const a = d.addresses.find((x) => x.startsWith('/ip4/127.0.0.1/tcp/')) ?? d.addresses[0]
   if (a == null) throw new Error('daemon reported no listen address')
   return a.includes('/p2p/') ? a : `${a}/p2p/${d.peerId}`
 }
 
-function tail (file: string, lines = 30): string {
+export function tail (file: string, lines = 30): string {
   try { return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') } catch { return '(no log)' }
 }
 
@@ -802,7 +805,7 @@ export function apiCall (socketPath: string, method: string, path: string, body?
   })
 }
 
-async function waitFor (check: () => Promise<boolean>, what: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
+export async function waitFor (check: () => Promise<boolean>, what: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
   const deadline = Date.now() + timeoutMs
   let last: unknown
   while (Date.now() < deadline) {

@@ -21,26 +21,23 @@
  * all windows, plus its spread over rounds) and the daemons' CPU per task.
  * Every reply is checked.
  *
- * The client code is test/bench/a2a.ts's (SDK ClientFactory over undici on
- * A's Unix socket); its helpers are not exported, so the few this bench needs
- * are copied below (certify, startDaemon, the client and callEcho, one
- * concurrent window) rather than edited there.
+ * The client code and the daemon, agent and window helpers are
+ * test/bench/a2a.ts's (SDK ClientFactory over undici on A's Unix socket).
  *
  * Run with `npm run bench -- telemetry` or `node dist/test/bench/telemetry.js
  * [--short] [--json] [--bin PATH/bin/agentmesh.js] [--on all|tracing|metrics|none]
  * [--concurrency 8,32]` (`--bin`: another build's daemons; `--on`: what the "on" pair gets, to
  * split the cost, `none` measuring the bench's own noise between two identical pairs).
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { pathToFileURL } from 'node:url'
 import { Agent, fetch as undiciFetch } from 'undici'
-import { Role, type Message, type SendMessageRequest } from '@a2a-js/sdk'
-import { ClientFactory, ClientFactoryOptions, DefaultAgentCardResolver, JsonRpcTransportFactory, type Client } from '@a2a-js/sdk/client'
-import { apiCall } from './a2a.js'
+import type { Client } from '@a2a-js/sdk/client'
+import { apiCall, callEcho, certify, concurrentWindow, cpuMs, createClient, pickAddress, startDaemon, startEchoAgentProcess, stopDaemon, tail, waitFor, type DaemonProc } from './a2a.js'
 // The collector runs in a child process (startCollectorProcess); this import keeps it compiled into dist/test/helpers.
 import type { startOtlpCollector as _collector } from '../helpers/otlp-collector.js'
 
@@ -129,7 +126,7 @@ export async function benchTelemetry (options: BenchTelemetryOptions = {}): Prom
   }
   process.once('exit', onExit)
   try {
-    const agent = await startEchoAgentProcess(o.bin)
+    const agent = await startEchoAgentProcess()
     closers.push(agent.close)
     const collector = await startCollectorProcess()
     closers.push(collector.close)
@@ -140,9 +137,9 @@ export async function benchTelemetry (options: BenchTelemetryOptions = {}): Prom
     ]
     const pairs: Pair[] = []
     for (const [name, extra] of [['off', []], ['on', telemetry]] as Array<['off' | 'on', string[]]>) {
-      const b = await startDaemon(join(root, `${name}-b`), extra, o.bin, abort.signal)
+      const b = await startDaemon(join(root, `${name}-b`), extra, abort.signal, [], o.bin)
       daemons.push(b)
-      const a = await startDaemon(join(root, `${name}-a`), [...extra, '--bootstrap', pickAddress(b)], o.bin, abort.signal)
+      const a = await startDaemon(join(root, `${name}-a`), [...extra, '--bootstrap', pickAddress(b)], abort.signal, [], o.bin)
       daemons.push(a)
       await waitFor(async () => {
         const r = await apiCall(a.apiSocket, 'GET', '/v1/peers')
@@ -257,147 +254,8 @@ export function formatTelemetryTable (r: TelemetryResult): string {
 
 // ---------------------------------------------------------------- copied from a2a.ts (not exported there)
 
-interface DaemonProc {
-  home: string
-  logFile: string
-  peerId: string
-  addresses: string[]
-  apiSocket: string
-  metrics: string | null
-  startupMs: number
-  proc: ChildProcess
-  exited: Promise<void>
-}
 
 interface Pair { name: 'off' | 'on', a: DaemonProc, b: DaemonProc, client: Client }
-
-/** An authority in `root`, and per home a certificate for the given agents, installed as `agentmesh join` would. */
-async function certify (root: string, homes: Record<string, string[]>, bin: string): Promise<void> {
-  const src = pathToFileURL(join(dirname(bin), '../dist/src')).href
-  const { initHome } = await import(`${src}/home/index.js`) as typeof import('../../src/home/index.js')
-  const { initAuthority, issueBundle, installBundle } = await import(`${src}/trust/index.js`) as typeof import('../../src/trust/index.js')
-  const { createVerifier } = await import(`${src}/envelope/index.js`) as typeof import('../../src/envelope/index.js')
-  const { authority } = await initAuthority(join(root, 'authority'), Date.now())
-  for (const [name, agents] of Object.entries(homes)) {
-    const { peerId, paths } = await initHome(join(root, name))
-    installBundle(paths.trust, issueBundle(authority, { peer: peerId, agents, now: Date.now() }).bundle, peerId, createVerifier(), Date.now())
-  }
-}
-
-/** `agentmesh daemon --json` on loopback with mDNS off; its stderr goes to `<home>.log`. */
-async function startDaemon (home: string, extra: string[], bin: string, signal: AbortSignal): Promise<DaemonProc> {
-  mkdirSync(home, { mode: 0o700, recursive: true })
-  const logFile = `${home}.log`
-  const logFd = openSync(logFile, 'a')
-  let proc: ChildProcess
-  try {
-    proc = spawn(process.execPath, [bin, 'daemon', '--json', '--home', home, '--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', ...extra], { stdio: ['ignore', 'pipe', logFd] })
-  } finally {
-    closeSync(logFd)
-  }
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
-  const lines = createInterface({ input: proc.stdout! })
-  try {
-    const ready = await new Promise<any>((resolve, reject) => {
-      const fail = (why: string): void => { clearTimeout(timer); reject(new Error(`daemon in ${home} ${why}; log:\n${tail(logFile)}`)) }
-      const timer = setTimeout(() => fail('not ready within 30 s'), 30_000)
-      signal.addEventListener('abort', () => fail('aborted'), { once: true })
-      lines.on('line', (line) => {
-        try { const m = JSON.parse(line); if (m.event === 'ready') { clearTimeout(timer); resolve(m) } } catch {}
-      })
-      proc.once('exit', (code, sig) => fail(`exited (${code ?? sig}) before it was ready`))
-    })
-    lines.close()
-    proc.stdout!.resume()
-    return {
-      home,
-      logFile,
-      peerId: String(ready.peerId),
-      addresses: (ready.addresses as unknown[]).map(String),
-      apiSocket: String(ready.apiSocket ?? join(home, 'api.sock')),
-      metrics: ready.metrics == null ? null : String(ready.metrics),
-      startupMs: Number(ready.startupMs),
-      proc,
-      exited
-    }
-  } catch (err) {
-    proc.kill('SIGKILL')
-    await exited
-    throw err
-  }
-}
-
-async function stopDaemon (d: DaemonProc): Promise<void> {
-  if (d.proc.exitCode != null || d.proc.signalCode != null) return
-  d.proc.kill('SIGTERM')
-  const timer = setTimeout(() => d.proc.kill('SIGKILL'), 5000)
-  await d.exited
-  clearTimeout(timer)
-}
-
-function pickAddress (d: DaemonProc): string {
-  const a = d.addresses.find((x) => x.startsWith('/ip4/127.0.0.1/tcp/')) ?? d.addresses[0]
-  if (a == null) throw new Error('daemon reported no listen address')
-  return a.includes('/p2p/') ? a : `${a}/p2p/${d.peerId}`
-}
-
-function createClient (baseUrl: string, dispatcher: Agent): Promise<Client> {
-  const fetchImpl = ((input: any, init?: any) => undiciFetch(input, { ...init, dispatcher })) as unknown as typeof fetch
-  const factory = new ClientFactory(ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
-    transports: [new JsonRpcTransportFactory({ fetchImpl })],
-    cardResolver: new DefaultAgentCardResolver({ fetchImpl })
-  }))
-  return factory.createFromUrl(baseUrl)
-}
-
-function userMessage (text: string): SendMessageRequest {
-  const message: Message = {
-    messageId: crypto.randomUUID(),
-    contextId: '',
-    taskId: '',
-    role: Role.ROLE_USER,
-    parts: [{ content: { $case: 'text', value: text }, mediaType: 'text/plain', filename: '', metadata: undefined }],
-    metadata: undefined,
-    extensions: [],
-    referenceTaskIds: []
-  }
-  return { tenant: '', message, configuration: undefined, metadata: undefined }
-}
-
-/** One SendMessage; throws unless the reply is the Message `echo: <text>`. */
-async function callEcho (client: Client, text: string, signal: AbortSignal): Promise<void> {
-  const reply = await client.sendMessage(userMessage(text), { signal })
-  const got = 'messageId' in reply ? reply.parts.map((p) => (p.content?.$case === 'text' ? p.content.value : '')).join('') : `<a Task: ${JSON.stringify(reply.status)}>`
-  if (got !== `echo: ${text}`) throw new Error(`wrong reply to ${JSON.stringify(text)}: ${JSON.stringify(got)}`)
-}
-
-/** `workers` callers calling `fn` back to back for `durationMs`. */
-async function concurrentWindow (fn: (n: number) => Promise<void>, workers: number, durationMs: number, signal: AbortSignal): Promise<{ tasks: number, elapsedMs: number, errors: number }> {
-  const start = performance.now()
-  const end = start + durationMs
-  let started = 0
-  let tasks = 0
-  let errors = 0
-  let firstError: unknown
-  const worker = async (): Promise<void> => {
-    while (performance.now() < end && !signal.aborted && errors <= Math.max(20, tasks / 10)) {
-      const n = started++
-      try { await fn(n); tasks++ } catch (err) { errors++; firstError ??= err }
-    }
-  }
-  await Promise.all(Array.from({ length: workers }, worker))
-  signal.throwIfAborted()
-  if (tasks === 0) throw new Error(`every concurrent request failed: ${String(firstError)}`, { cause: firstError })
-  if (firstError != null) process.stderr.write(`[telemetry bench] ${errors} concurrent errors, first: ${String(firstError)}\n`)
-  return { tasks, elapsedMs: performance.now() - start, errors }
-}
-
-/** CPU time (user + system, ms) a process has used, from /proc/PID/stat (Linux). */
-function cpuMs (pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return (Number(fields[11]) + Number(fields[12])) * 10
-}
 
 /**
  * test/helpers/otlp-collector.ts in a child process: its traces URL, and how many spans it has
@@ -441,43 +299,6 @@ async function startCollectorProcess (): Promise<{ url: string, count: () => Pro
       await exited
     }
   }
-}
-
-/** The test suite's echo agent (test/helpers/agent-process.mjs) in a process of its own. */
-async function startEchoAgentProcess (bin: string): Promise<{ url: string, calls: () => Promise<number>, close: () => Promise<void> }> {
-  const child = spawn(process.execPath, [join(dirname(bin), '..', 'test', 'helpers', 'agent-process.mjs'), '--kind', 'echo', '--name', AGENT], { stdio: ['ignore', 'pipe', 'inherit'] })
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve)
-    child.once('exit', (code) => { reject(new Error(`agent process exited with ${code}`)) })
-  })
-  const { url, port } = JSON.parse(line) as { url: string, port: number }
-  return {
-    url,
-    calls: async () => {
-      const counts = await (await undiciFetch(`http://127.0.0.1:${port}/count`)).json() as Record<string, number>
-      return Object.values(counts).reduce((a, b) => a + b, 0)
-    },
-    close: async () => {
-      if (child.exitCode != null) return
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.kill('SIGTERM')
-      await exited
-    }
-  }
-}
-
-async function waitFor (check: () => Promise<boolean>, what: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    signal.throwIfAborted()
-    try { if (await check()) return } catch {}
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-}
-
-function tail (file: string, lines = 30): string {
-  try { return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') } catch { return '(no log)' }
 }
 
 /** bin/agentmesh.js of this repository, from either test/bench or dist/test/bench. */
