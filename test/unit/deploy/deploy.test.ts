@@ -525,7 +525,8 @@ describe('Dockerfile (deploy/docker/Dockerfile)', () => {
     expect(build.some((i) => i.op === 'RUN' && /npm ci\b/.test(i.args) && !/--omit=dev/.test(i.args))).toBe(true)
     expect(build.some((i) => i.op === 'RUN' && /tsc -p deploy\/docker\/tsconfig\.build\.json/.test(i.args))).toBe(true)
     expect(final.some((i) => i.op === 'RUN' && /npm ci --omit=dev/.test(i.args))).toBe(true)
-    expect(final.filter((i) => i.op === 'COPY' && i.args.startsWith('--from=build')).map((i) => i.args)).toEqual(['--from=build /src/dist/src ./dist/src'])
+    expect(build.some((i) => i.op === 'RUN' && /node scripts\/bundle\.mjs/.test(i.args))).toBe(true)
+    expect(final.filter((i) => i.op === 'COPY' && i.args.startsWith('--from=build')).map((i) => i.args)).toEqual(['--from=build /src/dist/src ./dist/src', '--from=build /src/dist/bundle ./dist/bundle'])
   })
 
   it('compiles src/ only, into dist/src where bin/agentmesh.js looks', () => {
