@@ -40,6 +40,8 @@ export interface SimOptions {
   kadPing: boolean
   /** kad-dht's routing-table refresh (random-key lookups per bucket). */
   tableRefresh: boolean
+  /** scale: advertise every agent once more after the settle phase (the directory's refresh, compressed). */
+  refreshAfterSettle: boolean
   /** Print JSON progress lines instead of a bar (set for workers and non-TTY). */
   quiet: boolean
 }
@@ -67,6 +69,7 @@ export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'scenario'> = {
   dialDiscovered: false,
   kadPing: false,
   tableRefresh: false,
+  refreshAfterSettle: true,
   quiet: false
 }
 
@@ -96,6 +99,7 @@ scenarios: scale | churn | compromise | flood
   --dial-discovered       dial every discovered peer, as the daemon does (default off)
   --kad-ping on|off       kad-dht pings a new peer before it enters the routing table (default off)
   --table-refresh on|off  kad-dht's routing-table refresh lookups (default off)
+  --refresh on|off        scale: re-advertise every agent once after the settle phase (default on)
   --quiet                 no progress bar`
 
 /** Parses `npm run sim` arguments into a new options object; throws {@link SimUsageError} naming the bad option. */
@@ -159,6 +163,7 @@ export function parseSimArgs (argv: readonly string[]): SimOptions {
       case '--dial-discovered': o.dialDiscovered = true; break
       case '--kad-ping': o.kadPing = onOff(); break
       case '--table-refresh': o.tableRefresh = onOff(); break
+      case '--refresh': o.refreshAfterSettle = onOff(); break
       default: throw new SimUsageError(`unknown option "${flag}"`)
     }
   }

@@ -2,7 +2,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { sendMessage } from '../agents.js'
 import { findAgent, findPeer, memoryMb, pool, summary, type LookupSample } from '../measure.js'
 import { SimMesh, waitForQuietLoop } from '../mesh.js'
-import { SETTLE_MS } from '../../src/directory/index.js'
+import { agentKey, SETTLE_MS } from '../../src/directory/index.js'
 import type { SimOptions } from '../options.js'
 import type { Progress } from '../progress.js'
 import { agentName } from '../topology.js'
@@ -12,7 +12,7 @@ export function settingsOf (o: SimOptions): Record<string, unknown> {
   return {
     nodes: o.nodes, topology: o.topology ?? 'flat', fanout: o.fanout, latencyMs: o.latencyMs, loss: o.loss, workers: o.workers, seed: o.seed,
     dht: { alpha: o.alpha, kBucketSize: o.kBucketSize, connectionMonitor: false, clientMode: false, querySelfIntervalMs: 600_000 },
-    kadPing: o.kadPing, tableRefresh: o.tableRefresh,
+    kadPing: o.kadPing, tableRefresh: o.tableRefresh, refreshAfterSettle: o.refreshAfterSettle,
     bootstrapPeers: o.bootstrapPeers, maxConnections: o.maxConnections, transport: '@libp2p/memory', database: 'node:sqlite :memory:'
   }
 }
@@ -79,6 +79,18 @@ export async function runScale (o: SimOptions, progress: Progress): Promise<Scal
     const lastStart = Math.max(...mesh.startedMs)
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastStart + SETTLE_MS + 5_000 - performance.now())))
     await waitForQuietLoop(50, 120_000)
+    // The directory's 10-minute refresh, compressed: in one process the mesh grows by hundreds of
+    // nodes within a node's first minutes, so its records sit on the peers closest to each key
+    // among those that had joined by then, not the whole mesh's. A real mesh grows slower than a
+    // refresh interval; the sim refreshes every record once after the growth stops (16 at a time).
+    if (o.refreshAfterSettle) {
+      await pool(mesh.running(), 16, async (x) => {
+        const agent = mesh.agents[x.index]
+        if (agent == null) return
+        await x.node.contentRouting.provide(await agentKey('sim', agent.name), { signal: AbortSignal.timeout(30_000) }).catch(() => {})
+      }, (d) => { progress.update('refresh', d, mesh.size) })
+      await waitForQuietLoop(50, 60_000)
+    }
     const connections = mesh.running().map((x) => x.node.getConnections().length)
     const refusals: Record<string, number> = {}
     for (const x of mesh.running()) {
