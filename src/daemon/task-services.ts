@@ -74,7 +74,9 @@ export class TaskServices {
     this.localAgents = () => registry.list().map((a) => a.name)
     this.directory = new Directory({
       node, mesh: config.mesh, log: log.child({ component: 'directory' }), queryTimeoutMs: config.dht.queryTimeoutMs,
-      localAgents: () => registry.list().map((a) => a.name)
+      localAgents: () => registry.list().map((a) => a.name),
+      // Closed mesh: only a certified host's record starts find's short grace, so an impostor's cannot end the search.
+      ...(!init.access.open ? { certifiedFor: async (peer: string, name: string, signal: AbortSignal) => this.certifiedFor(peer, name, signal) } : {})
     })
     const cardKey = privateKeyObjectFromRaw(init.privateKey.raw)
     // In open mode a host with a certificate still opens chains (a closed
