@@ -1,4 +1,4 @@
-import { randomFillSync } from 'node:crypto'
+import { RandomPool } from '../envelope/random.js'
 import type { Context, HrTime, Span, SpanContext, Tracer } from '@opentelemetry/api'
 import type { BasicTracerProvider, ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import type { Logger } from 'pino'
@@ -57,6 +57,8 @@ interface Sdk {
   core: typeof import('@opentelemetry/core')
   /** The provider's span processors (the batching OTLP one, a test's exporter). */
   processors: SpanProcessor[]
+  /** Where this daemon's stage span ids come from. */
+  ids: RandomPool
 }
 
 /**
@@ -113,7 +115,7 @@ export class Tracing {
     }))
     // The sampler is the SDK's default, parent-based (a caller's "not sampled" is obeyed), or OTEL_TRACES_SAMPLER's.
     const provider = new sdkTrace.BasicTracerProvider({ resource, spanProcessors })
-    return new Tracing({ sdk: { api, core, processors: spanProcessors }, tracer: provider.getTracer(TRACER_NAME), provider })
+    return new Tracing({ sdk: { api, core, processors: spanProcessors, ids: new RandomPool() }, tracer: provider.getTracer(TRACER_NAME), provider })
   }
 
   /**
@@ -192,7 +194,7 @@ class OtelTaskSpan implements TaskSpan {
     const { core, processors } = this.sdk
     const startTime = core.addHrTimes(this.origin, core.millisToHrTime(startMs))
     const endTime = core.addHrTimes(this.origin, core.millisToHrTime(endMs))
-    const record = new StageRecord(`agentmesh.${stage}`, this.parent, startTime, endTime, core.hrTimeDuration(startTime, endTime), this.task)
+    const record = new StageRecord(`agentmesh.${stage}`, this.parent, startTime, endTime, core.hrTimeDuration(startTime, endTime), this.task, this.sdk.ids)
     for (const p of processors) p.onEnd(record)
   }
 
@@ -236,10 +238,10 @@ class StageRecord {
   readonly instrumentationScope: ReadableSpan['instrumentationScope']
   private readonly context: SpanContext
 
-  constructor (readonly name: string, readonly parentSpanContext: SpanContext, readonly startTime: HrTime, readonly endTime: HrTime, readonly duration: HrTime, task: ReadableSpan) {
+  constructor (readonly name: string, readonly parentSpanContext: SpanContext, readonly startTime: HrTime, readonly endTime: HrTime, readonly duration: HrTime, task: ReadableSpan, ids: RandomPool) {
     this.context = parentSpanContext.traceState != null
-      ? { traceId: parentSpanContext.traceId, spanId: randomSpanId(), traceFlags: parentSpanContext.traceFlags, traceState: parentSpanContext.traceState }
-      : { traceId: parentSpanContext.traceId, spanId: randomSpanId(), traceFlags: parentSpanContext.traceFlags }
+      ? { traceId: parentSpanContext.traceId, spanId: randomSpanId(ids), traceFlags: parentSpanContext.traceFlags, traceState: parentSpanContext.traceState }
+      : { traceId: parentSpanContext.traceId, spanId: randomSpanId(ids), traceFlags: parentSpanContext.traceFlags }
     this.resource = task.resource
     this.instrumentationScope = task.instrumentationScope
   }
@@ -249,19 +251,14 @@ class StageRecord {
   }
 }
 
-/** Random bytes for span ids, drawn 4 KiB at a time, and each byte's two hex digits. */
-const idPool = Buffer.alloc(4096)
-let idOffset = idPool.length
+/** Each byte's two hex digits. */
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
 
-/** A random, non-zero 8-byte span id in hex (what the SDK's id generator makes), without a call into C++ per id. */
-function randomSpanId (): string {
+/** A random, non-zero 8-byte span id in hex (what the SDK's id generator makes), from the daemon's pool rather than a call into C++ per id. */
+function randomSpanId (ids: RandomPool): string {
   for (;;) {
-    if (idOffset + 8 > idPool.length) { randomFillSync(idPool); idOffset = 0 }
-    const b = idPool
-    const o = idOffset
-    idOffset += 8
-    const id = HEX[b[o]!]! + HEX[b[o + 1]!]! + HEX[b[o + 2]!]! + HEX[b[o + 3]!]! + HEX[b[o + 4]!]! + HEX[b[o + 5]!]! + HEX[b[o + 6]!]! + HEX[b[o + 7]!]!
+    const b = ids.bytes(8)
+    const id = HEX[b[0]!]! + HEX[b[1]!]! + HEX[b[2]!]! + HEX[b[3]!]! + HEX[b[4]!]! + HEX[b[5]!]! + HEX[b[6]!]! + HEX[b[7]!]!
     if (id !== '0000000000000000') return id
   }
 }
