@@ -1,6 +1,6 @@
 import type { Signer, Verifier } from '../envelope/index.js'
 import type { Principal } from '../policy/index.js'
-import { openCertificate, type Certificate } from '../trust/index.js'
+import { OpenedCertificates, type Certificate } from '../trust/index.js'
 import { address, extendChain, openChain, verifyChain, type VerifiedChain } from './chain.js'
 import { DelegationError } from './errors.js'
 import { chainFromToken } from './token.js'
@@ -37,10 +37,11 @@ export interface OutgoingChain {
 export class Delegations {
   private readonly init: DelegationsInit
   /** Certificates whose authority signature already verified, by their bytes (the same few arrive with every task). */
-  private readonly certs = new Map<string, Certificate>()
+  private readonly certs: OpenedCertificates
 
   constructor (init: DelegationsInit) {
     this.init = init
+    this.certs = new OpenedCertificates(init.verifier)
   }
 
   /**
@@ -76,20 +77,10 @@ export class Delegations {
     return verifyChain(bytes, { ...this.context(to, method, skill), sender: from })
   }
 
-  private openCertificate (bytes: Uint8Array): Certificate {
-    const key = Buffer.from(bytes).toString('base64')
-    const held = this.certs.get(key)
-    if (held != null) return held
-    const cert = openCertificate(bytes, this.init.verifier)
-    if (this.certs.size >= MAX_CACHED_CERTIFICATES) this.certs.delete(this.certs.keys().next().value as string)
-    this.certs.set(key, cert)
-    return cert
-  }
-
   private context (audience: { peer: string, agent: string }, method: string, skill: string | undefined): Parameters<typeof verifyChain>[1] {
     return {
       verifier: this.init.verifier,
-      openCertificate: (bytes) => this.openCertificate(bytes),
+      openCertificate: (bytes) => this.certs.open(bytes),
       checkCertificate: this.init.checkCertificate,
       now: this.init.now(),
       audience,
@@ -99,8 +90,6 @@ export class Delegations {
   }
 }
 
-/** How many opened certificates are kept. */
-const MAX_CACHED_CERTIFICATES = 1024
 
 /** The origin of a call: the root of the chain it carries on, or the caller itself. */
 export function originOf (chain: OutgoingChain, caller: Principal): Principal {

@@ -49,7 +49,7 @@ describe('tracing across two daemons', () => {
 
     const stagesOf = (parent: CollectedSpan): string[] => inTrace().filter((s) => s.parentSpanId === parent.spanId && !s.name.startsWith('agentmesh.task.'))
       .sort((x, y) => (x.startNs < y.startNs ? -1 : x.startNs > y.startNs ? 1 : 0)).map((s) => s.name.replace(/^agentmesh\./, ''))
-    // Each frame B sends is read and verified: an ACK (sent when the agent takes over 20 ms) adds a remote/verify_answer pair.
+    // Each frame B sends is read and verified: an ACK (sent when the agent takes over ACK_DELAY_MS) adds a remote/verify_answer pair.
     const sent = stagesOf(send)
     const frames = sent.filter((n) => n === 'remote').length
     expect(frames).toBeGreaterThanOrEqual(1)
