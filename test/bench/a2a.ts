@@ -61,6 +61,14 @@ export interface BenchA2AOptions {
   requests?: number
   /** Sequential round trips before measuring. Default 200. */
   warmup?: number
+  /**
+   * Tasks sent through each path (8 callers) after the first one-caller series and before the
+   * second one and the throughput windows, so that those measure warm daemons, as a long-running
+   * daemon is: V8 optimizes a function only after thousands of calls, and a task runs hundreds of
+   * functions a few times each (measured: both daemons' CPU per task fell from ≈ 8 to ≈ 3.3 ms
+   * over the first 5,000 tasks). 0 skips it. Default 4000.
+   */
+  warmTasks?: number
   /** Concurrent callers for the throughput figures. Default [1, 8, 32]. */
   concurrency?: number[]
   /** One throughput window per path, round and concurrency (ms). Default 1500. */
@@ -122,7 +130,10 @@ export interface ThroughputStats {
 /** One path's figures. */
 export interface PathResult {
   name: string
+  /** One caller, right after start-up (200 warm-up calls): cold daemons. */
   latency: LatencyStats
+  /** One caller again, after `warmTasks` more tasks per path; undefined when warmTasks is 0. */
+  warmLatency?: LatencyStats
   throughput: ThroughputStats[]
 }
 
@@ -181,6 +192,7 @@ export async function benchA2A (options: BenchA2AOptions = {}): Promise<A2ABench
   const o = {
     requests: options.requests ?? 2000,
     warmup: options.warmup ?? 200,
+    warmTasks: options.warmTasks ?? 4000,
     concurrency: options.concurrency ?? [1, 8, 32],
     windowMs: options.windowMs ?? 1500,
     rounds: options.rounds ?? 3,
@@ -305,10 +317,26 @@ export async function benchA2A (options: BenchA2AOptions = {}): Promise<A2ABench
     const call = async (p: number, text: string): Promise<void> => { clientCalls++; await callEcho(paths[p]!.client, text, abort.signal) }
 
     // One caller, the paths interleaved call by call (rotating which goes first), so that machine noise hits all alike.
-    const stagesBefore = [...await scrapeStages(a.apiSocket, 'A'), ...await scrapeStages(b.apiSocket, 'B')]
+    const scrapeBoth = async (): Promise<StageFigure[]> => [...await scrapeStages(a.apiSocket, 'A'), ...await scrapeStages(b.apiSocket, 'B')]
+    let stagesBefore = await scrapeBoth()
     const latency = await interleavedLatency(paths.length, (p, i) => call(p, `seq ${p} ${i}`), o.warmup, o.requests, o.seriesTimeoutMs, abort.signal)
-    const stages = diffStages(stagesBefore, [...await scrapeStages(a.apiSocket, 'A'), ...await scrapeStages(b.apiSocket, 'B')])
-    o.progress(`one caller: p50 ${latency.map((l) => l.p50Ms.toFixed(3)).join(' / ')} ms (direct / unix / tcp)`)
+    let stages = diffStages(stagesBefore, await scrapeBoth())
+    o.progress(`one caller, cold: p50 ${latency.map((l) => l.p50Ms.toFixed(3)).join(' / ')} ms (direct / unix / tcp)`)
+
+    // Warm the daemons (and the agent, and the clients: every path alike), then one caller again.
+    let warmLatency: LatencyStats[] | undefined
+    if (o.warmTasks > 0) {
+      const t = performance.now()
+      for (let p = 0; p < paths.length; p++) {
+        let sent = 0
+        while (sent < o.warmTasks) sent += (await concurrentWindow((n) => call(p, `warm-up ${n}`), 8, 1000, abort.signal)).tasks
+      }
+      o.progress(`warmed up: ${o.warmTasks} tasks per path in ${((performance.now() - t) / 1000).toFixed(1)} s`)
+      stagesBefore = await scrapeBoth()
+      warmLatency = await interleavedLatency(paths.length, (p, i) => call(p, `warm seq ${p} ${i}`), 20, o.requests, o.seriesTimeoutMs, abort.signal)
+      stages = diffStages(stagesBefore, await scrapeBoth())
+      o.progress(`one caller, warm: p50 ${warmLatency.map((l) => l.p50Ms.toFixed(3)).join(' / ')} ms (direct / unix / tcp)`)
+    }
 
     // Throughput: per concurrency, rounds of one window per path (rotating order), daemon CPU read around each window.
     const throughput: ThroughputStats[][] = paths.map(() => [])
@@ -350,7 +378,7 @@ export async function benchA2A (options: BenchA2AOptions = {}): Promise<A2ABench
       tcp: { name: `raw TCP echo (node:net, ${o.tcpBytes} B)`, latency: tcpLatency },
       tcpHop: { name: `raw TCP echo, server in another process (${o.tcpBytes} B)`, latency: tcpHopLatency },
       ping: { name: 'libp2p ping A → B via A\'s API (new stream each)', latency: pingLatency },
-      paths: paths.map((p, i) => ({ name: p.name, latency: latency[i]!, throughput: throughput[i]! })),
+      paths: paths.map((p, i) => ({ name: p.name, latency: latency[i]!, ...(warmLatency != null ? { warmLatency: warmLatency[i]! } : {}), throughput: throughput[i]! })),
       stages,
       setup: { daemonStartupMs: { a: a.startupMs, b: b.startupMs }, connectMs, registerMs, directoryMs, firstMeshCallMs, meshCardUrl, agentAddress, agentCalls, clientCalls }
     }
@@ -830,7 +858,16 @@ export function formatA2ATable (r: A2ABenchResult): string {
   for (const p of [r.tcp, r.tcpHop, r.ping, ...r.paths]) {
     const l = p.latency
     const plain = p === base || p === r.tcp || p === r.tcpHop || p === r.ping
-    out.push(line([p.name, ms(l.p50Ms), ms(l.p99Ms), plain ? '—' : diff(l.p50Ms, base.latency.p50Ms), plain ? '—' : diff(l.p99Ms, base.latency.p99Ms), String(l.count), String(l.errors)]))
+    const cold = r.paths.includes(p as PathResult) && base.warmLatency != null ? ', cold' : ''
+    out.push(line([p.name + cold, ms(l.p50Ms), ms(l.p99Ms), plain ? '—' : diff(l.p50Ms, base.latency.p50Ms), plain ? '—' : diff(l.p99Ms, base.latency.p99Ms), String(l.count), String(l.errors)]))
+  }
+  const baseWarm = base.warmLatency
+  if (baseWarm != null) {
+    for (const p of r.paths) {
+      const l = p.warmLatency
+      if (l == null) continue
+      out.push(line([`${p.name}, warm`, ms(l.p50Ms), ms(l.p99Ms), p === base ? '—' : diff(l.p50Ms, baseWarm.p50Ms), p === base ? '—' : diff(l.p99Ms, baseWarm.p99Ms), String(l.count), String(l.errors)]))
+    }
   }
   out.push('')
   const conc = base.throughput.map((t) => t.concurrency)
@@ -852,13 +889,13 @@ export function formatA2ATable (r: A2ABenchResult): string {
     }
   }
   if (r.stages.length > 0) {
-    out.push('', 'Stages of one task, one caller (mean over the interleaved series, both mesh paths):', '', line(['daemon', 'stage', 'mean ms', 'count']), line(['---', '---', '---:', '---:']))
+    out.push('', `Stages of one task, one caller (mean over the ${base.warmLatency != null ? 'warm' : 'interleaved'} series, both mesh paths):`, '', line(['daemon', 'stage', 'mean ms', 'count']), line(['---', '---', '---:', '---:']))
     for (const s of r.stages) out.push(line([s.daemon, s.stage, s.meanMs.toFixed(3), String(s.count)]))
     for (const d of ['A', 'B'] as const) out.push(line([d, '**total**', r.stages.filter((s) => s.daemon === d && s.stage !== 'remote').reduce((t, s) => t + s.meanMs, 0).toFixed(3), '']))
   }
   const s = r.setup
   out.push('',
-    `Node ${r.node}, ${r.cpus} CPUs; the agent runs in its own process. One caller: the paths take turns call by call. Throughput: ${conc.join(', ')} callers, ` +
+    `Node ${r.node}, ${r.cpus} CPUs; the agent runs in its own process. One caller: the paths take turns call by call; "cold" right after start-up, "warm" after a few thousand tasks per path (V8 has optimized the hot code by then, as in a long-running daemon); throughput is measured warm. Throughput: ${conc.join(', ')} callers, ` +
       'rounds of one window per path in rotating order; daemon CPU is the user + system time of both daemons (from /proc) during that path\'s windows, per task.',
     `Setup: daemon ready B ${s.daemonStartupMs.b} ms / A ${s.daemonStartupMs.a} ms; A connected to B in ${s.connectMs.toFixed(0)} ms; ` +
       `POST /v1/agents ${s.registerMs.toFixed(0)} ms; directory ${s.directoryMs == null ? 'did not list B within 5 s' : `listed B after ${s.directoryMs.toFixed(0)} ms`}; ` +

@@ -53,7 +53,7 @@ if (only === undefined || only === 'a2a') {
     ...(cpuProfileDir != null ? { cpuProfileDir } : {}),
     ...(daemonBin != null ? { daemonBin } : {}),
     ...(daemonNodeFlags != null ? { daemonNodeFlags } : {}),
-    ...(short ? { requests: 100, warmup: 20, concurrency: [1, 8], windowMs: 300, rounds: 1 } : {})
+    ...(short ? { requests: 100, warmup: 20, warmTasks: 200, concurrency: [1, 8], windowMs: 300, rounds: 1 } : {})
   })
   results.a2a = a2a
   process.stdout.write(formatA2ATable(a2a) + '\n')
