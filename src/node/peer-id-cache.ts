@@ -1,5 +1,6 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { PeerId } from '@libp2p/interface'
+import { LruMap } from '../lru-map.js'
 
 /** How many parsed peer IDs a {@link PeerIdCache} keeps by default. */
 export const DEFAULT_PEER_ID_CACHE_SIZE = 1024
@@ -12,27 +13,19 @@ export const DEFAULT_PEER_ID_CACHE_SIZE = 1024
  * throws as `peerIdFromString` does.
  */
 export class PeerIdCache {
-  private readonly ids = new Map<string, PeerId>()
+  private readonly ids: LruMap<string, PeerId>
 
-  constructor (private readonly max = DEFAULT_PEER_ID_CACHE_SIZE) {
-    if (!Number.isInteger(max) || max < 1) throw new RangeError(`max must be a positive integer, not ${max}`)
+  constructor (max = DEFAULT_PEER_ID_CACHE_SIZE) {
+    this.ids = new LruMap(max)
   }
 
   /** The parsed peer ID of `text`; throws when it is not one. */
   parse (text: string): PeerId {
     let id = this.ids.get(text)
-    if (id !== undefined) {
-      // Re-insert so that Map order is least recently used first.
-      this.ids.delete(text)
+    if (id === undefined) {
+      id = peerIdFromString(text)
       this.ids.set(text, id)
-      return id
     }
-    id = peerIdFromString(text)
-    if (this.ids.size >= this.max) {
-      const oldest = this.ids.keys().next()
-      if (oldest.done !== true) this.ids.delete(oldest.value)
-    }
-    this.ids.set(text, id)
     return id
   }
 

@@ -1,4 +1,5 @@
 import type { Verifier } from '../envelope/index.js'
+import { LruMap } from '../lru-map.js'
 import { openCertificate, type Certificate } from './certificate.js'
 
 /** How many distinct certificates an {@link OpenedCertificates} keeps by default. */
@@ -15,27 +16,20 @@ export const DEFAULT_OPENED_CERTIFICATES = 1024
  * (`TrustStore.check`). Bytes that fail to open are never kept.
  */
 export class OpenedCertificates {
-  private readonly opened = new Map<string, Certificate>()
+  private readonly opened: LruMap<string, Certificate>
 
-  constructor (private readonly verifier: Verifier, private readonly max = DEFAULT_OPENED_CERTIFICATES) {
-    if (!Number.isInteger(max) || max < 1) throw new RangeError(`max must be a positive integer, not ${max}`)
+  constructor (private readonly verifier: Verifier, max = DEFAULT_OPENED_CERTIFICATES) {
+    this.opened = new LruMap(max)
   }
 
   /** {@link openCertificate}, from the cache when these exact bytes opened before. @throws {TrustError} */
   open (bytes: Uint8Array): Certificate {
     const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
     let cert = this.opened.get(key)
-    if (cert !== undefined) {
-      this.opened.delete(key)
+    if (cert === undefined) {
+      cert = openCertificate(bytes, this.verifier)
       this.opened.set(key, cert)
-      return cert
     }
-    cert = openCertificate(bytes, this.verifier)
-    if (this.opened.size >= this.max) {
-      const oldest = this.opened.keys().next()
-      if (oldest.done !== true) this.opened.delete(oldest.value)
-    }
-    this.opened.set(key, cert)
     return cert
   }
 
