@@ -46,9 +46,11 @@ export async function runChurn (o: SimOptions, progress: Progress): Promise<Chur
     const totals = { left: 0, joined: 0, tasks: 0, delivered: 0, lookups: 0, found: 0 }
     const stopped: number[] = []
     const t0 = performance.now()
-    const perWindow = Math.max(2, Math.round(o.tasks / Math.max(1, o.durationMs / 5000)))
-    while (performance.now() - t0 < o.durationMs) {
-      const windowStart = performance.now()
+    // A fixed number of 5 s windows, so that a slow machine runs the same windows (each takes
+    // longer), not fewer: the run's shape depends on the options and the seed only.
+    const windowCount = Math.max(1, Math.round(o.durationMs / 5000))
+    const perWindow = Math.max(2, Math.round(o.tasks / windowCount))
+    for (let w = 0; w < windowCount; w++) {
       let left = 0
       let joined = 0
       // Churn for 5 s, one step a second, while the window's traffic runs.
@@ -83,8 +85,7 @@ export async function runChurn (o: SimOptions, progress: Progress): Promise<Chur
         t: Math.round((performance.now() - t0) / 1000), running: live().length, left, joined,
         deliveryRate: delivered / pairs.length, lookupSuccess: found / pairs.length
       })
-      progress.update('churn', Math.round(performance.now() - t0), o.durationMs)
-      void windowStart
+      progress.update('churn', w + 1, windowCount)
     }
     return { windows, totals }
   } finally {
