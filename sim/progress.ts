@@ -32,6 +32,13 @@ export class Progress {
     process.stderr.write(`\r\x1b[K${phase.padEnd(22)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`)
   }
 
+  /** Prints one line of information (not with --quiet), above the bar. */
+  note (text: string): void {
+    if (this.quiet) return
+    process.stderr.write(`${this.tty ? '\r\x1b[K' : ''}sim: ${text}\n`)
+    this.lastDraw = 0
+  }
+
   /** Ends the bar's line. */
   done (): void {
     if (this.tty) process.stderr.write('\r\x1b[K')
