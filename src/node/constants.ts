@@ -16,3 +16,12 @@ export const REDIAL_CONCURRENCY = 8
 
 /** How long a dial of a peer found by mDNS may take. */
 export const MDNS_DIAL_TIMEOUT_MS = 10_000
+
+/**
+ * How long identify may take on a connection. In a closed mesh its stream
+ * waits behind the hello gate (up to the hello's 10 s) before the exchange
+ * starts; with identify's stock 5 s a slow hello made identify fail, the
+ * peer's protocols were never learnt and the DHT never took the peer into its
+ * routing table. 10 s for the gate and 5 s for the exchange.
+ */
+export const IDENTIFY_TIMEOUT_MS = 15_000

@@ -12,7 +12,7 @@ import type { ConnectionGater, Metrics, PeerDiscovery, PrivateKey, Transport } f
 import type { Datastore } from 'interface-datastore'
 import type { Config } from '../config/index.js'
 import { throttleEmptyWalks } from './walk-throttle.js'
-import { dhtProtocol, mdnsServiceTag } from './constants.js'
+import { dhtProtocol, IDENTIFY_TIMEOUT_MS, mdnsServiceTag } from './constants.js'
 
 /** The services every mesh node runs. */
 export interface MeshServices {
@@ -117,7 +117,7 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
     },
     services: {
       ...services,
-      identify: identify(),
+      identify: identify({ timeout: IDENTIFY_TIMEOUT_MS }),
       // Connected peers learn a new or lost relayed address at once, not at their next identify.
       identifyPush: identifyPush(),
       // kad-dht and the connection monitor ping too; the default of one outbound

@@ -4,9 +4,10 @@ import { Hello } from '../pb/agentmesh.js'
 import type { Verifier } from '../envelope/index.js'
 import type { MeshNode } from '../node/index.js'
 import type { Logger, Metrics } from '../telemetry/index.js'
-import { openCertificate, type Certificate } from './certificate.js'
+import type { Certificate } from './certificate.js'
 import { EXPIRY_SWEEP_MS, HELLO_PROTOCOL, HELLO_TIMEOUT_MS, JOIN_BACKOFF_MS, MAX_HELLO_BYTES } from './constants.js'
 import { TrustError } from './errors.js'
+import { OpenedCertificates } from './opened-certificates.js'
 import type { RefusalList } from './refusals.js'
 import type { TrustStore } from './trust-store.js'
 
@@ -49,9 +50,11 @@ export class PeerTrust {
   private sweepTimer: ReturnType<typeof setInterval> | undefined
   private spreadTimer: ReturnType<typeof setTimeout> | undefined
   private readonly listeners: Array<() => void> = []
+  private readonly certificates: OpenedCertificates
 
   constructor (init: PeerTrustInit) {
     this.init = init
+    this.certificates = new OpenedCertificates(init.verifier)
   }
 
   get open (): boolean {
@@ -157,7 +160,7 @@ export class PeerTrust {
     const peer = conn.remotePeer.toString()
     const timer = setTimeout(() => {
       if (conn.status === 'open' && !this.verified.has(peer) && this.init.refusals.reason(peer) === undefined) {
-        this.refuse(conn.remotePeer, new TrustError('HELLO_FAILED', `no hello within ${HELLO_TIMEOUT_MS} ms`))
+        this.refuse(conn.remotePeer, new TrustError('HELLO_FAILED', `no hello within ${HELLO_TIMEOUT_MS} ms`), true, JOIN_BACKOFF_MS)
       }
     }, HELLO_TIMEOUT_MS)
     timer.unref?.()
@@ -190,7 +193,7 @@ export class PeerTrust {
     } catch (err) {
       stream?.abort(err as Error)
       if (this.stopped.signal.aborted || conn.status !== 'open') return
-      if (!this.init.open && !this.verified.has(peer.toString())) this.refuse(peer, new TrustError('HELLO_FAILED', `hello failed: ${(err as Error).message}`))
+      if (!this.init.open && !this.verified.has(peer.toString())) this.refuse(peer, new TrustError('HELLO_FAILED', `hello failed: ${(err as Error).message}`), true, JOIN_BACKOFF_MS)
     }
   }
 
@@ -208,7 +211,7 @@ export class PeerTrust {
       if (refusing) this.refuse(peer, problem)
     } catch (err) {
       stream.abort(err as Error)
-      if (!this.init.open && !this.verified.has(peer.toString())) this.refuse(peer, new TrustError('HELLO_FAILED', `hello failed: ${(err as Error).message}`))
+      if (!this.init.open && !this.verified.has(peer.toString())) this.refuse(peer, new TrustError('HELLO_FAILED', `hello failed: ${(err as Error).message}`), true, JOIN_BACKOFF_MS)
     }
   }
 
@@ -230,11 +233,11 @@ export class PeerTrust {
    * the peer as verified and returns undefined, or returns why not.
    */
   private judge (peer: string, hello: Hello): TrustError | undefined {
-    const { store, verifier, log } = this.init
+    const { store, log } = this.init
     if (hello.mesh !== this.init.mesh) return new TrustError('WRONG_MESH', `the peer belongs to mesh "${hello.mesh}", not "${this.init.mesh}"`)
     let cert: Certificate
     try {
-      cert = openCertificate(hello.certificate, verifier)
+      cert = this.certificates.open(hello.certificate)
       store.check(cert, peer)
     } catch (err) {
       return err instanceof TrustError ? err : new TrustError('MALFORMED_CERTIFICATE', (err as Error).message)
@@ -263,9 +266,14 @@ export class PeerTrust {
   /**
    * Refuses a peer: counted and logged with the reason, kept off for a while,
    * out of the routing table, its waiting streams failed and its connections
-   * closed.
+   * closed. A peer that showed a bad certificate is kept off for the full
+   * back-off; one whose hello merely did not finish (a timeout, the stream or
+   * connection closed: a busy or restarting peer, or one that refused us
+   * first) and one that can fix its refusal by joining only for the short
+   * join back-off, so that a transient failure does not cut two honest
+   * daemons apart for half a minute and cascade through the mesh.
    */
-  private refuse (peer: PeerId, why: TrustError, count = true): void {
+  private refuse (peer: PeerId, why: TrustError, count = true, backoffMs?: number): void {
     const id = peer.toString()
     if (count) {
       this.init.audit?.(id, why.code, why.message)
@@ -273,7 +281,8 @@ export class PeerTrust {
       this.init.log.warn({ remotePeer: id, reason: why.code }, `peer refused: ${why.message}`)
     }
     const joinable = why.code === 'NO_CERTIFICATE' || why.code === 'REFUSED_BY_PEER'
-    this.init.refusals.refuse(id, `${why.code}: ${why.message}`, ...(joinable ? [JOIN_BACKOFF_MS] : []))
+    const short = backoffMs ?? (joinable ? JOIN_BACKOFF_MS : undefined)
+    this.init.refusals.refuse(id, `${why.code}: ${why.message}`, ...(short !== undefined ? [short] : []))
     const known = this.verified.delete(id)
     const w = this.waiters.get(id)
     if (w != null) { this.waiters.delete(id); w.reject(new TrustError('PEER_REFUSED', `peer ${id} was refused: ${why.code}: ${why.message}`)) }

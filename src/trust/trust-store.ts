@@ -147,10 +147,14 @@ export class TrustStore {
    */
   offer (docs: { policies?: Uint8Array[], revocations?: Uint8Array[] }, onInvalid?: (err: Error) => void): number {
     let taken = 0
+    // Every hello carries the documents its sender holds, which are almost
+    // always the ones held here: the same bytes need no second signature check.
     for (const b of docs.policies ?? []) {
+      if (holds(this.policies.values(), b)) continue
       try { if (this.takePolicy(b, true)) taken++ } catch (err) { onInvalid?.(err as Error) }
     }
     for (const b of docs.revocations ?? []) {
+      if (holds(this.revocations.values(), b)) continue
       try { if (this.takeRevocations(b, true)) taken++ } catch (err) { onInvalid?.(err as Error) }
     }
     return taken
@@ -211,4 +215,12 @@ export function installBundle (dir: string, bundleBytes: Uint8Array, localPeer: 
   if (store.isRevoked(cert.issuer, cert.serial)) throw new TrustError('REVOKED', `certificate ${cert.serial} in this bundle is already revoked`)
   writeFileAtomic(paths.certificate, bundle.certificate)
   return cert
+}
+
+/** Whether one of the held documents is exactly `bytes`. */
+function holds (held: Iterable<{ bytes: Uint8Array }>, bytes: Uint8Array): boolean {
+  for (const h of held) {
+    if (h.bytes.byteLength === bytes.byteLength && Buffer.compare(h.bytes, bytes) === 0) return true
+  }
+  return false
 }

@@ -54,6 +54,12 @@ async function peerWith (certificate?: (peerId: string) => Uint8Array): Promise<
   return peer
 }
 
+/** How much longer `peer` is kept off, per the daemon's trust view (0 when it is not). */
+async function refusedForMs (peer: string): Promise<number> {
+  const entry = (await daemon.api('GET', '/v1/trust')).body.refusedPeers.find((p: any) => p.peer === peer)
+  return entry == null ? 0 : Math.max(0, Date.parse(entry.until) - Date.now())
+}
+
 async function refused (reason: string): Promise<number> {
   return metricValue(await metricsText(daemon), 'agentmesh_peers_refused_total', { reason })
 }
@@ -99,12 +105,42 @@ describe('closed mesh: who gets in', () => {
     expectNotAccepted(exchange)
     expect(agent.total()).toBe(seen)
     await waitFor(async () => (await refused('HELLO_FAILED')) > before, 'HELLO_FAILED counted', 20_000)
+    expect(await refusedForMs(peer.peerId), 'a silent peer is kept off for the short back-off').toBeLessThanOrEqual(5_500)
   }, 40_000)
 
-  it('a certificate from a foreign authority is refused', async () => {
+  it('a certificate from a foreign authority is refused, and kept off for the full back-off', async () => {
     const before = await refused('UNTRUSTED_ISSUER')
-    await expectRefused(await peerWith((id) => certOf(foreign.issue(id, ['planner:orchestrator']))), 'UNTRUSTED_ISSUER', before)
+    const peer = await peerWith((id) => certOf(foreign.issue(id, ['planner:orchestrator'])))
+    await expectRefused(peer, 'UNTRUSTED_ISSUER', before)
+    expect(await refusedForMs(peer.peerId), 'a bad certificate is kept off for about 30 s').toBeGreaterThan(20_000)
   })
+
+  it('a hello that breaks off (a transport failure, not a bad certificate) keeps the peer off only for the short back-off, and it gets in afterwards', async () => {
+    const before = await refused('HELLO_FAILED')
+    const key = await generateKeyPair('Ed25519')
+    const id = peerIdFromPrivateKey(key).toString()
+    const peer = await RawPeer.start(key, { hello: { certificate: certOf(auth.issue(id, ['planner:orchestrator'])) as Uint8Array<ArrayBuffer> }, helloBreaks: true })
+    peers.push(peer)
+    await peer.node.dial(multiaddr(loopbackAddress(daemon)), { signal: AbortSignal.timeout(5_000) })
+    await waitFor(async () => (await refused('HELLO_FAILED')) > before, 'HELLO_FAILED counted')
+    const offFor = await refusedForMs(peer.peerId)
+    expect(offFor, 'refused').toBeGreaterThan(0)
+    expect(offFor, 'a failed hello is kept off for at most the 5 s join back-off').toBeLessThanOrEqual(5_500)
+    peer.helloBreaks = false
+    await waitFor(async () => (await refusedForMs(peer.peerId)) === 0, 'the back-off to end', 10_000)
+    await peer.node.dial(multiaddr(loopbackAddress(daemon)), { signal: AbortSignal.timeout(5_000) })
+    await waitFor(async () => (await daemon.api('GET', '/v1/trust')).body.verifiedPeers.some((p: any) => p.peer === peer.peerId), 'the peer verified on its next connection')
+  }, 40_000)
+
+  it('a certified peer whose hello is slow (7 s, a busy host) still enters the routing table: identify waits for the hello gate', async () => {
+    const key = await generateKeyPair('Ed25519')
+    const id = peerIdFromPrivateKey(key).toString()
+    const peer = await RawPeer.start(key, { hello: { certificate: certOf(auth.issue(id, ['planner:orchestrator'])) as Uint8Array<ArrayBuffer> }, helloDelayMs: 7_000 })
+    peers.push(peer)
+    await peer.node.dial(multiaddr(loopbackAddress(daemon)), { signal: AbortSignal.timeout(5_000) })
+    await waitFor(async () => (await daemon.api('GET', '/v1/trust')).body.verifiedPeers.some((p: any) => p.peer === peer.peerId), 'the peer verified', 15_000)
+    await waitFor(async () => ((await daemon.api('GET', '/v1/status')).body.dht.routingTable as string[]).includes(peer.peerId), 'the peer in the routing table', 15_000)
+  }, 40_000)
 
   it('an expired certificate is refused', async () => {
     const before = await refused('EXPIRED')

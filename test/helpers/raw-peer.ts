@@ -129,16 +129,22 @@ export class RawPeer {
   hello: Partial<Hello> | undefined
   /** The refusals daemons sent in answer to this peer's hellos. */
   readonly refusals: string[] = []
+  /** How long the peer waits before saying hello on a connection it dialled (a busy host). */
+  helloDelayMs = 0
+  /** The peer opens the hello stream on a connection it dialled and closes it with nothing said (a transport failure). */
+  helloBreaks = false
 
   /**
    * Starts a peer on 127.0.0.1 (no mDNS, no bootstrap) with `privateKey` or a
    * fresh Ed25519 key. With `hello`, it speaks the hello protocol by hand:
    * says it first on every connection it dials and answers the daemon's.
    */
-  static async start (privateKey?: PrivateKey, options: { hello?: Partial<Hello> } = {}): Promise<RawPeer> {
+  static async start (privateKey?: PrivateKey, options: { hello?: Partial<Hello>, helloDelayMs?: number, helloBreaks?: boolean } = {}): Promise<RawPeer> {
     const key = privateKey ?? await generateKeyPair('Ed25519')
     const peer = new RawPeer(key, await startNode(key))
     peer.hello = options.hello
+    peer.helloDelayMs = options.helloDelayMs ?? 0
+    peer.helloBreaks = options.helloBreaks ?? false
     await peer.speakHello()
     return peer
   }
@@ -155,7 +161,9 @@ export class RawPeer {
       const conn = evt.detail
       if (conn.direction !== 'outbound' || this.hello === undefined) return
       void (async () => {
+        if (this.helloDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.helloDelayMs))
         const stream = await conn.newStream(HELLO_PROTOCOL, { signal: AbortSignal.timeout(10_000) })
+        if (this.helloBreaks) { stream.abort(new Error('hello broken on purpose')); return }
         const messages = pbStream(stream).pb(Hello)
         await messages.write(this.helloMessage())
         const reply = await messages.read()

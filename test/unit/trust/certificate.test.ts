@@ -108,6 +108,18 @@ describe('authority, bundle and trust store', () => {
     const v2 = publishPolicy(authority, examplePolicyYaml, Date.now())
     expect(store.offer({ policies: [v2] })).toBe(1)
     expect(store.offer({ policies: [v2] }), 'the same version again is not newer').toBe(0)
+    // The documents every hello carries are the ones held: the same bytes are not verified again.
+    let checks = 0
+    const counting = new TrustStore({ dir: trustDir, localPeer: peer.id, verifier: { verify: (p, d, s) => { checks++; return verifier.verify(p, d, s) } }, now: Date.now })
+    counting.load()
+    const afterLoad = checks
+    expect(counting.offer({ policies: [v2] })).toBe(0)
+    expect(checks, 'held bytes need no signature check').toBe(afterLoad)
+    const v2Flipped = v2.slice()
+    v2Flipped[v2Flipped.length - 1] = (v2Flipped[v2Flipped.length - 1] ?? 0) ^ 1
+    const flippedErrors: string[] = []
+    expect(counting.offer({ policies: [v2Flipped] }, (e) => flippedErrors.push((e as TrustError).code))).toBe(0)
+    expect(flippedErrors.length, 'bytes that differ are verified, and a flipped byte is refused').toBe(1)
     const revoked = revokeSerial(authority, installed.serial, Date.now())
     expect(store.offer({ revocations: [revoked] })).toBe(1)
     expect(store.ownProblem()?.code).toBe('REVOKED')
