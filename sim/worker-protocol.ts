@@ -60,6 +60,8 @@ export interface WorkerSnapshot {
   memoryMb: { rss: number, heapUsed: number }
   /** File descriptors this worker holds (sockets: each TCP connection end is one; the process limit bounds a worker's nodes). */
   openFds: number
+  /** The process's limit on open files (-1: unknown). */
+  fdLimit: number
 }
 
 /** What `task` answers. */

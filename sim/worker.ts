@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks'
 import { sendMessage } from './agents.js'
 import { findAgent, findPeer, memoryMb } from './measure.js'
@@ -68,7 +68,8 @@ export class SimWorker {
           tableSizes: mesh.running().map((x) => x.routingTableSize()),
           refusals,
           memoryMb: { rss: after.rss - this.before.rss, heapUsed: after.heapUsed - this.before.heapUsed },
-          openFds: openFds()
+          openFds: openFds(),
+          fdLimit: fdLimit()
         }
         return snapshot
       }
@@ -112,6 +113,16 @@ export class SimWorker {
     const node = this.mesh?.nodes[i]
     if (node == null) throw new Error(`node ${i} is not running in worker ${this.worker} (owner: worker ${ownerOf(i, this.workers)})`)
     return node
+  }
+}
+
+/** This process's limit on open files (Linux: /proc/self/limits, soft limit; -1 elsewhere). */
+function fdLimit (): number {
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))
+    return m != null ? Number(m[1]) : -1
+  } catch {
+    return -1
   }
 }
 

@@ -314,6 +314,9 @@ async function coordinate (pool: WorkerPool, o: SimOptions, progress: Progress):
     await pool.each(() => ({ type: 'quiet', lagMs: 50, maxMs: 60_000 }))
   }
   const snapshots = await pool.each<WorkerSnapshot>(() => ({ type: 'snapshot' }))
+  snapshots.forEach((s, w) => {
+    if (s.fdLimit > 0 && s.openFds > 0.9 * s.fdLimit) progress.note(`worker ${w} holds ${s.openFds} file descriptors of its limit ${s.fdLimit}: connections beyond it fail (EMFILE); use more workers`)
+  })
   const refusals: Record<string, number> = {}
   for (const s of snapshots) for (const [code, k] of Object.entries(s.refusals)) refusals[code] = (refusals[code] ?? 0) + k
   await phase('settle')
@@ -354,7 +357,7 @@ async function coordinate (pool: WorkerPool, o: SimOptions, progress: Progress):
     perWorker: snapshots.map((s, w) => ({
       worker: w, pid: pids[w] as number, nodes: s.connections.length,
       memoryMb: { rss: Math.round(s.memoryMb.rss), heapUsed: Math.round(s.memoryMb.heapUsed) },
-      openFds: s.openFds, eventLoopLagMs: perWorkerLag[w] as Record<string, LagStats>
+      openFds: s.openFds, fdLimit: s.fdLimit, eventLoopLagMs: perWorkerLag[w] as Record<string, LagStats>
     })),
     crossWorker: {
       findPeer: { sent: cross(lookupPairs).length, ok: cross(lookupPairs).filter((i) => fp[i]?.ok === true).length },

@@ -32,6 +32,8 @@ export interface WorkersDetail {
     memoryMb: { rss: number, heapUsed: number }
     /** File descriptors it held when measuring started (each TCP connection end is one; the process limit bounds a worker). */
     openFds: number
+    /** Its limit on open files: a worker near it fails to open connections (EMFILE). */
+    fdLimit: number
     eventLoopLagMs: Record<string, { p50: number, p99: number, max: number }>
   }>
   /** Lookups and tasks whose caller and target ran in different workers. */
