@@ -8,7 +8,7 @@ import { runCompromise } from './scenarios/compromise.js'
 import { runScale, settingsOf } from './scenarios/scale.js'
 import { runChurn, churnView } from './scenarios/churn.js'
 import { runFlood, floodView } from './scenarios/flood.js'
-import { runWorkers } from './workers.js'
+import { runWorkers, SimWorkerError } from './workers.js'
 
 /** What one scenario hands the writer. */
 interface Outcome { result: unknown, head: string[], rows: string[][], sections: ReportSection[] }
@@ -72,7 +72,9 @@ export async function main (argv: string[]): Promise<number> {
 
 if (process.argv[1] != null && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
   main(process.argv.slice(2)).then((code) => { process.exit(code) }, (err: unknown) => {
-    process.stderr.write(`sim failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
+    // A worker's failure is told in its message (which worker, why, its last words); its stack is the coordinator's.
+    const text = err instanceof SimWorkerError ? err.message : err instanceof Error ? err.stack ?? err.message : String(err)
+    process.stderr.write(`\nsim failed: ${text}\n`)
     process.exit(1)
   })
 }

@@ -5,6 +5,7 @@ import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { PrivateKey } from '@libp2p/interface'
 import { memory } from '@libp2p/memory'
+import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { defaultConfig, type Config } from '../src/config/index.js'
 import { createMetrics, silentLogger, type Logger } from '../src/telemetry/index.js'
@@ -28,6 +29,41 @@ export interface MeshPlan {
   operatorsCallAnyone: boolean
   /** Reports start-up progress (nodes started so far). */
   onProgress?: (done: number, total: number, phase: string) => void
+  /**
+   * How nodes connect: `memory` (one process, default) or `tcp` (a worker of a run spread over
+   * processes: each node listens on `listenHost`, port chosen by the system).
+   */
+  transport?: 'memory' | 'tcp'
+  /** The address TCP nodes listen on (default 127.0.0.1). */
+  listenHost?: string
+}
+
+/** What node `i` starts with: its bootstrap peers and the stream its emulated loss draws from. */
+export interface StartPlan {
+  bootstrap: number[]
+  lossRng: Rng
+}
+
+/** Nodes started together (after node 0, alone): `startAll`'s batches, and the blocks bootstrap choices are drawn by. */
+export const START_BATCH = 8
+
+/**
+ * Every node's bootstrap peers and loss stream, drawn from `rng` exactly as a one-process
+ * `startAll` draws them: node 0 alone, then blocks of `batch` in index order, a node of a block
+ * choosing `bootstrapPeers` among the indices before its block. A run spread over K workers draws
+ * the same plan in every worker (and the coordinator), so its bootstrap graph does not depend on K.
+ */
+export function startPlan (rng: Rng, nodes: number, bootstrapPeers: number, batch = START_BATCH): StartPlan[] {
+  const plan: StartPlan[] = [{ bootstrap: [], lossRng: rng.fork() }]
+  for (let i = 1; i < nodes; i += batch) {
+    const ids: number[] = []
+    for (let j = i; j < Math.min(nodes, i + batch); j++) ids.push(j)
+    const earlier = [...Array(i).keys()]
+    const bootstrapRngs = ids.map(() => rng.fork())
+    const bootstraps = ids.map((_, k) => (bootstrapRngs[k] as Rng).sample(earlier, bootstrapPeers))
+    for (const [k, j] of ids.entries()) plan[j] = { bootstrap: bootstraps[k] as number[], lossRng: rng.fork() }
+  }
+  return plan
 }
 
 let runCounter = 0
@@ -79,15 +115,27 @@ export class SimMesh {
 
   get size (): number { return this.plan.options.nodes }
 
-  /** The memory-transport address of node `i`. */
+  /** TCP addresses of nodes (this worker's and, as the coordinator sends them, every other worker's). */
+  readonly addresses = new Map<number, string>()
+
+  /** The address node `i` is dialled at: its memory-transport address, or the TCP address it reported. */
   address (i: number): string {
+    if (this.plan.transport === 'tcp') {
+      const a = this.addresses.get(i)
+      if (a === undefined) throw new Error(`no address known for node ${i}`)
+      return a
+    }
     return `/memory/sim-${this.run}-${i}/p2p/${this.peerIds[i] ?? ''}`
   }
 
-  /** Makes every key (seeded), the authority and its policy. */
-  async prepare (): Promise<void> {
+  /**
+   * Makes every key (seeded), the authority and its policy. `authorityNowMs` is the time the
+   * authority signs its policy and revocation list at: workers of one run are all given the
+   * coordinator's, so that they hold byte-identical documents (Ed25519 signatures are deterministic).
+   */
+  async prepare (authorityNowMs = Date.now()): Promise<void> {
     const keyRng = this.rng.fork()
-    this.authority = await SimAuthority.create(keyRng, Date.now())
+    this.authority = await SimAuthority.create(keyRng, authorityNowMs)
     for (let i = 0; i < this.size; i++) {
       const key = await generateKeyPairFromSeed('Ed25519', keyRng.bytes(32))
       this.keys.push(key)
@@ -95,7 +143,7 @@ export class SimMesh {
       // Each daemon has its own clock, up to ±500 ms off (well inside the ±30 s window).
       this.skews.push(Math.round((keyRng.float() - 0.5) * 1000))
     }
-    this.authority.publish(policyFor(this.plan.topology, this.peerIds[0] as string, { operatorsCallAnyone: this.plan.operatorsCallAnyone }), Date.now())
+    this.authority.publish(policyFor(this.plan.topology, this.peerIds[0] as string, { operatorsCallAnyone: this.plan.operatorsCallAnyone }), authorityNowMs)
   }
 
   /** The config node `i` runs with: its daemon defaults, then the simulator's settings. */
@@ -103,7 +151,7 @@ export class SimMesh {
     const { options, enforcement } = this.plan
     const c = defaultConfig()
     c.mesh = 'sim'
-    c.listen = [`/memory/sim-${this.run}-${i}`]
+    c.listen = this.plan.transport === 'tcp' ? [`/ip4/${this.plan.listenHost ?? '127.0.0.1'}/tcp/0`] : [`/memory/sim-${this.run}-${i}`]
     // @libp2p/bootstrap only takes IP and DNS addresses, not /memory ones: startNode dials the
     // bootstrap peers itself, as the bootstrap module would (peer store, then a dial).
     void bootstrap
@@ -121,19 +169,27 @@ export class SimMesh {
 
   /** Starts node `i` (bootstrapping to up to B random earlier, running nodes) and registers its agent. */
   async startNode (i: number, bootstrapRng: Rng = this.rng): Promise<SimNode> {
-    const { options, enforcement } = this.plan
     const running = this.nodes.map((n, j) => (n != null && j !== i ? j : -1)).filter((j) => j >= 0)
-    const bootstrap = bootstrapRng.sample(running, options.bootstrapPeers)
+    const bootstrap = bootstrapRng.sample(running, this.plan.options.bootstrapPeers)
+    return await this.launch(i, { bootstrap, lossRng: this.rng.fork() })
+  }
+
+  /**
+   * Starts node `i` as `plan` says and registers its agent; dials its bootstrap peers unless
+   * `dial` is false (a worker dials once the coordinator has sent the addresses; see {@link dialBootstrap}).
+   */
+  async launch (i: number, plan: StartPlan, dial = true): Promise<SimNode> {
+    const { options, enforcement } = this.plan
     const agent = this.agents[i] as SimAgentSpec
-    const lossRng = this.rng.fork()
+    const lossRng = plan.lossRng
     const now = (): number => Date.now() + (this.skews[i] ?? 0)
     const node = await SimNode.start({
       index: i,
       privateKey: this.keys[i] as PrivateKey,
-      config: this.config(i, bootstrap),
+      config: this.config(i, plan.bootstrap),
       dir: this.dir,
       ...(enforcement ? { bundle: this.authority.issue(this.peerIds[i] as string, [agent], now(), i).bundle } : {}),
-      transports: [memory({ latency: options.latencyMs })],
+      transports: this.plan.transport === 'tcp' ? [tcp()] : [memory({ latency: options.latencyMs })],
       dht: {
         alpha: options.alpha,
         kBucketSize: options.kBucketSize,
@@ -157,11 +213,23 @@ export class SimMesh {
     this.startedMs[i] = performance.now()
     SimTrace.get()?.watch(node)
     node.node.addEventListener('connection:open', (evt) => { if (evt.detail.direction === 'outbound') this.connectionsOpened++ })
+    if (this.plan.transport === 'tcp') {
+      const own = node.node.getMultiaddrs()[0]
+      if (own == null) throw new Error(`node ${i} listens on no address`)
+      this.addresses.set(i, own.toString())
+    }
     await node.addAgent(agent.name, agent.role, agent.parent, this.scripted.url(node.peerId, agent.name))
+    if (dial) this.dialBootstrap(i, plan.bootstrap)
+    return node
+  }
+
+  /** Node `i` dials `bootstrap` (as @libp2p/bootstrap would; failures are the DHT's to live with). */
+  dialBootstrap (i: number, bootstrap: readonly number[]): void {
+    const node = this.nodes[i]
+    if (node == null) return
     for (const b of bootstrap) {
       node.node.dial(multiaddr(this.address(b)), { signal: AbortSignal.timeout(30_000) }).catch(() => {})
     }
-    return node
   }
 
   /**
@@ -172,16 +240,16 @@ export class SimMesh {
    * absorb, their queries queue behind each other and time out, and a timed-out provide or
    * lookup is work thrown away (measured: most start-up provides failed at 60–100 nodes).
    */
-  async startAll (batch = 8): Promise<void> {
-    await this.startNode(0)
+  async startAll (batch = START_BATCH): Promise<void> {
+    // Bootstrap choices are drawn before the nodes start, so a run does not depend on start-up order.
+    const plan = startPlan(this.rng, this.size, this.plan.options.bootstrapPeers, batch)
+    await this.launch(0, plan[0] as StartPlan)
     this.plan.onProgress?.(1, this.size, 'start')
     for (let i = 1; i < this.size; i += batch) {
       await waitForQuietLoop(PACE_LAG_MS, 60_000)
       const ids: number[] = []
       for (let j = i; j < Math.min(this.size, i + batch); j++) ids.push(j)
-      // Bootstrap choices are drawn before the batch starts, so a run does not depend on start-up order.
-      const rngs = ids.map(() => this.rng.fork())
-      await Promise.all(ids.map(async (j, k) => this.startNode(j, rngs[k])))
+      await Promise.all(ids.map(async (j) => this.launch(j, plan[j] as StartPlan)))
       this.plan.onProgress?.(Math.min(this.size, i + batch), this.size, 'start')
     }
   }

@@ -8,6 +8,7 @@ export class Progress {
   private readonly quiet: boolean
   private phase = ''
   private lastDraw = 0
+  private tenth = 0
 
   constructor (quiet: boolean) {
     this.quiet = quiet
@@ -18,7 +19,11 @@ export class Progress {
   update (phase: string, done: number, total: number): void {
     if (this.quiet) return
     if (!this.tty) {
+      // A line per phase, and one per tenth of it (a log shows how far a long start-up got).
+      const tenth = total > 0 ? Math.floor(Math.min(1, done / total) * 10) : 0
       if (phase !== this.phase) process.stderr.write(`sim: ${phase}…\n`)
+      else if (tenth > this.tenth && total >= 100) process.stderr.write(`sim: ${phase} ${done}/${total} (${new Date().toISOString().slice(11, 19)})\n`)
+      if (phase !== this.phase || tenth > this.tenth) this.tenth = tenth
       this.phase = phase
       return
     }
@@ -30,6 +35,13 @@ export class Progress {
     const share = total > 0 ? Math.min(1, done / total) : 0
     const filled = Math.round(share * width)
     process.stderr.write(`\r\x1b[K${phase.padEnd(22)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`)
+  }
+
+  /** Prints one line of information (not with --quiet), above the bar. */
+  note (text: string): void {
+    if (this.quiet) return
+    process.stderr.write(`${this.tty ? '\r\x1b[K' : ''}sim: ${text}\n`)
+    this.lastDraw = 0
   }
 
   /** Ends the bar's line. */

@@ -1,8 +1,398 @@
+import { fork, type ChildProcess } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { pool as inPool, summary, type LookupSample } from './measure.js'
+import { START_BATCH, startPlan } from './mesh.js'
 import type { SimOptions } from './options.js'
 import type { Progress } from './progress.js'
-import type { ScaleResult } from './scenarios/scale.js'
+import { Rng } from './rng.js'
+import type { ScaleResult, WorkersDetail } from './scenarios/scale.js'
+import { SETTLE_MS } from '../src/directory/index.js'
+import { ownerOf, type LagStats, type PhaseReport, type TaskOutcome, type WorkerMessage, type WorkerRequest, type WorkerSnapshot } from './worker-protocol.js'
 
-/** A run spread over worker processes; see sim/README.md for its state. */
-export async function runWorkers (o: SimOptions, _progress: Progress): Promise<ScaleResult> {
-  throw new Error(`--workers ${o.workers}: spreading a run over worker processes is not built yet (see sim/README.md, "What is missing"); run with --workers 1`)
+/** How long a worker may take to answer, by request (ms); past it the run fails and every worker is killed. */
+export const WORKER_TIMEOUTS_MS: Record<WorkerRequest['type'], number> = {
+  init: 120_000,
+  start: 300_000,
+  addresses: 60_000,
+  tables: 60_000,
+  phase: 60_000,
+  quiet: 300_000,
+  refresh: 120_000,
+  snapshot: 120_000,
+  findPeer: 120_000,
+  findAgent: 120_000,
+  task: 180_000,
+  stop: 300_000
+}
+
+/** The address worker nodes listen on (one machine; see sim/README.md for runs that span machines). */
+export const WORKER_LISTEN_HOST = '127.0.0.1'
+
+/** This process's limit on open files, which forked workers inherit (Linux; -1 elsewhere). */
+export function openFileLimit (): number {
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))
+    return m != null ? Number(m[1]) : -1
+  } catch {
+    return -1
+  }
+}
+
+/** A worker process failed (died, fell silent, answered with an error) or the run was interrupted; every worker has been killed. */
+export class SimWorkerError extends Error {
+  override name = 'SimWorkerError'
+  /** The worker at fault (undefined: the run as a whole, e.g. an interrupt). */
+  readonly worker: number | undefined
+
+  constructor (message: string, worker?: number, options?: { cause?: unknown }) {
+    super(message, options)
+    this.worker = worker
+  }
+}
+
+/** Where the compiled worker is: next to this file in dist/, or (running from the TS sources, as vitest does) under dist/. */
+export function workerScript (): string {
+  const here = fileURLToPath(import.meta.url)
+  const path = here.endsWith('.ts') ? join(dirname(here), '..', 'dist', 'sim', 'worker.js') : join(dirname(here), 'worker.js')
+  if (!existsSync(path)) throw new SimWorkerError(`the compiled worker ${path} is missing: run npm run build first`)
+  return path
+}
+
+type Request = WorkerRequest extends infer R ? R extends { id: number } ? Omit<R, 'id'> : never : never
+
+interface Pending { resolve: (v: unknown) => void, reject: (e: Error) => void, timer: ReturnType<typeof setTimeout> }
+
+/** One forked worker process and its requests in flight. */
+class WorkerHandle {
+  readonly index: number
+  readonly child: ChildProcess
+  readonly pending = new Map<number, Pending>()
+  /** The last lines the worker wrote to stdout or stderr (quoted when it dies). */
+  readonly tail: string[] = []
+  fatal: string | undefined
+  exited: Promise<void>
+  alive = true
+  private nextId = 1
+
+  constructor (index: number, script: string, forward: boolean, onDeath: (h: WorkerHandle, why: string) => void) {
+    this.index = index
+    this.child = fork(script, [], {
+      // --expose-gc: memory is measured after a collection, as in one process.
+      execArgv: ['--expose-gc', '--max-old-space-size=12000', '--disable-warning=ExperimentalWarning'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json'
+    })
+    for (const stream of [this.child.stdout, this.child.stderr]) {
+      let partial = ''
+      stream?.setEncoding('utf8')
+      stream?.on('data', (chunk: string) => {
+        const lines = (partial + chunk).split('\n')
+        partial = lines.pop() ?? ''
+        for (const line of lines) {
+          this.tail.push(line)
+          if (this.tail.length > 20) this.tail.shift()
+          if (forward) process.stderr.write(`[worker ${index}] ${line}\n`)
+        }
+      })
+    }
+    this.child.on('message', (m: WorkerMessage) => {
+      if (m.type === 'fatal') { this.fatal = m.error; return }
+      if (m.type !== 'reply') return
+      const p = this.pending.get(m.id)
+      if (p == null) return
+      this.pending.delete(m.id)
+      clearTimeout(p.timer)
+      if (m.ok) p.resolve(m.value)
+      else p.reject(new SimWorkerError(`worker ${index} (pid ${this.child.pid ?? '?'}) failed a request: ${m.error}`, index))
+    })
+    this.child.on('error', (err) => { onDeath(this, `could not be run: ${err.message}`) })
+    this.exited = new Promise((resolve) => {
+      this.child.on('exit', (code, signal) => {
+        this.alive = false
+        resolve()
+        onDeath(this, signal != null ? `was killed by ${signal}` : `exited with code ${code ?? '?'}`)
+      })
+    })
+  }
+
+  get pid (): number { return this.child.pid ?? -1 }
+
+  /** Sends `req`; resolves with the answer, rejects when the worker answers an error, dies or times out. */
+  async request<T> (req: Request, onTimeout: (h: WorkerHandle, type: string) => void): Promise<T> {
+    const id = this.nextId++
+    return await new Promise<T>((resolve, reject) => {
+      const ms = WORKER_TIMEOUTS_MS[req.type]
+      const timer = setTimeout(() => { onTimeout(this, `did not answer "${req.type}" within ${ms / 1000} s`) }, ms)
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer })
+      try {
+        this.child.send({ ...req, id })
+      } catch (err) {
+        this.pending.delete(id)
+        clearTimeout(timer)
+        reject(new SimWorkerError(`worker ${this.index} (pid ${this.pid}): cannot send "${req.type}": ${(err as Error).message}`, this.index, { cause: err }))
+      }
+    })
+  }
+
+  /** Rejects every request in flight with `err`. */
+  abandon (err: Error): void {
+    for (const p of this.pending.values()) { clearTimeout(p.timer); p.reject(err) }
+    this.pending.clear()
+  }
+
+  kill (): void {
+    if (this.alive) this.child.kill('SIGKILL')
+  }
+}
+
+/**
+ * The worker processes of a run. The first failure of any worker — it dies,
+ * says it is dying (`fatal`), does not answer in time — fails the whole pool:
+ * every worker is killed at once, every request in flight and every later
+ * one rejects with a {@link SimWorkerError} naming the worker and why.
+ */
+export class WorkerPool {
+  readonly workers: WorkerHandle[] = []
+  private failure: SimWorkerError | undefined
+  private stopping = false
+
+  constructor (count: number, forwardOutput: boolean) {
+    const script = workerScript()
+    for (let i = 0; i < count; i++) {
+      this.workers.push(new WorkerHandle(i, script, forwardOutput, (h, why) => { this.died(h, why) }))
+    }
+  }
+
+  get size (): number { return this.workers.length }
+
+  pids (): number[] { return this.workers.map((w) => w.pid) }
+
+  /** Sends `req` to worker `w`. */
+  async request<T> (w: number, req: Request): Promise<T> {
+    if (this.failure != null) throw this.failure
+    const h = this.workers[w]
+    if (h == null) throw new SimWorkerError(`no worker ${w}`)
+    return await h.request<T>(req, (handle, why) => { this.fail(new SimWorkerError(`worker ${handle.index} (pid ${handle.pid}) ${why}`, handle.index)) })
+  }
+
+  /** Sends `make(w)` to every worker; the answers in worker order. */
+  async each<T> (make: (w: number) => Request): Promise<T[]> {
+    return await Promise.all(this.workers.map(async (_, w) => this.request<T>(w, make(w))))
+  }
+
+  /** Fails the run with `err` (the first failure wins): kills every worker, rejects every request. */
+  fail (err: SimWorkerError): void {
+    if (this.failure != null) return
+    this.failure = err
+    for (const w of this.workers) w.kill()
+    for (const w of this.workers) w.abandon(err)
+  }
+
+  /** The failure that ended the run, if any. */
+  get failed (): SimWorkerError | undefined { return this.failure }
+
+  private died (h: WorkerHandle, why: string): void {
+    if (this.stopping && this.failure == null) return
+    const detail = h.fatal ?? h.tail.filter((l) => l.trim() !== '').slice(-5).join(' | ')
+    this.fail(new SimWorkerError(`worker ${h.index} (pid ${h.pid}) ${why}${detail !== '' ? `: ${detail}` : ''}; the other workers were stopped`, h.index))
+  }
+
+  /** Stops every worker (their nodes first, when the run did not fail), then makes sure none is left. */
+  async stop (): Promise<void> {
+    this.stopping = true
+    if (this.failure == null) {
+      await Promise.all(this.workers.map(async (w, i) => this.request(i, { type: 'stop' }).catch(() => { w.kill() })))
+    }
+    const deadline = new Promise((resolve) => setTimeout(resolve, 10_000).unref())
+    await Promise.race([Promise.all(this.workers.map(async (w) => w.exited)), deadline])
+    for (const w of this.workers) w.kill()
+    await Promise.race([Promise.all(this.workers.map(async (w) => w.exited)), new Promise((resolve) => setTimeout(resolve, 5_000).unref())])
+  }
+}
+
+/** What tests (and tools) may watch of a run over workers. */
+export interface WorkerHooks {
+  /** Called with the workers' process ids once they are forked. */
+  onSpawn?: (pids: number[]) => void
+}
+
+/**
+ * The scale scenario over `o.workers` processes: the coordinator (this
+ * process) forks the workers, paces their start in steps, synchronises the
+ * phases (converge, settle, refresh, measure) and merges what they measure
+ * into the {@link ScaleResult} of a one-process run. Node i runs in worker
+ * i mod K, over TCP on 127.0.0.1; keys, bootstrap choices and the workload
+ * come from the seed as in one process, so they do not depend on K.
+ */
+export async function runWorkers (o: SimOptions, progress: Progress, hooks: WorkerHooks = {}): Promise<ScaleResult> {
+  if (o.workers > o.nodes) throw new SimWorkerError(`--workers ${o.workers} is more than --nodes ${o.nodes}: a worker needs a node`)
+  const perWorker = Math.ceil(o.nodes / o.workers)
+  const limit = openFileLimit()
+  if (limit > 0 && perWorker * o.maxConnections > limit) {
+    progress.note(`up to ${perWorker} nodes per worker × ${o.maxConnections} connections may pass the open-file limit (${limit}): each TCP connection end is a descriptor (measured: ≈ 47 per node at 1,000 nodes, k 10); past it connections fail (EMFILE). More workers, or a higher limit, avoid it`)
+  }
+  const pool = new WorkerPool(o.workers, !o.quiet)
+  progress.note(`workers: ${pool.workers.map((w) => `${w.index} pid ${w.pid}`).join(', ')}`)
+  hooks.onSpawn?.(pool.pids())
+  const onSignal = (signal: NodeJS.Signals): void => { pool.fail(new SimWorkerError(`interrupted by ${signal}; the workers were killed`)) }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  try {
+    return await coordinate(pool, o, progress)
+  } catch (err) {
+    // A worker's failure surfaces in many requests at once; report the one that caused it.
+    throw pool.failed ?? err
+  } finally {
+    await pool.stop()
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+}
+
+async function coordinate (pool: WorkerPool, o: SimOptions, progress: Progress): Promise<ScaleResult> {
+  const K = pool.size
+  const n = o.nodes
+  const owner = (i: number): number => ownerOf(i, K)
+  // The coordinator draws from the seed as a one-process mesh does: the key stream, the start plan, then the workload.
+  const rng = new Rng(o.seed)
+  rng.fork()
+  startPlan(rng, n, o.bootstrapPeers)
+  const authorityNowMs = Date.now()
+  const pids = await pool.each<number>((w) => ({ type: 'init', options: o, worker: w, workers: K, authorityNowMs, listenHost: WORKER_LISTEN_HOST }))
+
+  const eventLoopLagMs: ScaleResult['eventLoopLagMs'] = {}
+  const perWorkerLag: Array<Record<string, LagStats>> = pids.map(() => ({}))
+  const phaseMs: Record<string, number> = {}
+  const connectionsOpened: Record<string, number> = {}
+  let phaseStart = performance.now()
+  const phase = async (name?: string): Promise<void> => {
+    const reports = await pool.each<PhaseReport>(() => ({ type: 'phase' }))
+    if (name !== undefined) {
+      // The busiest worker's lag: every node of that worker waited that long.
+      eventLoopLagMs[name] = {
+        p50: Math.max(...reports.map((r) => r.lag.p50)),
+        p99: Math.max(...reports.map((r) => r.lag.p99)),
+        max: Math.max(...reports.map((r) => r.lag.max))
+      }
+      reports.forEach((r, w) => { (perWorkerLag[w] as Record<string, LagStats>)[name] = r.lag })
+      phaseMs[name] = Math.round(performance.now() - phaseStart)
+      connectionsOpened[name] = reports.reduce((s, r) => s + r.connectionsOpened, 0)
+    }
+    phaseStart = performance.now()
+  }
+
+  // Start: node 0 alone, then steps of START_BATCH × K nodes (each worker's share about one
+  // batch of a one-process run). A worker paces itself (a quiet event loop before each step),
+  // starts its nodes without dialling; once every worker has answered its nodes' addresses, they
+  // are sent to all and the new nodes dial their bootstrap peers (earlier blocks, any worker).
+  await phase()
+  const t0 = performance.now()
+  const steps: number[][] = [[0]]
+  for (let i = 1; i < n; i += START_BATCH * K) steps.push(Array.from({ length: Math.min(n, i + START_BATCH * K) - i }, (_, k) => i + k))
+  let started = 0
+  for (const step of steps) {
+    const mine = pids.map((_, w) => step.filter((i) => owner(i) === w))
+    const answers = await Promise.all(mine.map(async (indices, w) => indices.length > 0 ? pool.request<Array<[number, string]>>(w, { type: 'start', indices }) : []))
+    const entries = answers.flat()
+    await pool.each((w) => ({ type: 'addresses', entries, dial: mine[w] ?? [] }))
+    started += step.length
+    progress.update('start', started, n)
+  }
+  const lastStart = performance.now()
+  const startMs = lastStart - t0
+  await phase('start')
+
+  const convergeStart = performance.now()
+  const target = Math.min(Math.floor(o.kBucketSize / 2), n - 1)
+  const timeoutMs = Math.max(60_000, n * 60)
+  let tableSizes: number[] = []
+  let converged = false
+  for (;;) {
+    tableSizes = (await pool.each<number[]>(() => ({ type: 'tables' }))).flat()
+    const ready = tableSizes.filter((s) => s >= target).length
+    progress.update('converge', ready, tableSizes.length)
+    if (ready >= 0.95 * tableSizes.length) { converged = true; break }
+    if (performance.now() - convergeStart > timeoutMs) break
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+  const convergeMs = performance.now() - convergeStart
+  await phase('converge')
+
+  // Settle and refresh, as in one process (sim/scenarios/scale.ts), every worker at once.
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastStart + SETTLE_MS + 5_000 - performance.now())))
+  progress.update('settle', 0, 1)
+  await pool.each(() => ({ type: 'quiet', lagMs: 50, maxMs: 120_000 }))
+  if (o.refreshAfterSettle) {
+    await inPool([...Array(n).keys()], 16, async (i) => pool.request(owner(i), { type: 'refresh', index: i }), (d) => { progress.update('refresh', d, n) })
+    await pool.each(() => ({ type: 'quiet', lagMs: 50, maxMs: 60_000 }))
+  }
+  const snapshots = await pool.each<WorkerSnapshot>(() => ({ type: 'snapshot' }))
+  snapshots.forEach((s, w) => {
+    if (s.fdLimit > 0 && s.openFds > 0.9 * s.fdLimit) progress.note(`worker ${w} holds ${s.openFds} file descriptors of its limit ${s.fdLimit}: connections beyond it fail (EMFILE); use more workers`)
+  })
+  const refusals: Record<string, number> = {}
+  for (const s of snapshots) for (const [code, k] of Object.entries(s.refusals)) refusals[code] = (refusals[code] ?? 0) + k
+  await phase('settle')
+
+  // Measure: the workload a one-process run draws, each lookup or task run by its caller's worker, 8 at a time over all.
+  const mrng = rng.fork()
+  const pairs = (count: number): Array<[number, number]> => Array.from({ length: count }, () => {
+    const a = mrng.int(n)
+    let b = mrng.int(n - 1)
+    if (b >= a) b++
+    return [a, b]
+  })
+  const lookupPairs = pairs(o.lookups)
+  const conc = 8
+  const fp = await inPool(lookupPairs, conc, async ([a, b]) => pool.request<LookupSample>(owner(a), { type: 'findPeer', a, b, timeoutMs: 30_000 }),
+    (d) => { progress.update('findPeer', d, lookupPairs.length) })
+  await phase('findPeer')
+  const al = await inPool(lookupPairs, conc, async ([a, b]) => pool.request<LookupSample>(owner(a), { type: 'findAgent', a, b, timeoutMs: 30_000 }),
+    (d) => { progress.update('agent lookups', d, lookupPairs.length) })
+  await phase('agentLookup')
+  const taskPairs = pairs(o.tasks)
+  const failures: Record<string, number> = {}
+  const taskMs: number[] = []
+  let delivered = 0
+  const tasks = await inPool(taskPairs, conc, async ([a, b]) => {
+    const r = await pool.request<TaskOutcome>(owner(a), { type: 'task', a, b, timeoutMs: 60_000 })
+    if (r.ok) { delivered++; taskMs.push(r.ms) } else failures[r.reason ?? '?'] = (failures[r.reason ?? '?'] ?? 0) + 1
+    return r
+  }, (d) => { progress.update('tasks', d, taskPairs.length) })
+  await phase('tasks')
+
+  const ok = (xs: LookupSample[]): LookupSample[] => xs.filter((x) => x.ok)
+  const cross = (ps: Array<[number, number]>): number[] => ps.flatMap(([a, b], i) => (owner(a) !== owner(b) ? [i] : []))
+  const memory = snapshots.reduce((m, s) => ({ rss: m.rss + s.memoryMb.rss, heapUsed: m.heapUsed + s.memoryMb.heapUsed }), { rss: 0, heapUsed: 0 })
+  const workers: WorkersDetail = {
+    count: K,
+    transport: `@libp2p/tcp on ${WORKER_LISTEN_HOST}`,
+    perWorker: snapshots.map((s, w) => ({
+      worker: w, pid: pids[w] as number, nodes: s.connections.length,
+      memoryMb: { rss: Math.round(s.memoryMb.rss), heapUsed: Math.round(s.memoryMb.heapUsed) },
+      openFds: s.openFds, fdLimit: s.fdLimit, eventLoopLagMs: perWorkerLag[w] as Record<string, LagStats>
+    })),
+    crossWorker: {
+      findPeer: { sent: cross(lookupPairs).length, ok: cross(lookupPairs).filter((i) => fp[i]?.ok === true).length },
+      agentLookup: { sent: cross(lookupPairs).length, ok: cross(lookupPairs).filter((i) => al[i]?.ok === true).length },
+      tasks: { sent: cross(taskPairs).length, delivered: cross(taskPairs).filter((i) => tasks[i]?.ok === true).length }
+    }
+  }
+  return {
+    startMs: Math.round(startMs),
+    startPerNodeMs: Math.round(startMs / n * 10) / 10,
+    converge: { ms: Math.round(convergeMs), converged, tableSize: summary(tableSizes), connections: summary(snapshots.flatMap((s) => s.connections)), belowTarget: tableSizes.filter((x) => x < target).length },
+    eventLoopLagMs,
+    phaseMs,
+    connectionsOpened,
+    refusals,
+    memoryPerNodeMb: { rss: Math.round(memory.rss / n * 100) / 100, heapUsed: Math.round(memory.heapUsed / n * 100) / 100 },
+    findPeer: { success: ok(fp).length / Math.max(1, fp.length), ms: summary(ok(fp).map((x) => x.ms)), hops: summary(ok(fp).map((x) => x.hops)) },
+    agentLookup: { success: ok(al).length / Math.max(1, al.length), ms: summary(ok(al).map((x) => x.ms)), hops: summary(ok(al).map((x) => x.hops)) },
+    tasks: { sent: taskPairs.length, delivered, deliveryRate: delivered / Math.max(1, taskPairs.length), ms: summary(taskMs), failures },
+    samples: { findPeerMs: fp.map((x) => Math.round(x.ms)), agentLookupMs: al.map((x) => Math.round(x.ms)), taskMs: taskMs.map((x) => Math.round(x)) },
+    workers
+  }
 }

@@ -13,7 +13,34 @@ export function settingsOf (o: SimOptions): Record<string, unknown> {
     nodes: o.nodes, topology: o.topology ?? 'flat', fanout: o.fanout, latencyMs: o.latencyMs, loss: o.loss, workers: o.workers, seed: o.seed,
     dht: { alpha: o.alpha, kBucketSize: o.kBucketSize, connectionMonitor: false, clientMode: false, querySelfIntervalMs: 600_000 },
     kadPing: o.kadPing, tableRefresh: o.tableRefresh, refreshAfterSettle: o.refreshAfterSettle,
-    bootstrapPeers: o.bootstrapPeers, maxConnections: o.maxConnections, transport: '@libp2p/memory', database: 'node:sqlite :memory:'
+    bootstrapPeers: o.bootstrapPeers, maxConnections: o.maxConnections,
+    // Workers connect over loopback TCP: --latency (the memory transport's) does not apply.
+    transport: o.workers > 1 ? `@libp2p/tcp on 127.0.0.1, ${o.workers} worker processes (latency: loopback, --latency unused)` : '@libp2p/memory',
+    database: 'node:sqlite :memory:'
+  }
+}
+
+/** A run spread over worker processes (`--workers K`, sim/workers.ts): each worker's share, and what crossed between them. */
+export interface WorkersDetail {
+  count: number
+  transport: string
+  perWorker: Array<{
+    worker: number
+    pid: number
+    nodes: number
+    /** The worker's growth since it started, after GC (MB). */
+    memoryMb: { rss: number, heapUsed: number }
+    /** File descriptors it held when measuring started (each TCP connection end is one; the process limit bounds a worker). */
+    openFds: number
+    /** Its limit on open files: a worker near it fails to open connections (EMFILE). */
+    fdLimit: number
+    eventLoopLagMs: Record<string, { p50: number, p99: number, max: number }>
+  }>
+  /** Lookups and tasks whose caller and target ran in different workers. */
+  crossWorker: {
+    findPeer: { sent: number, ok: number }
+    agentLookup: { sent: number, ok: number }
+    tasks: { sent: number, delivered: number }
   }
 }
 
@@ -22,7 +49,7 @@ export interface ScaleResult {
   startMs: number
   startPerNodeMs: number
   converge: { ms: number, converged: boolean, tableSize: ReturnType<typeof summary>, connections: ReturnType<typeof summary>, belowTarget: number }
-  /** Event-loop delay per phase (ms): how busy the one process was (every node shares it). */
+  /** Event-loop delay per phase (ms): how busy the one process was (every node shares it); over workers, the busiest worker's. */
   eventLoopLagMs: Record<string, { p50: number, p99: number, max: number }>
   /** How long each phase took (ms). */
   phaseMs: Record<string, number>
@@ -35,6 +62,8 @@ export interface ScaleResult {
   agentLookup: { success: number, ms: ReturnType<typeof summary>, hops: ReturnType<typeof summary> }
   tasks: { sent: number, delivered: number, deliveryRate: number, ms: ReturnType<typeof summary>, failures: Record<string, number> }
   samples: { findPeerMs: number[], agentLookupMs: number[], taskMs: number[] }
+  /** Only in a run over worker processes. */
+  workers?: WorkersDetail
 }
 
 /**

@@ -1,3 +1,6 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { runCompromiseOnce } from '../../sim/scenarios/compromise.js'
 import { DEFAULT_SIM_OPTIONS, type Scenario, type SimOptions } from '../../sim/options.js'
@@ -46,4 +49,40 @@ export function describeCompromise (topology: 'hierarchical' | 'linear' | 'flat'
       expect(run.invariants.replaysAccepted).toBe(0)
     }, 120_000)
   })
+}
+
+/**
+ * Runs over worker processes fork the compiled worker (dist/sim/worker.js): fails with a clear
+ * message when it is missing or older than a source it is built from (npm test builds first).
+ */
+export function requireBuiltWorker (): void {
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+  const built = join(root, 'dist', 'sim', 'worker.js')
+  if (!existsSync(built)) throw new Error(`${built} is missing: run npm run build`)
+  const newest = (dir: string): number => Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) => {
+    const p = join(dir, e.name)
+    return e.isDirectory() ? newest(p) : e.name.endsWith('.ts') ? statSync(p).mtimeMs : 0
+  }))
+  const source = Math.max(newest(join(root, 'sim')), newest(join(root, 'src')))
+  if (statSync(built).mtimeMs < source) throw new Error(`${built} is older than the sources: run npm run build`)
+}
+
+/** Whether process `pid` is still running (a zombie, dead but not yet reaped, is not). */
+export function isRunning (pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+  } catch {
+    return false
+  }
+}
+
+/** Waits until none of `pids` runs, or `ms` have passed; returns those still running. */
+export async function waitGone (pids: readonly number[], ms: number): Promise<number[]> {
+  const until = Date.now() + ms
+  for (;;) {
+    const left = pids.filter(isRunning)
+    if (left.length === 0 || Date.now() > until) return left
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
 }
