@@ -13,8 +13,8 @@ export interface Delivery {
   atMs: number
 }
 
-/** How a scripted agent answers: the reply text (it may also act later, on its own). */
-export type Behavior = (d: Delivery) => string
+/** How a scripted agent answers: the reply text, now or once its own calls are done (it may also act later, on its own). */
+export type Behavior = (d: Delivery) => string | Promise<string>
 
 const BASE = 'https://sim.invalid'
 
@@ -82,7 +82,7 @@ export class SimAgents {
       token: typeof message?.metadata?.['agentmesh.delegation'] === 'string' ? message.metadata['agentmesh.delegation'] : undefined,
       atMs: performance.now()
     }
-    const reply = (this.behaviors.get(key) ?? this.fallback)(delivery)
+    const reply = await (this.behaviors.get(key) ?? this.fallback)(delivery)
     return json({ jsonrpc: '2.0', id: rpc?.id ?? null, result: { message: { messageId: randomUUID(), role: 'ROLE_AGENT', parts: [{ text: reply, mediaType: 'text/plain' }] } } })
   }
 }

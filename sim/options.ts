@@ -6,6 +6,10 @@ export type Scenario = typeof SCENARIOS[number]
 export const TOPOLOGIES = ['hierarchical', 'linear', 'flat'] as const
 export type Topology = typeof TOPOLOGIES[number]
 
+/** Where attacker text may travel in the compromise scenario (sim/README.md, "The compromise scenario"). */
+export const SPREAD_MODELS = ['any', 'work'] as const
+export type SpreadModel = typeof SPREAD_MODELS[number]
+
 /** Everything a run is told; resolved once by {@link parseSimArgs}. */
 export interface SimOptions {
   scenario: Scenario
@@ -44,6 +48,10 @@ export interface SimOptions {
   refreshAfterSettle: boolean
   /** Print JSON progress lines instead of a bar (set for workers and non-TTY). */
   quiet: boolean
+  /** compromise: `any` (victims forward to every agent they know, attackers probe outside the topology) or `work` (only along work edges). */
+  spread: SpreadModel
+  /** compromise: run seeds seed … seed+repeat−1 and report mean and spread. */
+  repeat: number
 }
 
 /** The defaults, one per option. */
@@ -70,7 +78,9 @@ export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'scenario'> = {
   kadPing: false,
   tableRefresh: false,
   refreshAfterSettle: true,
-  quiet: false
+  quiet: false,
+  spread: 'any',
+  repeat: 1
 }
 
 /** A usage mistake: the CLI prints it with the usage and exits 2. */
@@ -100,6 +110,9 @@ scenarios: scale | churn | compromise | flood
   --kad-ping on|off       kad-dht pings a new peer before it enters the routing table (default off)
   --table-refresh on|off  kad-dht's routing-table refresh lookups (default off)
   --refresh on|off        scale: re-advertise every agent once after the settle phase (default on)
+  --spread any|work       compromise: victims forward to everyone they know and attackers probe
+                          outside the topology (any, default), or only along work edges (work)
+  --repeat R              compromise: run seeds S … S+R-1 and report mean and spread (default 1)
   --quiet                 no progress bar`
 
 /** Parses `npm run sim` arguments into a new options object; throws {@link SimUsageError} naming the bad option. */
@@ -164,6 +177,13 @@ export function parseSimArgs (argv: readonly string[]): SimOptions {
       case '--kad-ping': o.kadPing = onOff(); break
       case '--table-refresh': o.tableRefresh = onOff(); break
       case '--refresh': o.refreshAfterSettle = onOff(); break
+      case '--spread': {
+        const m = value()
+        if (!(SPREAD_MODELS as readonly string[]).includes(m)) throw new SimUsageError(`--spread must be one of ${SPREAD_MODELS.join(', ')}, not "${m}"`)
+        o.spread = m as SpreadModel
+        break
+      }
+      case '--repeat': o.repeat = num(1, 1000); break
       default: throw new SimUsageError(`unknown option "${flag}"`)
     }
   }

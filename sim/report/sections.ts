@@ -34,38 +34,136 @@ export function scaleView (r: ScaleResult): { head: string[], rows: string[][], 
   }
 }
 
-/** Summary rows and report sections for compromise runs. */
-export function compromiseView (runs: CompromiseRun[]): { head: string[], rows: string[][], sections: ReportSection[] } {
-  const head = ['topology', 'enforcement', 'compromise rate', 'chain length', 'blast radius', 'containment (ms)', 'replays ok', 'forgeries ok', 'denied-edge deliveries']
-  const rows = runs.map((r) => [r.topology, r.enforcement ? 'on' : 'off', pct(r.compromiseRate), String(r.chainLength), pct(r.blastRadius), ms(r.timeToContainmentMs), String(r.invariants.replaysAccepted), String(r.invariants.forgeriesAccepted), String(r.invariants.deniedEdgeDeliveries)])
-  const vectorHead = ['topology', 'enforcement', 'vector', 'attempted', 'accepted', 'refused (code: n)']
-  const vectorRows = runs.flatMap((r) => Object.entries(r.vectors).map(([v, t]) => [r.topology, r.enforcement ? 'on' : 'off', v, t.attempted, t.accepted, Object.entries(t.refused).map(([c, k]) => `${c}: ${k}`).join(', ')]))
-  const huangHead = ['topology', 'Huang v1: perf. drop', 'Huang ICML 2025: perf. drop', 'sim analogue: compromise rate, enforcement off', 'enforcement on']
-  const huangRows = (['hierarchical', 'flat', 'linear'] as const).map((t) => {
-    const off = runs.find((r) => r.topology === t && !r.enforcement)
-    const on = runs.find((r) => r.topology === t && r.enforcement)
-    return [t, pct(HUANG_ET_AL.v1[t]), pct(HUANG_ET_AL.icml2025[t]), off != null ? pct(off.compromiseRate) : 'not run', on != null ? pct(on.compromiseRate) : 'not run']
+/** Mean, standard deviation (population), minimum and maximum of one measure over the seeds of a setting. */
+export interface Stats { n: number, mean: number, sd: number, min: number, max: number }
+
+/** Summarises `xs` (NaN everywhere when empty). */
+export function stats (xs: readonly number[]): Stats {
+  const n = xs.length
+  if (n === 0) return { n, mean: Number.NaN, sd: Number.NaN, min: Number.NaN, max: Number.NaN }
+  const mean = xs.reduce((a, b) => a + b, 0) / n
+  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / n)
+  return { n, mean, sd, min: Math.min(...xs), max: Math.max(...xs) }
+}
+
+/** The runs of one setting (topology × enforcement × spread model) over their seeds. */
+export interface CompromiseGroup {
+  topology: CompromiseRun['topology']
+  enforcement: boolean
+  spread: CompromiseRun['spread']
+  seeds: number[]
+  compromiseRate: Stats
+  chainLength: Stats
+  blastRadius: Stats
+  containmentMs: Stats
+  /** Spread `work` only: honest work that did not reach the root's answer. */
+  workLost: Stats
+  /** Spread `work` only: runs whose final answer carried attacker-controlled content, of `seeds.length`. */
+  tainted: number
+  /** Summed over the seeds; each must be 0 with enforcement on. */
+  invariants: CompromiseRun['invariants']
+}
+
+/** Groups runs by setting, in the order the settings first appear. */
+export function groupCompromise (runs: readonly CompromiseRun[]): CompromiseGroup[] {
+  const keys = [...new Set(runs.map((r) => `${r.topology}/${r.enforcement ? 'on' : 'off'}/${r.spread}`))]
+  return keys.map((key) => {
+    const rs = runs.filter((r) => `${r.topology}/${r.enforcement ? 'on' : 'off'}/${r.spread}` === key)
+    const first = rs[0] as CompromiseRun
+    const tasks = rs.flatMap((r) => (r.task != null ? [r.task] : []))
+    return {
+      topology: first.topology,
+      enforcement: first.enforcement,
+      spread: first.spread,
+      seeds: rs.map((r) => r.seed),
+      compromiseRate: stats(rs.map((r) => r.compromiseRate)),
+      chainLength: stats(rs.map((r) => r.chainLength)),
+      blastRadius: stats(rs.map((r) => r.blastRadius)),
+      containmentMs: stats(rs.map((r) => r.timeToContainmentMs)),
+      workLost: stats(tasks.map((t) => t.lost)),
+      tainted: tasks.filter((t) => t.tainted).length,
+      invariants: {
+        deniedEdgeDeliveries: rs.reduce((a, r) => a + r.invariants.deniedEdgeDeliveries, 0),
+        replaysAccepted: rs.reduce((a, r) => a + r.invariants.replaysAccepted, 0),
+        forgeriesAccepted: rs.reduce((a, r) => a + r.invariants.forgeriesAccepted, 0)
+      }
+    }
   })
+}
+
+/** A share over seeds: the mean, and with more than one seed ± sd [min–max]. */
+const pctStats = (s: Stats): string => s.n === 0 ? '–' : s.n === 1 ? pct(s.mean) : `${pct(s.mean)} ± ${(s.sd * 100).toFixed(1)} [${(s.min * 100).toFixed(0)}–${(s.max * 100).toFixed(0)}]`
+const numStats = (s: Stats): string => s.n === 0 ? '–' : s.n === 1 ? String(s.mean) : `${s.mean.toFixed(1)} [${s.min}–${s.max}]`
+
+/** Summary rows and report sections for compromise runs (one row per setting; mean and spread when there are several seeds). */
+export function compromiseView (runs: CompromiseRun[]): { head: string[], rows: string[][], sections: ReportSection[] } {
+  const groups = groupCompromise(runs)
+  const head = ['topology', 'enforcement', 'spread', 'seeds', 'compromise rate', 'chain length', 'blast radius', 'containment (ms)', 'work lost', 'answer tainted', 'replays ok', 'forgeries ok', 'denied-edge deliveries']
+  const rows = groups.map((g) => [
+    g.topology, g.enforcement ? 'on' : 'off', g.spread, seedRange(g.seeds), pctStats(g.compromiseRate), numStats(g.chainLength), pctStats(g.blastRadius), ms(g.containmentMs.mean),
+    pctStats(g.workLost), g.workLost.n === 0 ? '–' : `${g.tainted}/${g.workLost.n}`,
+    String(g.invariants.replaysAccepted), String(g.invariants.forgeriesAccepted), String(g.invariants.deniedEdgeDeliveries)
+  ])
+  const runHead = ['topology', 'enforcement', 'spread', 'seed', 'compromised', 'victims', 'compromise rate', 'chain length', 'blast radius', 'containment (ms)', 'work lost', 'answer tainted', 'legit calls delivered', 'replays ok', 'forgeries ok', 'denied-edge deliveries']
+  const runRows = runs.map((r) => [
+    r.topology, r.enforcement ? 'on' : 'off', r.spread, r.seed, r.compromisedAgents.map((i) => `a${i}`).join(' '), r.victims, pct(r.compromiseRate), r.chainLength, pct(r.blastRadius), ms(r.timeToContainmentMs),
+    r.task != null ? pct(r.task.lost) : '–', r.task != null ? (r.task.tainted ? 'yes' : 'no') : '–', `${r.legitWork.delivered}/${r.legitWork.tasks}`,
+    r.invariants.replaysAccepted, r.invariants.forgeriesAccepted, r.invariants.deniedEdgeDeliveries
+  ])
+  const vectorHead = ['topology', 'enforcement', 'spread', 'seed', 'vector', 'attempted', 'accepted', 'refused (code: n)']
+  const vectorRows = runs.flatMap((r) => Object.entries(r.vectors).map(([v, t]) => [r.topology, r.enforcement ? 'on' : 'off', r.spread, r.seed, v, t.attempted, t.accepted, Object.entries(t.refused).map(([c, k]) => `${c}: ${k}`).join(', ')]))
+  const huangHead = ['topology', 'Huang v1: perf. drop', 'Huang ICML 2025: perf. drop', 'spread', 'sim: compromise rate, enforcement off', 'on', 'sim: work lost, off', 'on', 'sim: answer tainted, off', 'on']
+  const huangRows = groups.filter((g) => !g.enforcement || !groups.some((o) => !o.enforcement && o.topology === g.topology && o.spread === g.spread))
+    .map((g) => {
+      const off = groups.find((o) => o.topology === g.topology && o.spread === g.spread && !o.enforcement)
+      const on = groups.find((o) => o.topology === g.topology && o.spread === g.spread && o.enforcement)
+      const tainted = (x: CompromiseGroup | undefined): string => x == null ? 'not run' : x.workLost.n === 0 ? '–' : `${x.tainted}/${x.workLost.n}`
+      return [
+        g.topology, pct(HUANG_ET_AL.v1[g.topology]), pct(HUANG_ET_AL.icml2025[g.topology]), g.spread,
+        off != null ? pctStats(off.compromiseRate) : 'not run', on != null ? pctStats(on.compromiseRate) : 'not run',
+        off != null ? pctStats(off.workLost) : 'not run', on != null ? pctStats(on.workLost) : 'not run', tainted(off), tainted(on)
+      ]
+    })
+  const label = (g: { topology: string, enforcement: boolean, spread: string }): string => `${g.enforcement ? 'on' : 'off'}, ${g.spread}`
   return {
     head, rows,
     sections: [
-      { title: 'Compromise: topology × enforcement', table: { head, rows } },
+      {
+        title: 'Compromise: topology × enforcement',
+        table: { head, rows },
+        notes: ['With several seeds: mean ± standard deviation [min–max] over the seeds (one fresh mesh per seed, topology and enforcement); chain length: mean [min–max]; invariants: summed over the seeds.']
+      },
       {
         title: 'Beside Huang et al. (an analogue, not a replication)',
         table: { head: huangHead, rows: huangRows },
         notes: [
-          `${HUANG_ET_AL.source}. They measure the drop in task performance when some agents are faulty or malicious; the sim measures the share of honest agents that received an attacker-controlled task when scripted agents obey every instruction. Only the ordering of the topologies is comparable.`
+          `${HUANG_ET_AL.source}. They measure the drop in task performance when some agents are faulty or malicious; the sim measures the share of honest agents that received an attacker-controlled task when scripted agents obey every instruction, and (spread "work") the share of honest agents' work missing from the root's final answer and whether that answer carries attacker-controlled content. Only the ordering of the topologies is comparable.`
         ]
       },
+      { title: 'Runs', table: { head: runHead, rows: runRows } },
       { title: 'Attack vectors', table: { head: vectorHead, rows: vectorRows } },
       {
         title: 'Charts',
         charts: [
-          groupedBars('compromise rate', runs.map((r) => ({ group: r.topology, series: r.enforcement ? 'on' : 'off', value: r.compromiseRate })), 'share of honest agents'),
-          groupedBars('attack chain length', runs.map((r) => ({ group: r.topology, series: r.enforcement ? 'on' : 'off', value: r.chainLength })), 'hops'),
-          lines('victims over time', runs.flatMap((r) => [{ x: 0, y: 0, series: `${r.topology}/${r.enforcement ? 'on' : 'off'}` }, ...r.timeline.map((p) => ({ x: p.ms, y: p.victims, series: `${r.topology}/${r.enforcement ? 'on' : 'off'}` }))]), 'ms since the attack began', 'victims')
+          groupedBars('compromise rate (mean over seeds)', groups.map((g) => ({ group: g.topology, series: label(g), value: g.compromiseRate.mean })), 'share of honest agents'),
+          groupedBars('attack chain length (mean over seeds)', groups.map((g) => ({ group: g.topology, series: label(g), value: g.chainLength.mean })), 'hops'),
+          ...(groups.some((g) => g.workLost.n > 0) ? [groupedBars('honest work lost (mean over seeds)', groups.filter((g) => g.workLost.n > 0).map((g) => ({ group: g.topology, series: label(g), value: g.workLost.mean })), 'share of honest agents')] : []),
+          lines('victims over time', runs.flatMap((r) => {
+            const series = `${r.topology}/${r.enforcement ? 'on' : 'off'}${groups.some((g) => g.seeds.length > 1) ? ` s${r.seed}` : ''}`
+            return [{ x: 0, y: 0, series }, ...r.timeline.map((p) => ({ x: p.ms, y: p.victims, series }))]
+          }), 'ms since the attack began', 'victims')
         ]
       }
     ]
   }
+}
+
+/** "1", "1–5", or a list when the seeds are not consecutive. */
+function seedRange (seeds: readonly number[]): string {
+  const sorted = [...seeds].sort((a, b) => a - b)
+  const first = sorted[0]
+  const last = sorted[sorted.length - 1]
+  if (first === undefined || last === undefined) return ''
+  if (first === last) return String(first)
+  return last - first + 1 === sorted.length ? `${first}–${last}` : sorted.join(',')
 }
