@@ -71,3 +71,16 @@ export function memoryMb (): { rss: number, heapUsed: number } {
   const m = process.memoryUsage()
   return { rss: Math.round(m.rss / 1e5) / 10, heapUsed: Math.round(m.heapUsed / 1e5) / 10 }
 }
+
+/**
+ * `count` random (caller, target) pairs of distinct node indices below `n`: the workload of a
+ * scale run. One-process and worker runs both draw it here, so that one seed gives both the same.
+ */
+export function drawPairs (rng: { int: (n: number) => number }, n: number, count: number): Array<[number, number]> {
+  return Array.from({ length: count }, () => {
+    const a = rng.int(n)
+    let b = rng.int(n - 1)
+    if (b >= a) b++
+    return [a, b]
+  })
+}

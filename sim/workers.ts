@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { pool as inPool, summary, type LookupSample } from './measure.js'
+import { drawPairs, pool as inPool, summary, type LookupSample } from './measure.js'
 import { START_BATCH, startPlan } from './mesh.js'
 import type { SimOptions } from './options.js'
 import type { Progress } from './progress.js'
@@ -338,12 +338,7 @@ async function coordinate (pool: WorkerPool, o: SimOptions, progress: Progress):
 
   // Measure: the workload a one-process run draws, each lookup or task run by its caller's worker, 8 at a time over all.
   const mrng = rng.fork()
-  const pairs = (count: number): Array<[number, number]> => Array.from({ length: count }, () => {
-    const a = mrng.int(n)
-    let b = mrng.int(n - 1)
-    if (b >= a) b++
-    return [a, b]
-  })
+  const pairs = (count: number): Array<[number, number]> => drawPairs(mrng, n, count)
   const lookupPairs = pairs(o.lookups)
   const conc = 8
   const fp = await inPool(lookupPairs, conc, async ([a, b]) => pool.request<LookupSample>(owner(a), { type: 'findPeer', a, b, timeoutMs: 30_000 }),

@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { sendMessage } from '../agents.js'
-import { findAgent, findPeer, memoryMb, pool, summary, type LookupSample } from '../measure.js'
+import { drawPairs, findAgent, findPeer, memoryMb, pool, summary, type LookupSample } from '../measure.js'
 import { SimMesh, waitForQuietLoop } from '../mesh.js'
 import { agentKey, SETTLE_MS } from '../../src/directory/index.js'
 import type { SimOptions } from '../options.js'
@@ -130,12 +130,7 @@ export async function runScale (o: SimOptions, progress: Progress): Promise<Scal
     const after = memoryMb()
     const n = mesh.size
     const rng = mesh.rng.fork()
-    const pairs = (count: number): Array<[number, number]> => Array.from({ length: count }, () => {
-      const a = rng.int(n)
-      let b = rng.int(n - 1)
-      if (b >= a) b++
-      return [a, b]
-    })
+    const pairs = (count: number): Array<[number, number]> => drawPairs(rng, n, count)
     const lookupPairs = pairs(o.lookups)
     const conc = 8
     const fp: LookupSample[] = await pool(lookupPairs, conc, async ([a, b]) => findPeer(mesh.nodes[a]!, mesh.peerIds[b]!, 30_000),
