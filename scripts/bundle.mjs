@@ -13,9 +13,9 @@
 //
 // Identifiers are not mangled and names are kept, so stack traces still name
 // the functions; a source map goes beside the bundle (node --enable-source-maps).
-import { rmSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const outDir = join(root, 'dist', 'bundle')
@@ -27,10 +27,70 @@ try {
   process.exit(0)
 }
 rmSync(outDir, { recursive: true, force: true })
+mkdirSync(outDir, { recursive: true })
+
+// kad-dht's table of 65,536 precomputed key prefixes (used only to pick a
+// random key when refreshing a bucket) is an array literal: ≈ 470 KB of
+// source that V8 keeps for the process's life, plus the array itself. The
+// bundle reads the same numbers from a 256 KB file beside it instead.
+const PREFIXES_FILE = 'kad-prefixes.bin'
+const prefixModule = /[\\/]@libp2p[\\/]kad-dht[\\/]dist[\\/]src[\\/]routing-table[\\/]generated-prefix-list\.js$/
+async function writePrefixes (id) {
+  const { default: prefixes } = await import(pathToFileURL(id).href)
+  const bytes = Buffer.alloc(prefixes.length * 4)
+  prefixes.forEach((p, i) => { bytes.writeUInt32LE(p, i * 4) })
+  writeFileSync(join(outDir, PREFIXES_FILE), bytes)
+  return prefixes.length
+}
+
+// String#localeCompare makes V8 build an ICU collator, which pages in ICU's
+// collation data from the node binary (≈ 2 MB of RSS in every daemon). The
+// libp2p code below only sorts protocol names, metadata keys and multiaddrs
+// into a stable order, so a code-unit comparison serves. Each replacement
+// must match exactly once, so that an upgrade that changes the code fails
+// the build instead of silently keeping the collator.
+const compare = '((x, y) => x < y ? -1 : x > y ? 1 : 0)'
+const localeCompareSites = [
+  { file: /[\\/]@libp2p[\\/]peer-store[\\/]dist[\\/]src[\\/]utils[\\/]to-peer-pb\.js$/, from: ['return a.localeCompare(b);', 'return a.localeCompare(b);'], to: `return ${compare}(a, b);` },
+  { file: /[\\/]@libp2p[\\/]peer-store[\\/]dist[\\/]src[\\/]utils[\\/]dedupe-addresses\.js$/, from: ['return a.multiaddr.toString().localeCompare(b.multiaddr.toString());'], to: `return ${compare}(a.multiaddr.toString(), b.multiaddr.toString());` },
+  { file: /[\\/]@libp2p[\\/]peer-record[\\/]dist[\\/]src[\\/]peer-record[\\/]utils\.js$/, from: ['const sort = (a, b) => a.toString().localeCompare(b.toString());'], to: `const sort = (a, b) => ${compare}(a.toString(), b.toString());` }
+]
+const patched = new Set()
+
+const footprint = {
+  name: 'agentmesh-footprint',
+  async load (id) {
+    if (!prefixModule.test(id)) return null
+    const n = await writePrefixes(id)
+    patched.add('prefixes')
+    return `import { readFileSync } from 'node:fs'
+const bytes = readFileSync(new URL('./${PREFIXES_FILE}', import.meta.url))
+if (bytes.length !== ${n * 4}) throw new Error('${PREFIXES_FILE}: expected ${n * 4} bytes, found ' + bytes.length + ' (rebuild with npm run build)')
+const prefixes = new Uint32Array(${n})
+for (let i = 0; i < ${n}; i++) prefixes[i] = bytes.readUInt32LE(i * 4)
+export default prefixes
+`
+  },
+  transform (code, id) {
+    const site = localeCompareSites.find((s) => s.file.test(id))
+    if (site == null) return null
+    let out = code
+    for (const from of site.from) {
+      const at = out.indexOf(from)
+      if (at < 0) throw new Error(`scripts/bundle.mjs: expected "${from}" in ${id}; the dependency changed, update localeCompareSites`)
+      out = out.slice(0, at) + site.to + out.slice(at + from.length)
+    }
+    if (out.includes('localeCompare')) throw new Error(`scripts/bundle.mjs: ${id} still calls localeCompare; update localeCompareSites`)
+    patched.add(id)
+    return { code: out, map: null }
+  }
+}
+
 await build({
   input: join(root, 'dist', 'src', 'cli', 'run.js'),
   platform: 'node',
   logLevel: 'warn',
+  plugins: [footprint],
   output: {
     dir: outDir,
     format: 'esm',
@@ -44,3 +104,6 @@ await build({
     sourcemap: true
   }
 })
+if (!patched.has('prefixes') || patched.size !== 1 + localeCompareSites.length) {
+  throw new Error(`scripts/bundle.mjs: expected to patch kad-dht's prefix list and ${localeCompareSites.length} localeCompare sites, patched ${[...patched].join(', ') || 'nothing'}`)
+}

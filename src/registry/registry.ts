@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { AgentRecord, AgentStore } from '../store/index.js'
+import { fetchCard, type CardResponse } from './card-fetch.js'
 import { RegistryError } from './errors.js'
 
 /** Agent names: what may stand before the `@` of `name@peer`. */
@@ -23,6 +24,7 @@ const CARD_TIMEOUT_MS = 10_000
 export interface AgentRegistryInit {
   store: AgentStore
   now?: () => number
+  /** How cards are fetched; default node:http (see card-fetch.ts). The simulator's scripted agents answer here. */
   fetch?: typeof fetch
   /** Called after an agent is added or removed. */
   onChange?: (name: string, change: 'added' | 'removed') => void
@@ -41,13 +43,19 @@ export function checkAgentName (name: string): void {
  */
 export class AgentRegistry {
   private readonly init: AgentRegistryInit
-  private readonly fetch: typeof fetch
+  private readonly fetch: ((url: URL, headers: Record<string, string>, signal: AbortSignal) => Promise<CardResponse>)
   /** Every envelope looks its agent up: keep the records in memory (they change only through this class). */
   private cache: Map<string, AgentRecord> | undefined
 
   constructor (init: AgentRegistryInit) {
     this.init = init
-    this.fetch = init.fetch ?? globalThis.fetch
+    const given = init.fetch
+    this.fetch = given == null
+      ? fetchCard
+      : async (url, headers, signal) => {
+        const res = await given(url, { headers, signal })
+        return { status: res.status, body: res.ok ? await res.text() : '' }
+      }
   }
 
   /** Registers (or re-registers) a local agent at `url`, its A2A base URL. */
@@ -63,18 +71,18 @@ export class AgentRegistry {
       throw new RegistryError('INVALID_AGENT_URL', `agent URL must be http or https, not ${base.protocol}`)
     }
     const cardUrl = new URL(AGENT_CARD_PATH, base)
-    let res: Response
+    let res: CardResponse
     try {
       const timeout = AbortSignal.timeout(CARD_TIMEOUT_MS)
-      res = await this.fetch(cardUrl, { headers: { 'A2A-Version': '1.0', Accept: 'application/json' }, signal: signal != null ? AbortSignal.any([signal, timeout]) : timeout })
+      res = await this.fetch(cardUrl, { 'A2A-Version': '1.0', Accept: 'application/json' }, signal != null ? AbortSignal.any([signal, timeout]) : timeout)
     } catch (err) {
       throw new RegistryError('AGENT_UNREACHABLE', `cannot fetch the agent card at ${cardUrl.href}: ${(err as Error).message}`, { cause: err })
     }
-    if (!res.ok) {
+    if (res.status < 200 || res.status >= 300) {
       throw new RegistryError('AGENT_UNREACHABLE', `the agent card at ${cardUrl.href} answered HTTP ${res.status}`)
     }
     let card: unknown
-    try { card = await res.json() } catch (err) {
+    try { card = JSON.parse(res.body) } catch (err) {
       throw new RegistryError('INVALID_AGENT_CARD', `the agent card at ${cardUrl.href} is not JSON`, { cause: err })
     }
     const record: AgentRecord = {
