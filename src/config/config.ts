@@ -1,4 +1,4 @@
-import type { LOG_LEVELS } from './constants.js'
+import type { LOG_LEVELS, TRACE_PROTOCOLS } from './constants.js'
 import type { InspectionConfig } from '../inspection/index.js'
 
 /** A fully resolved daemon configuration: every key present, every value validated. */
@@ -109,6 +109,11 @@ export interface Config {
        * daemon exports a span for every step of every task; null: no tracing (nothing recorded).
        */
       endpoint: string | null
+      /**
+       * The OTLP/HTTP encoding: `http/protobuf` (the OpenTelemetry default; smaller and
+       * cheaper to make) or `http/json`.
+       */
+      protocol: typeof TRACE_PROTOCOLS[number]
     }
   }
 }

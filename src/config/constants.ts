@@ -6,3 +6,6 @@ export const CONFIG_FILE = 'config.json'
 
 /** Log levels the daemon understands (pino's). */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+/** OTLP/HTTP encodings of exported traces, as `OTEL_EXPORTER_OTLP_PROTOCOL` names them (gRPC is not offered). */
+export const TRACE_PROTOCOLS = ['http/protobuf', 'http/json'] as const

@@ -23,6 +23,6 @@ export function defaultConfig (): Config {
     relay: { taskDeadlineMs: 120_000, perPeerConcurrency: 256, perPeerRatePerSecond: 5_000, clockSkewMs: 30_000, maxMessageBytes: 16 * 1024 * 1024 },
     api: { tcp: null, maxBodyBytes: 1024 * 1024 },
     log: { level: 'info' },
-    telemetry: { metricsListen: null, tracing: { endpoint: null } }
+    telemetry: { metricsListen: null, tracing: { endpoint: null, protocol: 'http/protobuf' } }
   }
 }

@@ -45,7 +45,9 @@ export const ENV_KEYS: ReadonlyArray<{ env: string, path: string[], kind: Kind }
   { env: 'AGENTMESH_METRICS_LISTEN', path: ['telemetry', 'metricsListen'], kind: 'string' },
   { env: 'OTEL_EXPORTER_OTLP_ENDPOINT', path: TRACE_ENDPOINT, kind: 'otlp-base' },
   { env: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', path: TRACE_ENDPOINT, kind: 'string' },
-  { env: 'OTEL_SDK_DISABLED', path: TRACE_ENDPOINT, kind: 'otel-disabled' }
+  { env: 'OTEL_SDK_DISABLED', path: TRACE_ENDPOINT, kind: 'otel-disabled' },
+  { env: 'OTEL_EXPORTER_OTLP_PROTOCOL', path: ['telemetry', 'tracing', 'protocol'], kind: 'string' },
+  { env: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', path: ['telemetry', 'tracing', 'protocol'], kind: 'string' }
 ]
 
 /**

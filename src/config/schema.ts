@@ -1,6 +1,6 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
-import { LOG_LEVELS } from './constants.js'
+import { LOG_LEVELS, TRACE_PROTOCOLS } from './constants.js'
 import { inspectionConfigSchema } from '../inspection/index.js'
 
 function isMultiaddr (value: string): boolean {
@@ -99,7 +99,8 @@ export const configSchema = z.object({
   telemetry: z.object({
     metricsListen: listenHostPort.nullable(),
     tracing: z.object({
-      endpoint: httpUrl.nullable()
+      endpoint: httpUrl.nullable(),
+      protocol: z.enum(TRACE_PROTOCOLS)
     }).strict()
   }).strict()
 }).strict()

@@ -124,7 +124,7 @@ export class Daemon {
       const taskAudit = observeTaskDecisions(audit, { metrics, log: log.child({ component: 'task' }), localPeer })
       // One tracer provider per daemon, never the global one; nothing is loaded or recorded without an endpoint.
       const tracing = await Tracing.create({
-        endpoint: init.config.telemetry.tracing.endpoint, serviceName: 'agentmesh', peerId: localPeer, log: log.child({ component: 'tracing' }),
+        endpoint: init.config.telemetry.tracing.endpoint, protocol: init.config.telemetry.tracing.protocol, serviceName: 'agentmesh', peerId: localPeer, log: log.child({ component: 'tracing' }),
         ...(init.traceExporter != null ? { exporter: init.traceExporter } : {})
       })
       undo.push(async () => { await tracing.shutdown() })

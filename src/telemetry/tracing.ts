@@ -6,8 +6,10 @@ import { EXPORT_WARN_INTERVAL_MS, SPAN_ATTRIBUTES, TRACE_EXPORT_TIMEOUT_MS, TRAC
 
 /** What {@link Tracing.create} needs. */
 export interface TracingInit {
-  /** OTLP/HTTP (JSON) traces endpoint, e.g. `http://collector:4318/v1/traces`; null: no OTLP export. */
+  /** OTLP/HTTP traces endpoint, e.g. `http://collector:4318/v1/traces`; null: no OTLP export. */
   endpoint: string | null
+  /** How spans are encoded for the endpoint (default `http/protobuf`). */
+  protocol?: 'http/protobuf' | 'http/json'
   /** `service.name` of the resource (`agentmesh`). */
   serviceName: string
   /** This daemon's peer ID: `agentmesh.peer` and `service.instance.id` of the resource. */
@@ -101,11 +103,15 @@ export class Tracing {
     ])
     const spanProcessors: SpanProcessor[] = []
     if (init.endpoint != null) {
-      const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http')
+      const protocol = init.protocol ?? 'http/protobuf'
+      // Protobuf is the OpenTelemetry default, and smaller and cheaper to make than JSON (README, "What telemetry costs").
+      const { OTLPTraceExporter } = protocol === 'http/json'
+        ? await import('@opentelemetry/exporter-trace-otlp-http')
+        : await import('@opentelemetry/exporter-trace-otlp-proto')
       const otlp = new OTLPTraceExporter({ url: init.endpoint, timeoutMillis: TRACE_EXPORT_TIMEOUT_MS })
       // The standard OTEL_BSP_* variables tune the batches (default: every 5 s or 512 spans).
       spanProcessors.push(new sdkTrace.BatchSpanProcessor(reportFailures(otlp, init.endpoint, core.ExportResultCode.SUCCESS, init.log)))
-      init.log?.info({ endpoint: init.endpoint }, 'exporting task traces over OTLP/HTTP')
+      init.log?.info({ endpoint: init.endpoint, protocol }, 'exporting task traces over OTLP/HTTP')
     }
     if (init.exporter != null) spanProcessors.push(new sdkTrace.SimpleSpanProcessor(init.exporter))
     const resource = resources.defaultResource().merge(resources.resourceFromAttributes({

@@ -26,8 +26,10 @@
  *
  * Run with `npm run bench -- telemetry` or `node dist/test/bench/telemetry.js
  * [--short] [--json] [--bin PATH/bin/agentmesh.js] [--on all|tracing|metrics|none]
- * [--concurrency 8,32]` (`--bin`: another build's daemons; `--on`: what the "on" pair gets, to
- * split the cost, `none` measuring the bench's own noise between two identical pairs).
+ * [--concurrency 8,32] [--rounds 6] [--warm-tasks 4000]` (`--bin`: another build's daemons; `--on`:
+ * what the "on" pair gets, to split the cost, `none` measuring the bench's own noise between two
+ * identical pairs). The "on" daemons export in their default encoding (OTLP protobuf); set
+ * OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/json in the bench's environment to measure JSON.
  */
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
@@ -51,6 +53,13 @@ export interface BenchTelemetryOptions {
   windowMs?: number
   /** Rounds; each measures both pairs once, alternating which goes first. Default 6 (short: 2). */
   rounds?: number
+  /**
+   * Tasks sent through each pair (8 callers) before anything is measured. V8 optimizes a function
+   * only after thousands of calls: a daemon's CPU per task falls by half over its first ≈ 5,000
+   * tasks (README, "Cold and warm daemons"), and the "on" pair has more code to warm up, so cold
+   * windows measure warm-up as much as telemetry. Default 4000 (short: 100).
+   */
+  warmTasks?: number
   /** How often the "on" pair's `/metrics` are scraped while it is measured (ms). Default 1000. */
   scrapeIntervalMs?: number
   /** The CLI the daemons run. Default this repository's bin/agentmesh.js. */
@@ -110,6 +119,7 @@ export async function benchTelemetry (options: BenchTelemetryOptions = {}): Prom
     concurrency: options.concurrency ?? (short ? [8] : [8, 32]),
     windowMs: options.windowMs ?? (short ? 400 : 2000),
     rounds: options.rounds ?? (short ? 2 : 6),
+    warmTasks: options.warmTasks ?? (short ? 100 : 4000),
     scrapeIntervalMs: options.scrapeIntervalMs ?? 1000,
     bin: options.bin ?? findBin(),
     on: options.on ?? 'all',
@@ -174,6 +184,14 @@ export async function benchTelemetry (options: BenchTelemetryOptions = {}): Prom
     let clientCalls = 0
     const call = async (p: Pair, text: string): Promise<void> => { await callEcho(p.client, text, abort.signal); clientCalls++ }
     const figures: TelemetryFigure[] = []
+    if (o.warmTasks > 0) {
+      const t = performance.now()
+      for (const p of pairs) {
+        let sent = 0
+        while (sent < o.warmTasks) sent += (await concurrentWindow((n) => call(p, `warm-up ${n}`), 8, 1000, abort.signal)).tasks
+      }
+      o.progress(`warmed up: ${o.warmTasks} tasks per pair in ${((performance.now() - t) / 1000).toFixed(1)} s`)
+    }
     for (const c of o.concurrency) {
       for (const p of pairs) await concurrentWindow((n) => call(p, `warm ${n}`), c, short ? 200 : 1000, abort.signal)
       const sums = pairs.map(() => ({ tasks: 0, elapsedMs: 0, errors: 0, cpuMs: 0 }))
@@ -215,7 +233,7 @@ export async function benchTelemetry (options: BenchTelemetryOptions = {}): Prom
     return {
       node: process.version,
       cpus: cpus().length,
-      settings: { concurrency: o.concurrency, windowMs: o.windowMs, rounds: o.rounds, scrapeIntervalMs: o.scrapeIntervalMs, bin: o.bin, on: o.on },
+      settings: { concurrency: o.concurrency, windowMs: o.windowMs, rounds: o.rounds, warmTasks: o.warmTasks, protocol: process.env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? process.env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf', scrapeIntervalMs: o.scrapeIntervalMs, bin: o.bin, on: o.on },
       figures,
       spansExported: await collector.count(),
       scrapes,
@@ -314,11 +332,15 @@ if (process.argv[1] != null && import.meta.url === pathToFileURL(process.argv[1]
   const at = process.argv.indexOf('--bin')
   const onAt = process.argv.indexOf('--on')
   const ccAt = process.argv.indexOf('--concurrency')
+  const roundsAt = process.argv.indexOf('--rounds')
+  const warmAt = process.argv.indexOf('--warm-tasks')
   const result = await benchTelemetry({
     short: process.argv.includes('--short'),
     ...(at > 0 ? { bin: resolve(process.argv[at + 1]!) } : {}),
     ...(onAt > 0 ? { on: process.argv[onAt + 1] as BenchTelemetryOptions['on'] } : {}),
-    ...(ccAt > 0 ? { concurrency: process.argv[ccAt + 1]!.split(',').map(Number) } : {})
+    ...(ccAt > 0 ? { concurrency: process.argv[ccAt + 1]!.split(',').map(Number) } : {}),
+    ...(roundsAt > 0 ? { rounds: Number(process.argv[roundsAt + 1]) } : {}),
+    ...(warmAt > 0 ? { warmTasks: Number(process.argv[warmAt + 1]) } : {})
   })
   process.stdout.write(`${formatTelemetryTable(result)}\n`)
   if (process.argv.includes('--json')) process.stdout.write(`\n${JSON.stringify(result, null, 2)}\n`)

@@ -20,7 +20,8 @@ describe('tracing across two daemons', () => {
     collector = await startOtlpCollector()
     echo = await startAgent({ kind: 'echo', name: 'echo' })
     const env = { OTEL_BSP_SCHEDULE_DELAY: '100' }
-    const b = await startDaemon({ args: ['--trace-endpoint', collector.url], env, closed: false })
+    // A exports in the default encoding (protobuf), B as JSON: one trace, both encodings.
+    const b = await startDaemon({ args: ['--trace-endpoint', collector.url], env: { ...env, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' }, closed: false })
     daemons.push(b)
     const a = await startDaemon({ args: ['--bootstrap', b.addresses[0] as string, '--trace-endpoint', collector.url], env })
     daemons.push(a)
@@ -57,5 +58,7 @@ describe('tracing across two daemons', () => {
     expect(stagesOf(receive)).toEqual(RECEIVE_STAGES)
     // The receive task happened inside A's wait for the answer.
     expect(receive.startNs >= send.startNs && receive.endNs <= send.endNs).toBe(true)
+    expect(collector.requests.protobuf).toBeGreaterThan(0)
+    expect(collector.requests.json).toBeGreaterThan(0)
   })
 })

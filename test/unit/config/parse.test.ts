@@ -60,6 +60,17 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig({ file: { path: 'f', value: { telemetry: { tracing: { url: 'http://c' } } } } })).toThrow(/"telemetry\.tracing\.url".*no such key/)
   })
 
+  it('takes the OTLP encoding from OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL or the file (protobuf by default) and refuses one it cannot send', () => {
+    const protocol = (sources: Parameters<typeof resolveConfig>[0]): string => resolveConfig(sources).telemetry.tracing.protocol
+    expect(protocol({})).toBe('http/protobuf')
+    expect(protocol({ flags: { telemetry: { tracing: { endpoint: 'http://f/v1/traces' } } } })).toBe('http/protobuf')
+    expect(protocol({ env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' } })).toBe('http/json')
+    expect(protocol({ env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' } })).toBe('http/protobuf')
+    expect(protocol({ file: { path: 'f', value: { telemetry: { tracing: { protocol: 'http/json' } } } } })).toBe('http/json')
+    expect(() => resolveConfig({ env: { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc' } }))
+      .toThrow(/"telemetry\.tracing\.protocol" from environment variable OTEL_EXPORTER_OTLP_TRACES_PROTOCOL/)
+  })
+
   it('refuses unknown keys at any depth', () => {
     expect(() => resolveConfig({ file: { path: 'f', value: { dht: { mode: 'x' } } } })).toThrow(/"dht\.mode".*no such key/)
   })
