@@ -1,5 +1,6 @@
 import { chmodSync, rmSync } from 'node:fs'
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import { http } from '../builtin-http.js'
 import { timingSafeEqual } from 'node:crypto'
 import type { Socket } from 'node:net'
 import { AgentmeshError } from '../errors.js'
@@ -70,7 +71,7 @@ export class ApiServer {
 
   private createServer (token: string | undefined): Server {
     const expected = token === undefined ? undefined : Buffer.from(`Bearer ${token}`)
-    const server = createServer({ requestTimeout: 0, headersTimeout: 30_000 }, (req, res) => {
+    const server = http.createServer({ requestTimeout: 0, headersTimeout: 30_000 }, (req, res) => {
       if (expected !== undefined && !authorized(req, expected) && !this.acceptsBearer(req)) {
         sendError(res, new ApiError(401, 'UNAUTHORIZED', 'missing or wrong bearer token (see api.token in the home)'))
         return

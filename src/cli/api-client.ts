@@ -1,11 +1,11 @@
-import { request } from 'node:http'
+import { http } from '../builtin-http.js'
 import { ApiCallError, NoDaemonError } from './errors.js'
 
 /** Calls the local API over its Unix socket and returns the parsed JSON body. */
 export async function callApi (socketPath: string, method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<any> {
   const payload = body === undefined ? undefined : JSON.stringify(body)
   return new Promise((resolve, reject) => {
-    const req = request({
+    const req = http.request({
       socketPath,
       method,
       path,

@@ -1,4 +1,5 @@
-import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http'
+import type { IncomingMessage, RequestOptions } from 'node:http'
+import { http } from '../builtin-http.js'
 
 /** What a card fetch got back: the status and, for a 2xx answer, the body. */
 export interface CardResponse {
@@ -10,13 +11,13 @@ export interface CardResponse {
 export const MAX_CARD_BYTES = 1024 * 1024
 
 /**
- * GETs an agent card over node:http (node:https for https URLs, imported on
+ * GETs an agent card over node:http (node:https for https URLs, loaded on
  * first use). The global fetch would do, but it loads undici, ≈ 4 MB of heap
  * that an idle daemon then keeps for its lifetime only to read one card per
  * registration (README, "Footprint").
  */
 export async function fetchCard (url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<CardResponse> {
-  const request = url.protocol === 'https:' ? (await import('node:https')).request : httpRequest
+  const request = url.protocol === 'https:' ? process.getBuiltinModule('node:https').request : http.request
   signal.throwIfAborted()
   return await new Promise<CardResponse>((resolve, reject) => {
     const options: RequestOptions = { method: 'GET', headers, signal }

@@ -1,4 +1,5 @@
-import { request, type Agent as HttpAgent } from 'node:http'
+import type { Agent as HttpAgent } from 'node:http'
+import { http } from '../builtin-http.js'
 import { parseSseStream } from '@a2a-js/sdk'
 import type { AgentRecord } from '../store/index.js'
 import { DEFAULT_MAX_MESSAGE_BYTES, FRAME_OVERHEAD_BYTES, STREAMING_METHODS } from './constants.js'
@@ -103,7 +104,7 @@ async function postJson (agent: AgentRecord, payload: string, signal: AbortSigna
 
 async function postJsonOnce (agent: AgentRecord, payload: string, signal: AbortSignal, httpAgent: HttpAgent, trace: Record<string, string>, maxAnswer: number): Promise<string> {
   return new Promise<string>((resolve, reject) => {
-    const req = request(agent.rpcUrl, {
+    const req = http.request(agent.rpcUrl, {
       method: 'POST',
       agent: httpAgent,
       signal,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { Agent as HttpAgent } from 'node:http'
+import { http } from '../builtin-http.js'
 import type { Connection, Stream } from '@libp2p/interface'
 import { AgentmeshError } from '../errors.js'
 import { EnvelopeError, FrameKind, ReplayError, openEnvelope, type OpenedEnvelope, type ReplayWindow, type Signer, type Verifier } from '../envelope/index.js'
@@ -100,7 +100,7 @@ export class RelayReceiver {
   private readonly rate: PeerRateLimiter | undefined
   private readonly maxMessageBytes: number
   /** Kept-alive connections to the local agents. */
-  private readonly httpAgent = new HttpAgent({ keepAlive: true, maxSockets: AGENT_CONCURRENCY })
+  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: AGENT_CONCURRENCY })
 
   constructor (init: RelayReceiverInit) {
     this.init = init

@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:http'
+import type { Server } from 'node:http'
+import { http } from '../builtin-http.js'
 import type { AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
@@ -32,7 +33,7 @@ export function parseHostPort (listen: string): { host: string, port: number } {
  */
 export async function serveMetrics (init: MetricsServerInit): Promise<MetricsServer> {
   const { registry, log } = init
-  const server: Server = createServer((req, res) => {
+  const server: Server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]
     if (path !== '/metrics') {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found; try /metrics\n')

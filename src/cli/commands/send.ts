@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { request } from 'node:http'
+import { http } from '../../builtin-http.js'
 import { homePaths } from '../../home/index.js'
 import { ApiCallError, NoDaemonError } from '../errors.js'
 import type { Command } from '../command.js'
@@ -48,7 +48,7 @@ export const sendCommand: Command = {
       else { const t = textOf(answer.result); if (t !== '') io.stdout(streaming ? `${t}\n` : `${t}\n`) }
     }
     await new Promise<void>((resolve, reject) => {
-      const req = request({ socketPath, method: 'POST', path: `/a2a/${encodeURIComponent(agent)}`, headers: { 'Content-Type': 'application/json', 'A2A-Version': '1.0', Accept: streaming ? 'text/event-stream' : 'application/json', ...auth } }, (res) => {
+      const req = http.request({ socketPath, method: 'POST', path: `/a2a/${encodeURIComponent(agent)}`, headers: { 'Content-Type': 'application/json', 'A2A-Version': '1.0', Accept: streaming ? 'text/event-stream' : 'application/json', ...auth } }, (res) => {
         let buffer = ''
         res.setEncoding('utf8')
         res.on('data', (chunk: string) => {
