@@ -56,13 +56,29 @@ const sites = [
   { file: /[\\/]@libp2p[\\/]peer-record[\\/]dist[\\/]src[\\/]peer-record[\\/]utils\.js$/, from: ['const sort = (a, b) => a.toString().localeCompare(b.toString());'], to: `const sort = (a, b) => ${compare}(a.toString(), b.toString());`, not: 'localeCompare' },
   // prom-client's Pushgateway (which the daemon never uses) requires https and zlib when
   // prom-client loads, and https brings tls: load them when a push is made instead.
+  // Noise imports @chainsafe/as-sha256, which compiles a WebAssembly SHA-256 and allocates its
+  // memory on import (≈ 2 MB in a bare process), for a hash function Noise's default crypto never
+  // calls (it hashes with node:crypto). The one caller, asCrypto.hashSHA256, hashes with
+  // node:crypto too; as-chacha20poly1305 (faster than node:crypto for small frames) stays.
+  { file: /[\\/]@chainsafe[\\/]libp2p-noise[\\/]dist[\\/]src[\\/]crypto[\\/]index\.js$/, from: ["import { digest } from '@chainsafe/as-sha256';", 'return digest(data.subarray());'], to: ['', 'return nodeCrypto.hashSHA256(data);'], not: 'as-sha256' },
   { file: /[\\/]prom-client[\\/]lib[\\/]pushgateway\.js$/, from: ["const https = require('https');"], to: "const https = { request: (...args) => require('https').request(...args) };" },
   { file: /[\\/]prom-client[\\/]lib[\\/]pushgateway\.js$/, from: ["const { gzipSync } = require('zlib');"], to: "const gzipSync = (data) => require('zlib').gzipSync(data);" }
 ]
 const patched = new Set()
 
+// mortice (the peer store's per-peer lock) in Node imports node:cluster and
+// node:worker_threads to share locks across cluster workers. libp2p asks for
+// single-process locks only, which its browser build gives without them: use
+// that, and keep cluster, child_process and dgram out of the daemon.
+const morticeImpl = /[\\/]mortice[\\/]dist[\\/]src[\\/]mortice\.js$/
+
 const footprint = {
   name: 'agentmesh-footprint',
+  async resolveId (source, importer) {
+    if (source !== './node.js' || importer == null || !morticeImpl.test(importer)) return null
+    patched.add('mortice')
+    return join(dirname(importer), 'browser.js')
+  },
   async load (id) {
     if (!prefixModule.test(id)) return null
     const n = await writePrefixes(id)
@@ -85,11 +101,11 @@ export default prefixes
     if (matching.length === 0) return null
     let out = code
     for (const site of matching) {
-      for (const from of site.from) {
+      site.from.forEach((from, i) => {
         const at = out.indexOf(from)
         if (at < 0) throw new Error(`scripts/bundle.mjs: expected "${from}" in ${id}; the dependency changed, update the sites`)
-        out = out.slice(0, at) + site.to + out.slice(at + from.length)
-      }
+        out = out.slice(0, at) + (Array.isArray(site.to) ? site.to[i] : site.to) + out.slice(at + from.length)
+      })
       if (site.not != null && out.includes(site.not)) throw new Error(`scripts/bundle.mjs: ${id} still has ${site.not}; update the sites`)
       patched.add(site)
     }
@@ -115,6 +131,6 @@ await build({
     sourcemap: true
   }
 })
-if (!patched.has('prefixes') || patched.size !== 1 + sites.length) {
-  throw new Error(`scripts/bundle.mjs: expected to patch kad-dht's prefix list and ${sites.length} sites, patched ${patched.size}`)
+if (!patched.has('prefixes') || !patched.has('mortice') || patched.size !== 2 + sites.length) {
+  throw new Error(`scripts/bundle.mjs: expected to patch kad-dht's prefix list, mortice's import and ${sites.length} sites, patched ${patched.size}`)
 }
