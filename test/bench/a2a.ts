@@ -523,10 +523,10 @@ function stats (samples: number[]): Omit<LatencyStats, 'errors'> {
 
 // ---------------------------------------------------------------- A2A client
 
-export function createClient (baseUrl: string, dispatcher: Agent, token?: string): Promise<Client> {
+export function createClient (baseUrl: string, dispatcher: Agent, token?: string, extraHeaders?: () => Record<string, string>): Promise<Client> {
   // undici's fetch with its own Agent; the SDK only needs a WHATWG-compatible fetch.
   const auth = token != null ? { Authorization: `Bearer ${token}` } : {}
-  const fetchImpl = ((input: any, init?: any) => undiciFetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers).entries()), ...auth }, dispatcher })) as unknown as typeof fetch
+  const fetchImpl = ((input: any, init?: any) => undiciFetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers).entries()), ...auth, ...extraHeaders?.() }, dispatcher })) as unknown as typeof fetch
   const factory = new ClientFactory(ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
     transports: [new JsonRpcTransportFactory({ fetchImpl })],
     cardResolver: new DefaultAgentCardResolver({ fetchImpl })

@@ -21,6 +21,15 @@
  * all windows, plus its spread over rounds) and the daemons' CPU per task.
  * Every reply is checked.
  *
+ * Two pairs are two sets of processes, and on this machine two identical pairs
+ * measured up to ±6 % apart in throughput and ±12 % in CPU per task (`--on
+ * none`), more than the effect sought. So when the "on" pair traces, the bench
+ * also measures that one pair against itself: windows in which the callers
+ * send a sampled W3C traceparent (every task traced and exported, metrics
+ * scraped) alternate with windows in which it says "not sampled" (the daemons
+ * record nothing and export nothing; no scrapes). Same processes, same JIT
+ * state, same memory layout: only the recording and exporting differ.
+ *
  * The client code and the daemon, agent and window helpers are
  * test/bench/a2a.ts's (SDK ClientFactory over undici on A's Unix socket).
  *
@@ -32,6 +41,7 @@
  * OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/json in the bench's environment to measure JSON.
  */
 import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -94,12 +104,24 @@ export interface TelemetryFigure {
   roundRatios: number[]
 }
 
+/** One pair against itself: its callers' tasks sampled (traced, exported, metrics scraped) or not. */
+export interface SamePairFigure {
+  concurrency: number
+  unsampled: TelemetrySide
+  sampled: TelemetrySide
+  /** sampled tasks/s ÷ unsampled tasks/s over all windows. */
+  ratio: number
+  roundRatios: number[]
+}
+
 /** Everything {@link benchTelemetry} measured. */
 export interface TelemetryResult {
   node: string
   cpus: number
   settings: Record<string, unknown>
   figures: TelemetryFigure[]
+  /** The "on" pair against itself (when it traces): see the module comment. */
+  samePair: SamePairFigure[]
   /** Spans the collector received from the "on" pair during the whole run. */
   spansExported: number
   /** `/metrics` scrapes of the "on" pair, and their mean size. */
@@ -159,9 +181,12 @@ export async function benchTelemetry (options: BenchTelemetryOptions = {}): Prom
       if (reg.status !== 201) throw new Error(`${name}: POST /v1/agents on B answered ${reg.status}: ${JSON.stringify(reg.body)}`)
       const dispatcher = new Agent({ connect: { socketPath: a.apiSocket } })
       closers.push(async () => { await dispatcher.close() })
-      const client = await createClient(`http://localhost/a2a/${AGENT}@${b.peerId}/`, dispatcher)
+      const url = `http://localhost/a2a/${AGENT}@${b.peerId}/`
+      const client = await createClient(url, dispatcher)
+      const sampled = await createClient(url, dispatcher, undefined, () => traceparent(true))
+      const unsampled = await createClient(url, dispatcher, undefined, () => traceparent(false))
       await callEcho(client, `first ${name}`, abort.signal)
-      pairs.push({ name, a, b, client })
+      pairs.push({ name, a, b, client, sampled, unsampled })
       o.progress(`${name}: daemons up (A ${a.startupMs} ms, B ${b.startupMs} ms)${name === 'on' ? `, metrics on ${a.metrics} and ${b.metrics}, traces to ${collector.url}` : ''}`)
     }
     const on = pairs[1]!
@@ -182,7 +207,22 @@ export async function benchTelemetry (options: BenchTelemetryOptions = {}): Prom
 
     const callsBefore = await agent.calls()
     let clientCalls = 0
-    const call = async (p: Pair, text: string): Promise<void> => { await callEcho(p.client, text, abort.signal); clientCalls++ }
+    const call = async (p: Pair, text: string, client: Client = p.client): Promise<void> => { await callEcho(client, text, abort.signal); clientCalls++ }
+    /** One measured window of `client`'s calls through `p`, scraping its metrics meanwhile if `scrapeIt`; tasks, time, errors and both daemons' CPU. */
+    const measure = async (p: Pair, c: number, label: string, client: Client, scrapeIt: boolean): Promise<{ tasks: number, elapsedMs: number, errors: number, cpuMs: number }> => {
+      let scraping: Promise<void> = Promise.resolve()
+      const timer = scrapeIt ? setInterval(() => { scraping = scraping.then(scrape) }, o.scrapeIntervalMs) : undefined
+      if (scrapeIt) scraping = scrape()
+      const cpu0 = cpuMs(p.a.proc.pid!) + cpuMs(p.b.proc.pid!)
+      const w = await concurrentWindow((n) => call(p, `${label} ${n}`, client), c, o.windowMs, abort.signal)
+      const cpu1 = cpuMs(p.a.proc.pid!) + cpuMs(p.b.proc.pid!)
+      if (timer != null) clearInterval(timer)
+      await scraping
+      return { tasks: w.tasks, elapsedMs: w.elapsedMs, errors: w.errors, cpuMs: cpu1 - cpu0 }
+    }
+    const side = (s: { tasks: number, elapsedMs: number, errors: number, cpuMs: number }): TelemetrySide => ({
+      tasks: s.tasks, elapsedMs: s.elapsedMs, tasksPerSec: s.tasks / (s.elapsedMs / 1000), errors: s.errors, daemonCpuMsPerTask: s.tasks > 0 ? s.cpuMs / s.tasks : 0
+    })
     const figures: TelemetryFigure[] = []
     if (o.warmTasks > 0) {
       const t = performance.now()
@@ -201,30 +241,44 @@ export async function benchTelemetry (options: BenchTelemetryOptions = {}): Prom
         for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) {
           const p = pairs[i]!
           // The "on" pair is scraped as Prometheus would, from the start of its window.
-          let scraping: Promise<void> = Promise.resolve()
-          const timer = p === on && scraped ? setInterval(() => { scraping = scraping.then(scrape) }, o.scrapeIntervalMs) : undefined
-          if (p === on && scraped) scraping = scrape()
-          const cpu0 = cpuMs(p.a.proc.pid!) + cpuMs(p.b.proc.pid!)
-          const w = await concurrentWindow((n) => call(p, `c${c} r${r} ${p.name} ${n}`), c, o.windowMs, abort.signal)
-          const cpu1 = cpuMs(p.a.proc.pid!) + cpuMs(p.b.proc.pid!)
-          if (timer != null) clearInterval(timer)
-          await scraping
+          const w = await measure(p, c, `c${c} r${r} ${p.name}`, p.client, p === on && scraped)
           const s = sums[i]!
           s.tasks += w.tasks
           s.elapsedMs += w.elapsedMs
           s.errors += w.errors
-          s.cpuMs += cpu1 - cpu0
+          s.cpuMs += w.cpuMs
           rate[i] = w.tasks / (w.elapsedMs / 1000)
         }
         roundRatios.push(rate[1]! / rate[0]!)
       }
-      const side = (s: { tasks: number, elapsedMs: number, errors: number, cpuMs: number }): TelemetrySide => ({
-        tasks: s.tasks, elapsedMs: s.elapsedMs, tasksPerSec: s.tasks / (s.elapsedMs / 1000), errors: s.errors, daemonCpuMsPerTask: s.tasks > 0 ? s.cpuMs / s.tasks : 0
-      })
       const fig: TelemetryFigure = { concurrency: c, off: side(sums[0]!), on: side(sums[1]!), ratio: 0, roundRatios }
       fig.ratio = fig.on.tasksPerSec / fig.off.tasksPerSec
       figures.push(fig)
       o.progress(`${c} callers: off ${fig.off.tasksPerSec.toFixed(0)} tasks/s, on ${fig.on.tasksPerSec.toFixed(0)} tasks/s, on/off ${fig.ratio.toFixed(3)} (rounds ${Math.min(...roundRatios).toFixed(2)}–${Math.max(...roundRatios).toFixed(2)}); daemon CPU ${fig.off.daemonCpuMsPerTask.toFixed(2)} / ${fig.on.daemonCpuMsPerTask.toFixed(2)} ms per task`)
+    }
+    const samePair: SamePairFigure[] = []
+    if (o.on === 'all' || o.on === 'tracing') {
+      for (const c of o.concurrency) {
+        const sums = [{ tasks: 0, elapsedMs: 0, errors: 0, cpuMs: 0 }, { tasks: 0, elapsedMs: 0, errors: 0, cpuMs: 0 }]
+        const roundRatios: number[] = []
+        for (let r = 0; r < o.rounds; r++) {
+          const rate = [0, 0]
+          for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) {
+            const w = await measure(on, c, `same c${c} r${r} ${i === 1 ? 'sampled' : 'unsampled'}`, i === 1 ? on.sampled : on.unsampled, i === 1 && scraped)
+            const s = sums[i]!
+            s.tasks += w.tasks
+            s.elapsedMs += w.elapsedMs
+            s.errors += w.errors
+            s.cpuMs += w.cpuMs
+            rate[i] = w.tasks / (w.elapsedMs / 1000)
+          }
+          roundRatios.push(rate[1]! / rate[0]!)
+        }
+        const fig: SamePairFigure = { concurrency: c, unsampled: side(sums[0]!), sampled: side(sums[1]!), ratio: 0, roundRatios }
+        fig.ratio = fig.sampled.tasksPerSec / fig.unsampled.tasksPerSec
+        samePair.push(fig)
+        o.progress(`${c} callers, one pair: unsampled ${fig.unsampled.tasksPerSec.toFixed(0)} tasks/s, sampled ${fig.sampled.tasksPerSec.toFixed(0)} tasks/s, ratio ${fig.ratio.toFixed(3)} (rounds ${Math.min(...roundRatios).toFixed(2)}–${Math.max(...roundRatios).toFixed(2)}); daemon CPU ${fig.unsampled.daemonCpuMsPerTask.toFixed(2)} / ${fig.sampled.daemonCpuMsPerTask.toFixed(2)} ms per task`)
+      }
     }
     const agentCalls = await agent.calls() - callsBefore
     // Let the last batch of spans go out (the batch processor exports every 5 s), then count them.
@@ -235,6 +289,7 @@ export async function benchTelemetry (options: BenchTelemetryOptions = {}): Prom
       cpus: cpus().length,
       settings: { concurrency: o.concurrency, windowMs: o.windowMs, rounds: o.rounds, warmTasks: o.warmTasks, protocol: process.env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? process.env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf', scrapeIntervalMs: o.scrapeIntervalMs, bin: o.bin, on: o.on },
       figures,
+      samePair,
       spansExported: await collector.count(),
       scrapes,
       scrapeBytesMean: scrapes > 0 ? scrapeBytes / scrapes : 0,
@@ -263,8 +318,19 @@ export function formatTelemetryTable (r: TelemetryResult): string {
     `${f.off.daemonCpuMsPerTask.toFixed(2)} / ${f.on.daemonCpuMsPerTask.toFixed(2)} ms`,
     `≥ 0.90× ${f.ratio >= 0.9 ? 'met' : 'NOT met'}`
   ])
+  const same = r.samePair.length === 0
+    ? []
+    : [
+        '',
+        'The "on" pair against itself (callers\' traceparent sampled vs not sampled; scraped only when sampled):',
+        '',
+        '| callers | not sampled (tasks/s) | sampled (tasks/s) | sampled / not | spread over rounds | daemon CPU per task not / sampled | target |',
+        '|---|---|---|---|---|---|---|',
+        ...r.samePair.map((f) => `| ${f.concurrency} | ${f.unsampled.tasksPerSec.toFixed(0)} | ${f.sampled.tasksPerSec.toFixed(0)} | ${f.ratio.toFixed(3)}× | ${Math.min(...f.roundRatios).toFixed(2)}–${Math.max(...f.roundRatios).toFixed(2)} | ${f.unsampled.daemonCpuMsPerTask.toFixed(2)} / ${f.sampled.daemonCpuMsPerTask.toFixed(2)} ms | ≥ 0.90× ${f.ratio >= 0.9 ? 'met' : 'NOT met'} |`)
+      ]
   return [
     `| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`),
+    ...same,
     '',
     `on (${String(r.settings.on)}): ${r.settings.on === 'all' || r.settings.on === 'tracing' ? `every task traced to the OTLP collector (${r.spansExported} spans received)` : 'no tracing'}, ${r.settings.on === 'all' || r.settings.on === 'metrics' ? `/metrics scraped every ${String(r.settings.scrapeIntervalMs)} ms while measured (${r.scrapes} scrapes, ${(r.scrapeBytesMean / 1024).toFixed(1)} KiB each)` : 'no metrics listener'}; off: neither. Agent executions ${r.agentCalls}, successful calls ${r.clientCalls}.`
   ].join('\n')
@@ -273,7 +339,12 @@ export function formatTelemetryTable (r: TelemetryResult): string {
 // ---------------------------------------------------------------- copied from a2a.ts (not exported there)
 
 
-interface Pair { name: 'off' | 'on', a: DaemonProc, b: DaemonProc, client: Client }
+interface Pair { name: 'off' | 'on', a: DaemonProc, b: DaemonProc, client: Client, sampled: Client, unsampled: Client }
+
+/** A W3C traceparent with a new trace id, sampled (flags 01) or not (00). */
+function traceparent (sampled: boolean): Record<string, string> {
+  return { traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-${sampled ? '01' : '00'}` }
+}
 
 /**
  * test/helpers/otlp-collector.ts in a child process: its traces URL, and how many spans it has
