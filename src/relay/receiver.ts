@@ -372,9 +372,17 @@ export class RelayReceiver {
         for (const f of known.frames ?? []) await write(writer.next(f.kind === 'EVENT' ? FrameKind.EVENT : FrameKind.RESULT, f.payload))
         // A RESULT ends an answer by itself; a stream of EVENTs ends with END.
         if (known.frames?.at(-1)?.kind !== 'RESULT') await write(writer.next(FrameKind.END))
-      } else {
-        const e = known?.error ?? { code: 'DELIVERY_INTERRUPTED', message: 'the delivery of this task was interrupted' }
+      } else if (known?.state === 'failed') {
+        const e = known.error ?? { code: 'DELIVERY_INTERRUPTED', message: 'the delivery of this task was interrupted' }
         await write(writer.error(e.code, e.message))
+      } else {
+        // Stored, and no delivery of it runs in this process: this daemon is
+        // stopping (a queued task is left 'received' for the next start, an
+        // interrupted one is settled by the next start's recovery). Not final:
+        // the sender tries again and the next run answers for good. Answering
+        // DELIVERY_INTERRUPTED here made the sender give up on tasks the next
+        // run then delivered.
+        await write(writer.error('DAEMON_STOPPING', 'the receiving daemon is restarting; the task is kept, try again'))
       }
       return true
     }

@@ -41,8 +41,9 @@ describe('exactly once across a daemon killed with SIGKILL', () => {
     await agent?.close()
   })
 
-  async function mesh (): Promise<{ a: TestDaemon, b: TestDaemon }> {
-    agent = await startAgent({ kind: 'echo', name: 'counter' })
+  /** `agentMs`: how long the agent takes per task (0: it answers at once). */
+  async function mesh (agentMs = 0): Promise<{ a: TestDaemon, b: TestDaemon }> {
+    agent = await startAgent({ kind: 'echo', name: 'counter', ...(agentMs > 0 ? { onMessage: async (text: string) => { await new Promise((resolve) => setTimeout(resolve, agentMs)); return `echo: ${text}` } } : {}) })
     const b = await startDaemon()
     const a = await startDaemon({ args: ['--bootstrap', b.addresses[0] as string] })
     daemons.push(a, b)
@@ -110,7 +111,12 @@ describe('exactly once across a daemon killed with SIGKILL', () => {
   })
 
   it('receiver restarted cleanly (SIGTERM) mid-way: every task is delivered exactly once, none fails', { timeout: 150_000 }, async () => {
-    const { a, b } = await mesh()
+    // An agent that takes 200 ms a task keeps the receiver draining for that long after SIGTERM,
+    // with hundreds of tasks queued behind its 32 slots: each is answered DAEMON_STOPPING, and the
+    // sender's retries reach the draining receiver on the streams still open. Those retries were
+    // once answered DELIVERY_INTERRUPTED (final), and the next run then delivered tasks the
+    // sender had given up on.
+    const { a, b } = await mesh(200)
     const calls = fireTasks(a, `counter@${b.peerId}`)
     await waitFor(() => (agent?.total() ?? 0) >= TASKS / 4, 'a quarter of the tasks to arrive', 60_000)
     expect(await b.stop()).toBe(0)
