@@ -61,6 +61,12 @@ const sites = [
   // calls (it hashes with node:crypto). The one caller, asCrypto.hashSHA256, hashes with
   // node:crypto too; as-chacha20poly1305 (faster than node:crypto for small frames) stays.
   { file: /[\\/]@chainsafe[\\/]libp2p-noise[\\/]dist[\\/]src[\\/]crypto[\\/]index\.js$/, from: ["import { digest } from '@chainsafe/as-sha256';", 'return digest(data.subarray());'], to: ['', 'return nodeCrypto.hashSHA256(data);'], not: 'as-sha256' },
+  // pino loads its worker-thread transport machinery (thread-stream, node:worker_threads,
+  // node:assert) as it loads; the daemon logs to stderr in-process and never starts a
+  // transport. Require them when a transport or a check needs them instead.
+  { file: /[\\/]pino[\\/]lib[\\/]tools\.js$/, from: ["const { isMainThread } = require('worker_threads')", '!opts.sync && isMainThread'], to: ['', "!opts.sync && require('worker_threads').isMainThread"] },
+  { file: /[\\/]pino[\\/]lib[\\/]transport\.js$/, from: ["const ThreadStream = require('thread-stream')", 'new ThreadStream({'], to: ['', "new (require('thread-stream'))({"] },
+  { file: /[\\/]sonic-boom[\\/]index\.js$/, from: ["const assert = require('assert')", 'assert(typeof sonic.fd'], to: ['', "require('assert')(typeof sonic.fd"] },
   { file: /[\\/]prom-client[\\/]lib[\\/]pushgateway\.js$/, from: ["const https = require('https');"], to: "const https = { request: (...args) => require('https').request(...args) };" },
   { file: /[\\/]prom-client[\\/]lib[\\/]pushgateway\.js$/, from: ["const { gzipSync } = require('zlib');"], to: "const gzipSync = (data) => require('zlib').gzipSync(data);" }
 ]
