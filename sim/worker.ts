@@ -1,3 +1,5 @@
+// First: sets what libp2p's modules read from the environment when they load.
+import './process-env.js'
 import { readdirSync, readFileSync } from 'node:fs'
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks'
 import { sendMessage } from './agents.js'

@@ -79,8 +79,10 @@ class WorkerHandle {
   constructor (index: number, script: string, forward: boolean, onDeath: (h: WorkerHandle, why: string) => void) {
     this.index = index
     this.child = fork(script, [], {
-      // --expose-gc: memory is measured after a collection, as in one process.
-      execArgv: ['--expose-gc', '--max-old-space-size=12000', '--disable-warning=ExperimentalWarning'],
+      // --expose-gc: memory is measured after a collection, as in one process. --max-semi-space-size=64
+      // (MB; as `npm run sim`): a mesh allocates short-lived stream and promise objects by the million,
+      // and a larger young generation collects fewer of them twice (sim/README.md, "What runs").
+      execArgv: ['--expose-gc', '--max-old-space-size=12000', '--max-semi-space-size=64', '--disable-warning=ExperimentalWarning'],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json'
     })
