@@ -25,6 +25,8 @@ export interface SimOptions {
   /** `undefined` for compromise means "on and off". */
   enforcement: boolean | undefined
   workers: number
+  /** Runs over workers: how nodes of one worker connect to each other (`memory`: @libp2p/memory; `tcp`: loopback TCP, as between workers). */
+  workerLocal: 'memory' | 'tcp'
   seed: number
   out: string
   /** Random lookups and tasks of the measuring phase. */
@@ -67,6 +69,7 @@ export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'scenario'> = {
   workers: 1,
   seed: 1,
   out: 'sim-results',
+  workerLocal: 'memory',
   lookups: 50,
   tasks: 100,
   durationMs: 20_000,
@@ -98,7 +101,9 @@ scenarios: scale | churn | compromise | flood
   --churn RATE            share of nodes that leave and join per minute (churn; default 0.1)
   --compromised FRACTION  share of agents the attacker controls (compromise; default 0.1)
   --enforcement on|off    the mesh's checks (compromise: both unless given)
-  --workers K             spread the nodes over K worker processes (default 1)
+  --workers K             scale only: spread the nodes over K worker processes (default 1)
+  --worker-local memory|tcp  with --workers: nodes of one worker connect over the memory
+                          transport (default) or loopback TCP (as between workers)
   --seed S                same seed, same run (default 1)
   --out DIR               where the JSON and HTML land (default sim-results)
   --lookups N --tasks N   size of the measuring phase (default 50 / 100)
@@ -167,6 +172,12 @@ export function parseSimArgs (argv: readonly string[]): SimOptions {
       case '--out': o.out = value(); break
       case '--lookups': o.lookups = num(0, 1_000_000); break
       case '--tasks': o.tasks = num(0, 1_000_000); break
+      case '--worker-local': {
+        const w = value()
+        if (w !== 'memory' && w !== 'tcp') throw new SimUsageError(`--worker-local must be memory or tcp, not "${w}"`)
+        o.workerLocal = w
+        break
+      }
       case '--duration': o.durationMs = num(1000, 24 * 3600_000); break
       case '--alpha': o.alpha = num(1, 64); break
       case '--k': o.kBucketSize = num(2, 1000); break

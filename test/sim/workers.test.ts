@@ -35,6 +35,13 @@ describe('sim scale over worker processes (--workers 2)', () => {
     expect(cross?.findPeer.ok).toBeGreaterThanOrEqual(cross?.findPeer.sent ?? Infinity)
     expect(cross?.tasks.sent).toBeGreaterThanOrEqual(3)
     expect(cross?.tasks.delivered).toBeGreaterThanOrEqual(Math.ceil(0.8 * (cross?.tasks.sent ?? Infinity)))
+    // --worker-local memory (the default): nodes of one worker connect over the memory transport,
+    // nodes of different workers over TCP, never TCP within a worker.
+    for (const w of workers?.perWorker ?? []) {
+      expect(w.connectionEnds.memory).toBeGreaterThan(0)
+      expect(w.connectionEnds.tcpRemote).toBeGreaterThan(0)
+      expect(w.connectionEnds.tcpLocal).toBe(0)
+    }
     expect(spread.memoryPerNodeMb.rss).toBeGreaterThan(0)
     expect(Object.keys(spread.phaseMs)).toEqual(['start', 'converge', 'settle', 'findPeer', 'agentLookup', 'tasks'])
   }, 120_000)
