@@ -221,6 +221,7 @@ export class SimMesh {
       dht: {
         alpha: options.alpha,
         kBucketSize: options.kBucketSize,
+        disjointPaths: options.disjointPaths,
         // Each node asks for itself once soon after start, then rarely: with thousands of nodes
         // on one event loop, the stock 5-minute self-queries are the background load.
         initialQuerySelfInterval: 1000 + (i % 1000),
