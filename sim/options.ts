@@ -72,19 +72,19 @@ export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'scenario'> = {
   compromised: 0.1,
   enforcement: undefined,
   workers: 1,
+  workerLocal: 'memory',
   seed: 1,
   out: 'sim-results',
-  workerLocal: 'memory',
   lookups: 50,
   tasks: 100,
   durationMs: 20_000,
   alpha: 3,
   kBucketSize: 20,
-  bootstrapPeers: 3,
   // 1, not kad-dht's alpha (3): at 300 nodes, k 10, it cut start-up connections 6,940 -> 5,702, start
   // 165 -> 124 s and findPeer p95 2.7 -> 0.9 s (sim/README.md). Disjoint paths guard lookups against
   // adversarial routing, which no sim scenario mounts.
   disjointPaths: 1,
+  bootstrapPeers: 3,
   maxConnections: 64,
   dialDiscovered: false,
   kadPing: false,
@@ -118,8 +118,8 @@ scenarios: scale | churn | compromise | flood
   --lookups N --tasks N   size of the measuring phase (default 50 / 100)
   --duration MS           length of the churn / flood phase (default 20000)
   --alpha A --k K         kad-dht query concurrency and bucket size (default 3 / 20)
-  --bootstrap-peers B     peers each node dials at start (default 3)
   --disjoint-paths D      kad-dht disjoint paths per query (default 1; kad-dht's own: alpha)
+  --bootstrap-peers B     peers each node dials at start (default 3)
   --max-connections C     per-node connection cap (default 64)
   --dial-discovered       dial every discovered peer, as the daemon does (default off)
   --kad-ping on|off       kad-dht pings a new peer before it enters the routing table (default off)
@@ -178,19 +178,20 @@ export function parseSimArgs (argv: readonly string[]): SimOptions {
         break
       }
       case '--workers': o.workers = num(1, 256); break
-      case '--seed': o.seed = num(0, 2 ** 32 - 1); break
-      case '--out': o.out = value(); break
-      case '--lookups': o.lookups = num(0, 1_000_000); break
-      case '--tasks': o.tasks = num(0, 1_000_000); break
       case '--worker-local': {
         const w = value()
         if (w !== 'memory' && w !== 'tcp') throw new SimUsageError(`--worker-local must be memory or tcp, not "${w}"`)
         o.workerLocal = w
         break
       }
+      case '--seed': o.seed = num(0, 2 ** 32 - 1); break
+      case '--out': o.out = value(); break
+      case '--lookups': o.lookups = num(0, 1_000_000); break
+      case '--tasks': o.tasks = num(0, 1_000_000); break
       case '--duration': o.durationMs = num(1000, 24 * 3600_000); break
       case '--alpha': o.alpha = num(1, 64); break
       case '--k': o.kBucketSize = num(2, 1000); break
+      case '--disjoint-paths': o.disjointPaths = num(1, 64); break
       case '--bootstrap-peers': o.bootstrapPeers = num(1, 1000); break
       case '--max-connections': o.maxConnections = num(4, 100_000); break
       case '--quiet': o.quiet = true; break
@@ -198,7 +199,6 @@ export function parseSimArgs (argv: readonly string[]): SimOptions {
       case '--kad-ping': o.kadPing = onOff(); break
       case '--table-refresh': o.tableRefresh = onOff(); break
       case '--refresh': o.refreshAfterSettle = onOff(); break
-      case '--disjoint-paths': o.disjointPaths = num(1, 64); break
       case '--spread': {
         const m = value()
         if (!(SPREAD_MODELS as readonly string[]).includes(m)) throw new SimUsageError(`--spread must be one of ${SPREAD_MODELS.join(', ')}, not "${m}"`)
@@ -208,6 +208,10 @@ export function parseSimArgs (argv: readonly string[]): SimOptions {
       case '--repeat': o.repeat = num(1, 1000); break
       default: throw new SimUsageError(`unknown option "${flag}"`)
     }
+  }
+  // Only the scale scenario has a coordinator and workers; the others would silently run in one process.
+  if (o.workers > 1 && o.scenario !== 'scale') {
+    throw new SimUsageError(`--workers is for the scale scenario only (${o.scenario} runs in one process): drop --workers ${o.workers} or run scale`)
   }
   return o
 }
