@@ -1,3 +1,5 @@
+// First: sets what libp2p's modules read from the environment when they load.
+import './process-env.js'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseSimArgs, SIM_USAGE, SimUsageError, type SimOptions } from './options.js'

@@ -31,7 +31,8 @@ export interface MeshPlan {
   onProgress?: (done: number, total: number, phase: string) => void
   /**
    * How nodes connect: `memory` (one process, default) or `tcp` (a worker of a run spread over
-   * processes: each node listens on `listenHost`, port chosen by the system).
+   * processes: each node listens on `listenHost`, port chosen by the system; with
+   * `--worker-local memory`, also on the memory transport, which nodes of the same worker dial).
    */
   transport?: 'memory' | 'tcp'
   /** The address TCP nodes listen on (default 127.0.0.1). */
@@ -118,15 +119,40 @@ export class SimMesh {
   /** TCP addresses of nodes (this worker's and, as the coordinator sends them, every other worker's). */
   readonly addresses = new Map<number, string>()
 
-  /** The address node `i` is dialled at: its memory-transport address, or the TCP address it reported. */
-  address (i: number): string {
-    if (this.plan.transport === 'tcp') {
-      const a = this.addresses.get(i)
-      if (a === undefined) throw new Error(`no address known for node ${i}`)
-      return a
-    }
-    return `/memory/sim-${this.run}-${i}/p2p/${this.peerIds[i] ?? ''}`
+  /** The memory-transport address node `i` listens on (in this process only; the run id holds the pid). */
+  private memoryAddress (i: number): string {
+    return `/memory/sim-${this.run}-${i}`
   }
+
+  /** Over TCP, whether nodes of this process also connect to each other over the memory transport (`--worker-local memory`). */
+  private get localMemory (): boolean {
+    return this.plan.transport === 'tcp' && this.plan.options.workerLocal === 'memory'
+  }
+
+  /**
+   * The address node `i` is dialled at from this process: its memory-transport address (one
+   * process; or a worker's own node with `--worker-local memory`), else the TCP address it reported.
+   */
+  address (i: number): string {
+    if (this.plan.transport === 'tcp' && !(this.localMemory && this.nodes[i] != null)) return this.tcpAddress(i)
+    return `${this.memoryAddress(i)}/p2p/${this.peerIds[i] ?? ''}`
+  }
+
+  /** The TCP address node `i` reported (runs over workers: what other workers dial it at). */
+  tcpAddress (i: number): string {
+    const a = this.addresses.get(i)
+    if (a === undefined) throw new Error(`no address known for node ${i}`)
+    return a
+  }
+
+  /**
+   * A memory-transport address another process listens on: unreachable from here. Nodes hand out
+   * every address they listen on (the DHT's peer records), so with `--worker-local memory` a node
+   * learns other workers' /memory addresses too; the connection gater drops them before a dial is
+   * tried (else every dial to another worker would first fail on /memory, and the peer store would
+   * record the failure).
+   */
+  readonly foreignMemory = (addr: string): boolean => addr.startsWith('/memory/') && !addr.startsWith(`/memory/sim-${this.run}-`)
 
   /**
    * Makes every key (seeded), the authority and its policy. `authorityNowMs` is the time the
@@ -151,7 +177,8 @@ export class SimMesh {
     const { options, enforcement } = this.plan
     const c = defaultConfig()
     c.mesh = 'sim'
-    c.listen = this.plan.transport === 'tcp' ? [`/ip4/${this.plan.listenHost ?? '127.0.0.1'}/tcp/0`] : [`/memory/sim-${this.run}-${i}`]
+    const tcpListen = `/ip4/${this.plan.listenHost ?? '127.0.0.1'}/tcp/0`
+    c.listen = this.plan.transport !== 'tcp' ? [this.memoryAddress(i)] : this.localMemory ? [tcpListen, this.memoryAddress(i)] : [tcpListen]
     // @libp2p/bootstrap only takes IP and DNS addresses, not /memory ones: startNode dials the
     // bootstrap peers itself, as the bootstrap module would (peer store, then a dial).
     void bootstrap
@@ -189,10 +216,12 @@ export class SimMesh {
       config: this.config(i, plan.bootstrap),
       dir: this.dir,
       ...(enforcement ? { bundle: this.authority.issue(this.peerIds[i] as string, [agent], now(), i).bundle } : {}),
-      transports: this.plan.transport === 'tcp' ? [tcp()] : [memory({ latency: options.latencyMs })],
+      transports: this.plan.transport !== 'tcp' ? [memory({ latency: options.latencyMs })] : this.localMemory ? [tcp(), memory({ latency: options.latencyMs })] : [tcp()],
+      ...(this.localMemory ? { undialable: this.foreignMemory } : {}),
       dht: {
         alpha: options.alpha,
         kBucketSize: options.kBucketSize,
+        disjointPaths: options.disjointPaths,
         // Each node asks for itself once soon after start, then rarely: with thousands of nodes
         // on one event loop, the stock 5-minute self-queries are the background load.
         initialQuerySelfInterval: 1000 + (i % 1000),
@@ -214,8 +243,8 @@ export class SimMesh {
     SimTrace.get()?.watch(node)
     node.node.addEventListener('connection:open', (evt) => { if (evt.detail.direction === 'outbound') this.connectionsOpened++ })
     if (this.plan.transport === 'tcp') {
-      const own = node.node.getMultiaddrs()[0]
-      if (own == null) throw new Error(`node ${i} listens on no address`)
+      const own = node.node.getMultiaddrs().find((a) => a.toString().includes('/tcp/'))
+      if (own == null) throw new Error(`node ${i} listens on no TCP address`)
       this.addresses.set(i, own.toString())
     }
     await node.addAgent(agent.name, agent.role, agent.parent, this.scripted.url(node.peerId, agent.name))

@@ -25,6 +25,8 @@ export interface SimOptions {
   /** `undefined` for compromise means "on and off". */
   enforcement: boolean | undefined
   workers: number
+  /** Runs over workers: how nodes of one worker connect to each other (`memory`: @libp2p/memory; `tcp`: loopback TCP, as between workers). */
+  workerLocal: 'memory' | 'tcp'
   seed: number
   out: string
   /** Random lookups and tasks of the measuring phase. */
@@ -35,6 +37,11 @@ export interface SimOptions {
   /** DHT tuning (see sim/README.md). */
   alpha: number
   kBucketSize: number
+  /**
+   * kad-dht's disjoint paths per query (its own default: alpha). Each path walks until k peers on it
+   * have answered, and paths share no peer, so a query contacts (and connects to) about d × k peers.
+   */
+  disjointPaths: number
   /** Bootstrap peers each node dials at start (bounds the initial degree). */
   bootstrapPeers: number
   maxConnections: number
@@ -65,6 +72,7 @@ export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'scenario'> = {
   compromised: 0.1,
   enforcement: undefined,
   workers: 1,
+  workerLocal: 'memory',
   seed: 1,
   out: 'sim-results',
   lookups: 50,
@@ -72,6 +80,10 @@ export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'scenario'> = {
   durationMs: 20_000,
   alpha: 3,
   kBucketSize: 20,
+  // 1, not kad-dht's alpha (3): at 300 nodes, k 10, it cut start-up connections 6,940 -> 5,702, start
+  // 165 -> 124 s and findPeer p95 2.7 -> 0.9 s (sim/README.md). Disjoint paths guard lookups against
+  // adversarial routing, which no sim scenario mounts.
+  disjointPaths: 1,
   bootstrapPeers: 3,
   maxConnections: 64,
   dialDiscovered: false,
@@ -98,12 +110,15 @@ scenarios: scale | churn | compromise | flood
   --churn RATE            share of nodes that leave and join per minute (churn; default 0.1)
   --compromised FRACTION  share of agents the attacker controls (compromise; default 0.1)
   --enforcement on|off    the mesh's checks (compromise: both unless given)
-  --workers K             spread the nodes over K worker processes (default 1)
+  --workers K             scale only: spread the nodes over K worker processes (default 1)
+  --worker-local memory|tcp  with --workers: nodes of one worker connect over the memory
+                          transport (default) or loopback TCP (as between workers)
   --seed S                same seed, same run (default 1)
   --out DIR               where the JSON and HTML land (default sim-results)
   --lookups N --tasks N   size of the measuring phase (default 50 / 100)
   --duration MS           length of the churn / flood phase (default 20000)
   --alpha A --k K         kad-dht query concurrency and bucket size (default 3 / 20)
+  --disjoint-paths D      kad-dht disjoint paths per query (default 1; kad-dht's own: alpha)
   --bootstrap-peers B     peers each node dials at start (default 3)
   --max-connections C     per-node connection cap (default 64)
   --dial-discovered       dial every discovered peer, as the daemon does (default off)
@@ -163,6 +178,12 @@ export function parseSimArgs (argv: readonly string[]): SimOptions {
         break
       }
       case '--workers': o.workers = num(1, 256); break
+      case '--worker-local': {
+        const w = value()
+        if (w !== 'memory' && w !== 'tcp') throw new SimUsageError(`--worker-local must be memory or tcp, not "${w}"`)
+        o.workerLocal = w
+        break
+      }
       case '--seed': o.seed = num(0, 2 ** 32 - 1); break
       case '--out': o.out = value(); break
       case '--lookups': o.lookups = num(0, 1_000_000); break
@@ -170,6 +191,7 @@ export function parseSimArgs (argv: readonly string[]): SimOptions {
       case '--duration': o.durationMs = num(1000, 24 * 3600_000); break
       case '--alpha': o.alpha = num(1, 64); break
       case '--k': o.kBucketSize = num(2, 1000); break
+      case '--disjoint-paths': o.disjointPaths = num(1, 64); break
       case '--bootstrap-peers': o.bootstrapPeers = num(1, 1000); break
       case '--max-connections': o.maxConnections = num(4, 100_000); break
       case '--quiet': o.quiet = true; break
@@ -186,6 +208,10 @@ export function parseSimArgs (argv: readonly string[]): SimOptions {
       case '--repeat': o.repeat = num(1, 1000); break
       default: throw new SimUsageError(`unknown option "${flag}"`)
     }
+  }
+  // Only the scale scenario has a coordinator and workers; the others would silently run in one process.
+  if (o.workers > 1 && o.scenario !== 'scale') {
+    throw new SimUsageError(`--workers is for the scale scenario only (${o.scenario} runs in one process): drop --workers ${o.workers} or run scale`)
   }
   return o
 }

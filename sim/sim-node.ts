@@ -27,6 +27,8 @@ export interface SimNodeInit {
   maxConnections: number
   /** Share of this node's outbound connection attempts that fail (emulated loss). */
   loss: number
+  /** Addresses this node cannot reach (another worker's memory-transport addresses): the gater drops them before a dial. */
+  undialable?: (addr: string) => boolean
   random: () => number
   log: Logger
   /** One metrics registry for the whole process (the counters add up over nodes). */
@@ -100,8 +102,10 @@ export class SimNode {
     const db = openDatabase(':memory:')
     const refusals = new RefusalList(now)
     const gater = refusals.gater()
-    const lossy = init.loss > 0
-      ? { ...gater, denyDialMultiaddr: async (ma: any) => init.random() < init.loss || (await gater.denyDialMultiaddr?.(ma) ?? false) }
+    const undialable = init.undialable
+    // An undialable address is dropped before the loss draw: the loss stream (seeded) is drawn by real dials only.
+    const lossy = init.loss > 0 || undialable != null
+      ? { ...gater, denyDialMultiaddr: async (ma: any) => (undialable?.(ma.toString()) ?? false) || (init.loss > 0 && init.random() < init.loss) || (await gater.denyDialMultiaddr?.(ma) ?? false) }
       : gater
     const node = await createMeshNode({
       config, privateKey: init.privateKey, datastore: new MemoryDatastore(), connectionGater: lossy,

@@ -62,6 +62,11 @@ export interface WorkerSnapshot {
   openFds: number
   /** The process's limit on open files (-1: unknown). */
   fdLimit: number
+  /**
+   * Open connection ends of this worker's nodes, by transport: `memory` (to a node of this worker,
+   * `--worker-local memory`), `tcp` to a node of this worker, `tcp` to another worker's.
+   */
+  connectionEnds: { memory: number, tcpLocal: number, tcpRemote: number }
 }
 
 /** What `task` answers. */

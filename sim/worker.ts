@@ -1,3 +1,5 @@
+// First: sets what libp2p's modules read from the environment when they load.
+import './process-env.js'
 import { readdirSync, readFileSync } from 'node:fs'
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks'
 import { sendMessage } from './agents.js'
@@ -33,7 +35,7 @@ export class SimWorker {
           if (ownerOf(i, this.workers) !== this.worker) throw new Error(`node ${i} belongs to worker ${ownerOf(i, this.workers)}, not ${this.worker}`)
         }
         await Promise.all(req.indices.map(async (i) => mesh.launch(i, this.plan[i] as StartPlan, false)))
-        return req.indices.map((i) => [i, mesh.address(i)])
+        return req.indices.map((i) => [i, mesh.tcpAddress(i)])
       }
       case 'addresses':
         for (const [i, a] of req.entries) mesh.addresses.set(i, a)
@@ -69,7 +71,8 @@ export class SimWorker {
           refusals,
           memoryMb: { rss: after.rss - this.before.rss, heapUsed: after.heapUsed - this.before.heapUsed },
           openFds: openFds(),
-          fdLimit: fdLimit()
+          fdLimit: fdLimit(),
+          connectionEnds: connectionEnds(mesh)
         }
         return snapshot
       }
@@ -114,6 +117,20 @@ export class SimWorker {
     if (node == null) throw new Error(`node ${i} is not running in worker ${this.worker} (owner: worker ${ownerOf(i, this.workers)})`)
     return node
   }
+}
+
+/** Open connection ends of `mesh`'s nodes by transport, and whether the other end is in this worker. */
+function connectionEnds (mesh: SimMesh): WorkerSnapshot['connectionEnds'] {
+  const local = new Set(mesh.running().map((n) => n.peerId))
+  const ends = { memory: 0, tcpLocal: 0, tcpRemote: 0 }
+  for (const n of mesh.running()) {
+    for (const c of n.node.getConnections()) {
+      if (c.remoteAddr.toString().startsWith('/memory/')) ends.memory++
+      else if (local.has(c.remotePeer.toString())) ends.tcpLocal++
+      else ends.tcpRemote++
+    }
+  }
+  return ends
 }
 
 /** This process's limit on open files (Linux: /proc/self/limits, soft limit; -1 elsewhere). */

@@ -79,8 +79,10 @@ class WorkerHandle {
   constructor (index: number, script: string, forward: boolean, onDeath: (h: WorkerHandle, why: string) => void) {
     this.index = index
     this.child = fork(script, [], {
-      // --expose-gc: memory is measured after a collection, as in one process.
-      execArgv: ['--expose-gc', '--max-old-space-size=12000', '--disable-warning=ExperimentalWarning'],
+      // --expose-gc: memory is measured after a collection, as in one process. --max-semi-space-size=64
+      // (MB; as `npm run sim`): a mesh allocates short-lived stream and promise objects by the million,
+      // and a larger young generation collects fewer of them twice (sim/README.md, "What runs").
+      execArgv: ['--expose-gc', '--max-old-space-size=12000', '--max-semi-space-size=64', '--disable-warning=ExperimentalWarning'],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json'
     })
@@ -230,8 +232,11 @@ export async function runWorkers (o: SimOptions, progress: Progress, hooks: Work
   if (o.workers > o.nodes) throw new SimWorkerError(`--workers ${o.workers} is more than --nodes ${o.nodes}: a worker needs a node`)
   const perWorker = Math.ceil(o.nodes / o.workers)
   const limit = openFileLimit()
-  if (limit > 0 && perWorker * o.maxConnections > limit) {
-    progress.note(`up to ${perWorker} nodes per worker × ${o.maxConnections} connections may pass the open-file limit (${limit}): each TCP connection end is a descriptor (measured: ≈ 47 per node at 1,000 nodes, k 10); past it connections fail (EMFILE). More workers, or a higher limit, avoid it`)
+  // Each TCP connection end is a descriptor; with --worker-local memory only connections to other
+  // workers are TCP, about (K − 1) / K of a node's, plus one listening socket per node.
+  const tcpShare = o.workerLocal === 'memory' ? (o.workers - 1) / o.workers : 1
+  if (limit > 0 && perWorker * (o.maxConnections * tcpShare + 1) > limit) {
+    progress.note(`up to ${perWorker} nodes per worker × ${Math.round(o.maxConnections * tcpShare)} TCP connections may pass the open-file limit (${limit}): each TCP connection end is a descriptor (measured over TCP only: ≈ 47 per node at 1,000 nodes, k 10); past it connections fail (EMFILE). More workers, or a higher limit, avoid it`)
   }
   const pool = new WorkerPool(o.workers, !o.quiet)
   progress.note(`workers: ${pool.workers.map((w) => `${w.index} pid ${w.pid}`).join(', ')}`)
@@ -363,11 +368,11 @@ async function coordinate (pool: WorkerPool, o: SimOptions, progress: Progress):
   const memory = snapshots.reduce((m, s) => ({ rss: m.rss + s.memoryMb.rss, heapUsed: m.heapUsed + s.memoryMb.heapUsed }), { rss: 0, heapUsed: 0 })
   const workers: WorkersDetail = {
     count: K,
-    transport: `@libp2p/tcp on ${WORKER_LISTEN_HOST}`,
+    transport: o.workerLocal === 'memory' ? `@libp2p/tcp on ${WORKER_LISTEN_HOST} between workers, @libp2p/memory within one` : `@libp2p/tcp on ${WORKER_LISTEN_HOST}`,
     perWorker: snapshots.map((s, w) => ({
       worker: w, pid: pids[w] as number, nodes: s.connections.length,
       memoryMb: { rss: Math.round(s.memoryMb.rss), heapUsed: Math.round(s.memoryMb.heapUsed) },
-      openFds: s.openFds, fdLimit: s.fdLimit, eventLoopLagMs: perWorkerLag[w] as Record<string, LagStats>
+      openFds: s.openFds, fdLimit: s.fdLimit, connectionEnds: s.connectionEnds, eventLoopLagMs: perWorkerLag[w] as Record<string, LagStats>
     })),
     crossWorker: {
       findPeer: { sent: cross(lookupPairs).length, ok: cross(lookupPairs).filter((i) => fp[i]?.ok === true).length },

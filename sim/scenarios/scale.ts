@@ -11,11 +11,15 @@ import { agentName } from '../topology.js'
 export function settingsOf (o: SimOptions): Record<string, unknown> {
   return {
     nodes: o.nodes, topology: o.topology ?? 'flat', fanout: o.fanout, latencyMs: o.latencyMs, loss: o.loss, workers: o.workers, seed: o.seed,
-    dht: { alpha: o.alpha, kBucketSize: o.kBucketSize, connectionMonitor: false, clientMode: false, querySelfIntervalMs: 600_000 },
+    dht: { alpha: o.alpha, kBucketSize: o.kBucketSize, disjointPaths: o.disjointPaths, connectionMonitor: false, clientMode: false, querySelfIntervalMs: 600_000 },
     kadPing: o.kadPing, tableRefresh: o.tableRefresh, refreshAfterSettle: o.refreshAfterSettle,
     bootstrapPeers: o.bootstrapPeers, maxConnections: o.maxConnections,
     // Workers connect over loopback TCP: --latency (the memory transport's) does not apply.
-    transport: o.workers > 1 ? `@libp2p/tcp on 127.0.0.1, ${o.workers} worker processes (latency: loopback, --latency unused)` : '@libp2p/memory',
+    transport: o.workers > 1
+      ? o.workerLocal === 'memory'
+        ? `${o.workers} worker processes: @libp2p/tcp on 127.0.0.1 between workers (loopback latency), @libp2p/memory (latency ${o.latencyMs} ms) within one`
+        : `@libp2p/tcp on 127.0.0.1, ${o.workers} worker processes (latency: loopback, --latency unused)`
+      : '@libp2p/memory',
     database: 'node:sqlite :memory:'
   }
 }
@@ -34,6 +38,8 @@ export interface WorkersDetail {
     openFds: number
     /** Its limit on open files: a worker near it fails to open connections (EMFILE). */
     fdLimit: number
+    /** Its nodes' open connection ends by transport (memory / TCP within the worker / TCP to another worker). */
+    connectionEnds: { memory: number, tcpLocal: number, tcpRemote: number }
     eventLoopLagMs: Record<string, { p50: number, p99: number, max: number }>
   }>
   /** Lookups and tasks whose caller and target ran in different workers. */

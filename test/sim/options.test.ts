@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { main } from '../../sim/cli.js'
 import { parseSimArgs, SimUsageError } from '../../sim/options.js'
 import { Rng } from '../../sim/rng.js'
 import { layout, policyFor } from '../../sim/topology.js'
@@ -7,8 +8,27 @@ import { parsePolicy, evaluatePolicy } from '../../src/policy/index.js'
 describe('sim options', () => {
   it('takes the option names of the issue', () => {
     const o = parseSimArgs(['compromise', '--nodes', '500', '--topology', 'linear', '--fanout', '5', '--latency', '2', '--loss', '0.01',
-      '--churn', '0.2', '--compromised', '0.05', '--enforcement', 'off', '--workers', '2', '--seed', '42', '--out', 'x'])
-    expect(o).toMatchObject({ scenario: 'compromise', nodes: 500, topology: 'linear', fanout: 5, latencyMs: 2, loss: 0.01, churn: 0.2, compromised: 0.05, enforcement: false, workers: 2, seed: 42, out: 'x' })
+      '--churn', '0.2', '--compromised', '0.05', '--enforcement', 'off', '--seed', '42', '--out', 'x'])
+    expect(o).toMatchObject({ scenario: 'compromise', nodes: 500, topology: 'linear', fanout: 5, latencyMs: 2, loss: 0.01, churn: 0.2, compromised: 0.05, enforcement: false, seed: 42, out: 'x' })
+    expect(parseSimArgs(['scale', '--workers', '2', '--worker-local', 'tcp', '--disjoint-paths', '2'])).toMatchObject({ workers: 2, workerLocal: 'tcp', disjointPaths: 2 })
+  })
+
+  it('refuses --workers with a scenario other than scale (exit 2, saying why)', async () => {
+    for (const scenario of ['compromise', 'churn', 'flood']) {
+      expect(() => parseSimArgs([scenario, '--workers', '2'])).toThrow(/--workers is for the scale scenario only/)
+    }
+    // --workers 1 is the one-process run every scenario is anyway.
+    expect(parseSimArgs(['churn', '--workers', '1']).workers).toBe(1)
+    const written: string[] = []
+    const write = process.stderr.write
+    process.stderr.write = ((chunk: string) => { written.push(String(chunk)); return true }) as typeof process.stderr.write
+    try {
+      expect(await main(['flood', '--workers', '3', '--nodes', '10'])).toBe(2)
+    } finally {
+      process.stderr.write = write
+    }
+    expect(written.join('')).toMatch(/--workers is for the scale scenario only \(flood runs in one process\)/)
+    expect(written.join('')).toMatch(/usage: npm run sim/)
   })
 
   it('names the offending option', () => {
