@@ -38,6 +38,10 @@ async function runScenario (o: SimOptions, progress: Progress): Promise<Outcome>
 
 /** `npm run sim -- SCENARIO [options]`: runs, writes JSON + HTML to --out, prints a summary; the JSON path is the last line. */
 export async function main (argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${SIM_USAGE}\n`)
+    return 0
+  }
   let o: SimOptions
   try {
     o = parseSimArgs(argv)

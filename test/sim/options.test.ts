@@ -31,6 +31,20 @@ describe('sim options', () => {
     expect(written.join('')).toMatch(/usage: npm run sim/)
   })
 
+  it('--help (before or after a scenario) prints the usage to stdout and exits 0', async () => {
+    for (const argv of [['--help'], ['scale', '-h']]) {
+      const written: string[] = []
+      const write = process.stdout.write
+      process.stdout.write = ((chunk: string) => { written.push(String(chunk)); return true }) as typeof process.stdout.write
+      try {
+        expect(await main(argv)).toBe(0)
+      } finally {
+        process.stdout.write = write
+      }
+      expect(written.join('')).toMatch(/^usage: npm run sim -- SCENARIO/)
+    }
+  })
+
   it('names the offending option', () => {
     expect(() => parseSimArgs(['scale', '--nodes', 'many'])).toThrow(/--nodes/)
     expect(() => parseSimArgs(['scale', '--topology', 'star'])).toThrow(SimUsageError)
