@@ -223,6 +223,28 @@ export async function benchTelemetry (options: BenchTelemetryOptions = {}): Prom
     const side = (s: { tasks: number, elapsedMs: number, errors: number, cpuMs: number }): TelemetrySide => ({
       tasks: s.tasks, elapsedMs: s.elapsedMs, tasksPerSec: s.tasks / (s.elapsedMs / 1000), errors: s.errors, daemonCpuMsPerTask: s.tasks > 0 ? s.cpuMs / s.tasks : 0
     })
+    /**
+     * `o.rounds` rounds of one window of each side (0 then 1, then 1 then 0, …): both sides'
+     * sums, and side 1's rate over side 0's round by round.
+     */
+    const alternate = async (window: (side: 0 | 1, round: number) => Promise<{ tasks: number, elapsedMs: number, errors: number, cpuMs: number }>): Promise<{ sides: [TelemetrySide, TelemetrySide], roundRatios: number[] }> => {
+      const sums = [{ tasks: 0, elapsedMs: 0, errors: 0, cpuMs: 0 }, { tasks: 0, elapsedMs: 0, errors: 0, cpuMs: 0 }]
+      const roundRatios: number[] = []
+      for (let r = 0; r < o.rounds; r++) {
+        const rate = [0, 0]
+        for (const i of r % 2 === 0 ? [0, 1] as const : [1, 0] as const) {
+          const w = await window(i, r)
+          const s = sums[i]!
+          s.tasks += w.tasks
+          s.elapsedMs += w.elapsedMs
+          s.errors += w.errors
+          s.cpuMs += w.cpuMs
+          rate[i] = w.tasks / (w.elapsedMs / 1000)
+        }
+        roundRatios.push(rate[1]! / rate[0]!)
+      }
+      return { sides: [side(sums[0]!), side(sums[1]!)], roundRatios }
+    }
     const figures: TelemetryFigure[] = []
     if (o.warmTasks > 0) {
       const t = performance.now()
@@ -234,24 +256,9 @@ export async function benchTelemetry (options: BenchTelemetryOptions = {}): Prom
     }
     for (const c of o.concurrency) {
       for (const p of pairs) await concurrentWindow((n) => call(p, `warm ${n}`), c, short ? 200 : 1000, abort.signal)
-      const sums = pairs.map(() => ({ tasks: 0, elapsedMs: 0, errors: 0, cpuMs: 0 }))
-      const roundRatios: number[] = []
-      for (let r = 0; r < o.rounds; r++) {
-        const rate = [0, 0]
-        for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) {
-          const p = pairs[i]!
-          // The "on" pair is scraped as Prometheus would, from the start of its window.
-          const w = await measure(p, c, `c${c} r${r} ${p.name}`, p.client, p === on && scraped)
-          const s = sums[i]!
-          s.tasks += w.tasks
-          s.elapsedMs += w.elapsedMs
-          s.errors += w.errors
-          s.cpuMs += w.cpuMs
-          rate[i] = w.tasks / (w.elapsedMs / 1000)
-        }
-        roundRatios.push(rate[1]! / rate[0]!)
-      }
-      const fig: TelemetryFigure = { concurrency: c, off: side(sums[0]!), on: side(sums[1]!), ratio: 0, roundRatios }
+      // The "on" pair is scraped as Prometheus would, from the start of its window.
+      const { sides, roundRatios } = await alternate((i, r) => measure(pairs[i]!, c, `c${c} r${r} ${pairs[i]!.name}`, pairs[i]!.client, pairs[i] === on && scraped))
+      const fig: TelemetryFigure = { concurrency: c, off: sides[0], on: sides[1], ratio: 0, roundRatios }
       fig.ratio = fig.on.tasksPerSec / fig.off.tasksPerSec
       figures.push(fig)
       o.progress(`${c} callers: off ${fig.off.tasksPerSec.toFixed(0)} tasks/s, on ${fig.on.tasksPerSec.toFixed(0)} tasks/s, on/off ${fig.ratio.toFixed(3)} (rounds ${Math.min(...roundRatios).toFixed(2)}–${Math.max(...roundRatios).toFixed(2)}); daemon CPU ${fig.off.daemonCpuMsPerTask.toFixed(2)} / ${fig.on.daemonCpuMsPerTask.toFixed(2)} ms per task`)
@@ -259,22 +266,8 @@ export async function benchTelemetry (options: BenchTelemetryOptions = {}): Prom
     const samePair: SamePairFigure[] = []
     if (o.on === 'all' || o.on === 'tracing') {
       for (const c of o.concurrency) {
-        const sums = [{ tasks: 0, elapsedMs: 0, errors: 0, cpuMs: 0 }, { tasks: 0, elapsedMs: 0, errors: 0, cpuMs: 0 }]
-        const roundRatios: number[] = []
-        for (let r = 0; r < o.rounds; r++) {
-          const rate = [0, 0]
-          for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) {
-            const w = await measure(on, c, `same c${c} r${r} ${i === 1 ? 'sampled' : 'unsampled'}`, i === 1 ? on.sampled : on.unsampled, i === 1 && scraped)
-            const s = sums[i]!
-            s.tasks += w.tasks
-            s.elapsedMs += w.elapsedMs
-            s.errors += w.errors
-            s.cpuMs += w.cpuMs
-            rate[i] = w.tasks / (w.elapsedMs / 1000)
-          }
-          roundRatios.push(rate[1]! / rate[0]!)
-        }
-        const fig: SamePairFigure = { concurrency: c, unsampled: side(sums[0]!), sampled: side(sums[1]!), ratio: 0, roundRatios }
+        const { sides, roundRatios } = await alternate((i, r) => measure(on, c, `same c${c} r${r} ${i === 1 ? 'sampled' : 'unsampled'}`, i === 1 ? on.sampled : on.unsampled, i === 1 && scraped))
+        const fig: SamePairFigure = { concurrency: c, unsampled: sides[0], sampled: sides[1], ratio: 0, roundRatios }
         fig.ratio = fig.sampled.tasksPerSec / fig.unsampled.tasksPerSec
         samePair.push(fig)
         o.progress(`${c} callers, one pair: unsampled ${fig.unsampled.tasksPerSec.toFixed(0)} tasks/s, sampled ${fig.sampled.tasksPerSec.toFixed(0)} tasks/s, ratio ${fig.ratio.toFixed(3)} (rounds ${Math.min(...roundRatios).toFixed(2)}–${Math.max(...roundRatios).toFixed(2)}); daemon CPU ${fig.unsampled.daemonCpuMsPerTask.toFixed(2)} / ${fig.sampled.daemonCpuMsPerTask.toFixed(2)} ms per task`)
