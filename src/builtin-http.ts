@@ -9,7 +9,7 @@ import type * as NodeHttp from 'node:http'
  * namespace from every one of its exports, and on Node 22 some of node:http's
  * are lazy getters (its WebSocket, MessageEvent and CloseEvent come from
  * undici). Reading them loads undici, and with it http2, tls, zlib and the web
- * streams, into every daemon that merely serves HTTP: ≈ 3.5 MB of RSS (README,
+ * streams, into every daemon that merely serves HTTP: ≈ 2.5 MB of RSS (README,
  * "Footprint"). `process.getBuiltinModule` returns the module object and reads
  * nothing.
  */

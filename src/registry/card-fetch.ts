@@ -12,9 +12,9 @@ export const MAX_CARD_BYTES = 1024 * 1024
 
 /**
  * GETs an agent card over node:http (node:https for https URLs, loaded on
- * first use). The global fetch would do, but it loads undici, ≈ 4 MB of heap
- * that an idle daemon then keeps for its lifetime only to read one card per
- * registration (README, "Footprint").
+ * first use). The global fetch would do, but it loads undici, which a daemon
+ * then keeps for its lifetime only to read one card per registration (README,
+ * "Footprint").
  */
 export async function fetchCard (url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<CardResponse> {
   const request = url.protocol === 'https:' ? process.getBuiltinModule('node:https').request : http.request
