@@ -23,19 +23,34 @@ const POOL_BYTES = 4096
  * shared between daemons in one process.
  */
 export class RandomPool {
-  private readonly pool = new Uint8Array(POOL_BYTES)
+  private readonly pool = Buffer.alloc(POOL_BYTES)
   private offset = POOL_BYTES
 
   /** `n` fresh random bytes (`n` ≤ 4096). */
   bytes (n: number): Uint8Array {
+    const at = this.draw(n)
+    return new Uint8Array(this.pool.buffer.slice(this.pool.byteOffset + at, this.pool.byteOffset + at + n))
+  }
+
+  /**
+   * `n` fresh random bytes as `2n` lowercase hex digits: one flat string made
+   * by one native call, with no intermediate byte array (a trace's span ids).
+   */
+  hex (n: number): string {
+    const at = this.draw(n)
+    return this.pool.toString('hex', at, at + n)
+  }
+
+  /** Reserves the next `n` bytes of the pool (refilling it first if fewer are left) and returns where they start. */
+  private draw (n: number): number {
     if (!Number.isInteger(n) || n < 0 || n > POOL_BYTES) throw new RangeError(`cannot draw ${n} bytes from a ${POOL_BYTES}-byte pool`)
     if (this.offset + n > POOL_BYTES) {
       randomFillSync(this.pool)
       this.offset = 0
     }
-    const out = this.pool.slice(this.offset, this.offset + n)
+    const at = this.offset
     this.offset += n
-    return out
+    return at
   }
 
   /** A fresh envelope id (16 bytes). */

@@ -61,6 +61,10 @@ interface Sdk {
   processors: SpanProcessor[]
   /** Where this daemon's stage span ids come from. */
   ids: RandomPool
+  /** `agentmesh.<stage>` for each stage seen so far: one string per stage name, not one per span. */
+  names: Map<string, string>
+  /** performance.timeOrigin as an HrTime (it does not change while the process lives). */
+  origin: HrTime
 }
 
 /**
@@ -121,7 +125,7 @@ export class Tracing {
     }))
     // The sampler is the SDK's default, parent-based (a caller's "not sampled" is obeyed), or OTEL_TRACES_SAMPLER's.
     const provider = new sdkTrace.BasicTracerProvider({ resource, spanProcessors })
-    return new Tracing({ sdk: { api, core, processors: spanProcessors, ids: new RandomPool() }, tracer: provider.getTracer(TRACER_NAME), provider })
+    return new Tracing({ sdk: { api, core, processors: spanProcessors, ids: new RandomPool(), names: new Map(), origin: core.millisToHrTime(performance.timeOrigin) }, tracer: provider.getTracer(TRACER_NAME), provider })
   }
 
   /**
@@ -168,17 +172,13 @@ class OtelTaskSpan implements TaskSpan {
   readonly traceparent: string
   readonly tracestate?: string
   private readonly recording: boolean
-  /** The task span's context (the stage spans' parent) and the task span as a record (their resource and scope). */
-  private readonly parent: SpanContext
-  private readonly task: ReadableSpan
-  /** performance.timeOrigin as an HrTime, read once per task rather than per stage. */
-  private readonly origin: HrTime
+  /** What the stage spans share: the task span's context, resource and scope, and the clock's origin. */
+  private readonly stages: StageParent
 
   constructor (private readonly span: Span, private readonly sdk: Sdk) {
     const sc = span.spanContext()
-    this.parent = sc
-    this.task = span as unknown as ReadableSpan
-    this.origin = sdk.core.millisToHrTime(performance.timeOrigin)
+    const task = span as unknown as ReadableSpan
+    this.stages = { context: sc, resource: task.resource, instrumentationScope: task.instrumentationScope, origin: sdk.origin, core: sdk.core }
     this.traceparent = `00-${sc.traceId}-${sc.spanId}-${(sc.traceFlags & 0xff).toString(16).padStart(2, '0')}`
     const state = sc.traceState?.serialize()
     if (state != null && state !== '') this.tracestate = state
@@ -193,15 +193,20 @@ class OtelTaskSpan implements TaskSpan {
    * exporters read and handed to the span processors, instead of going through
    * the SDK's tracer (sampler, context, span limits, a live span object, then
    * end). A task has up to twelve stages per daemon, and the tracer's path was
-   * most of what tracing cost per task (see README, "Telemetry overhead").
+   * most of what tracing cost per task (see README, "What telemetry costs").
    */
   stage (stage: string, startMs: number, endMs: number): void {
     if (!this.recording) return
-    const { core, processors } = this.sdk
-    const startTime = core.addHrTimes(this.origin, core.millisToHrTime(startMs))
-    const endTime = core.addHrTimes(this.origin, core.millisToHrTime(endMs))
-    const record = new StageRecord(`agentmesh.${stage}`, this.parent, startTime, endTime, core.hrTimeDuration(startTime, endTime), this.task, this.sdk.ids)
-    for (const p of processors) p.onEnd(record)
+    const { names, ids, processors } = this.sdk
+    let name = names.get(stage)
+    if (name === undefined) {
+      name = `agentmesh.${stage}`
+      names.set(stage, name)
+    }
+    let spanId = ids.hex(8)
+    while (spanId === ZERO_SPAN_ID) spanId = ids.hex(8)
+    const record = new StageRecord(name, spanId, startMs, endMs, this.stages)
+    for (const p of processors) p.onEnd(record as unknown as ReadableSpan)
   }
 
   setAttribute (key: string, value: string | number): void {
@@ -218,17 +223,37 @@ class OtelTaskSpan implements TaskSpan {
   }
 }
 
+/** The all-zero span id, which W3C trace context forbids. */
+const ZERO_SPAN_ID = '0000000000000000'
 const NO_ATTRIBUTES = Object.freeze({})
 const NO_LINKS: ReadableSpan['links'] = Object.freeze([]) as unknown as ReadableSpan['links']
 const NO_EVENTS: ReadableSpan['events'] = Object.freeze([]) as unknown as ReadableSpan['events']
 /** SpanStatusCode.UNSET. */
 const UNSET_STATUS = Object.freeze({ code: 0 })
 
+/** What every stage span of one task shares (one object per task). */
+interface StageParent {
+  /** The task span's context: the stage spans' parent, trace id, flags and state. */
+  context: SpanContext
+  resource: ReadableSpan['resource']
+  instrumentationScope: ReadableSpan['instrumentationScope']
+  /** performance.timeOrigin as an HrTime: a stage's `performance.now()` times are offsets from it. */
+  origin: HrTime
+  core: typeof import('@opentelemetry/core')
+}
+
 /**
  * One finished stage span, as span processors and exporters read a span
  * (`ReadableSpan`): a child of the task span, in its trace, with its trace
  * flags and state, resource and instrumentation scope; kind INTERNAL, no
  * attributes, events or links.
+ *
+ * A span waits in the batch processor's queue until its batch is exported
+ * (up to 512 spans): long enough for the young generation to copy it, or
+ * promote it to the old one. So a record holds only what is its own (name,
+ * shared per stage; span id; two times) and is its own span context;
+ * the rest is read from the task's {@link StageParent}, and the HrTime
+ * arrays the exporters read are made when they read them.
  */
 class StageRecord {
   readonly kind = 0 // SpanKind.INTERNAL
@@ -240,33 +265,39 @@ class StageRecord {
   readonly droppedAttributesCount = 0
   readonly droppedEventsCount = 0
   readonly droppedLinksCount = 0
-  readonly resource: ReadableSpan['resource']
-  readonly instrumentationScope: ReadableSpan['instrumentationScope']
-  private readonly context: SpanContext
 
-  constructor (readonly name: string, readonly parentSpanContext: SpanContext, readonly startTime: HrTime, readonly endTime: HrTime, readonly duration: HrTime, task: ReadableSpan, ids: RandomPool) {
-    this.context = parentSpanContext.traceState != null
-      ? { traceId: parentSpanContext.traceId, spanId: randomSpanId(ids), traceFlags: parentSpanContext.traceFlags, traceState: parentSpanContext.traceState }
-      : { traceId: parentSpanContext.traceId, spanId: randomSpanId(ids), traceFlags: parentSpanContext.traceFlags }
-    this.resource = task.resource
-    this.instrumentationScope = task.instrumentationScope
-  }
+  constructor (readonly name: string, readonly spanId: string, private readonly startMs: number, private readonly endMs: number, private readonly parent: StageParent) {}
 
+  /** The span's context: the record itself (trace id, span id, flags and state). */
   spanContext (): SpanContext {
-    return this.context
+    return this
   }
+
+  get traceId (): string { return this.parent.context.traceId }
+  get traceFlags (): number { return this.parent.context.traceFlags }
+  get traceState (): SpanContext['traceState'] { return this.parent.context.traceState }
+  get parentSpanContext (): SpanContext { return this.parent.context }
+  get resource (): ReadableSpan['resource'] { return this.parent.resource }
+  get instrumentationScope (): ReadableSpan['instrumentationScope'] { return this.parent.instrumentationScope }
+  get startTime (): HrTime { return atOffset(this.parent.origin, this.startMs) }
+  get endTime (): HrTime { return atOffset(this.parent.origin, this.endMs) }
+  get duration (): HrTime { return this.parent.core.hrTimeDuration(this.startTime, this.endTime) }
 }
 
-/** Each byte's two hex digits. */
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
-
-/** A random, non-zero 8-byte span id in hex (what the SDK's id generator makes), from the daemon's pool rather than a call into C++ per id. */
-function randomSpanId (ids: RandomPool): string {
-  for (;;) {
-    const b = ids.bytes(8)
-    const id = HEX[b[0]!]! + HEX[b[1]!]! + HEX[b[2]!]! + HEX[b[3]!]! + HEX[b[4]!]! + HEX[b[5]!]! + HEX[b[6]!]! + HEX[b[7]!]!
-    if (id !== '0000000000000000') return id
+/**
+ * `origin` plus `ms` milliseconds, as an HrTime (one array, where
+ * `addHrTimes(origin, millisToHrTime(ms))` makes three). Adding the offset to
+ * the seconds and nanoseconds apart keeps the nanoseconds that a sum in
+ * milliseconds since 1970 would round off.
+ */
+function atOffset (origin: HrTime, ms: number): HrTime {
+  let seconds = origin[0] + Math.trunc(ms / 1000)
+  let nanos = origin[1] + Math.round((ms % 1000) * 1e6)
+  if (nanos >= 1e9) {
+    seconds += 1
+    nanos -= 1e9
   }
+  return [seconds, nanos]
 }
 
 /** Wraps an exporter so that failed exports are logged (OpenTelemetry would only tell its global diagnostic logger). */

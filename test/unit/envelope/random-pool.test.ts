@@ -27,6 +27,20 @@ describe('RandomPool', () => {
     expect(Buffer.from(new RandomPool().nonce()).equals(Buffer.from(new RandomPool().nonce()))).toBe(false)
   })
 
+  it('hands out hex draws that are fresh, flat, lowercase and never overlap the byte draws', () => {
+    const pool = new RandomPool()
+    const seen = new Set<string>()
+    for (let i = 0; i < 3_000; i++) {
+      const id = pool.hex(8)
+      expect(id).toMatch(/^[0-9a-f]{16}$/)
+      const bytes = Buffer.from(pool.bytes(8)).toString('hex')
+      expect(seen.has(id) || seen.has(bytes)).toBe(false)
+      seen.add(id)
+      seen.add(bytes)
+    }
+    expect(() => pool.hex(4097)).toThrow(RangeError)
+  })
+
   it('refuses a draw larger than the pool', () => {
     expect(() => new RandomPool().bytes(4097)).toThrow(RangeError)
   })
