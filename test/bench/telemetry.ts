@@ -23,7 +23,9 @@
  *
  * Two pairs are two sets of processes, and on this machine two identical pairs
  * measured up to ±6 % apart in throughput and ±12 % in CPU per task (`--on
- * none`), more than the effect sought. So when the "on" pair traces, the bench
+ * none`), more than the effect sought. So the bench starts both pairs anew
+ * several times (generations: new homes, keys and processes) and sums the
+ * windows of all of them. And when the "on" pair traces, the bench
  * also measures that one pair against itself: windows in which the callers
  * send a sampled W3C traceparent (every task traced and exported, metrics
  * scraped) alternate with windows in which it says "not sampled" (the daemons
@@ -35,7 +37,7 @@
  *
  * Run with `npm run bench -- telemetry` or `node dist/test/bench/telemetry.js
  * [--short] [--json] [--bin PATH/bin/agentmesh.js] [--on all|tracing|metrics|none]
- * [--concurrency 8,32] [--rounds 6] [--warm-tasks 4000]` (`--bin`: another build's daemons; `--on`:
+ * [--concurrency 8,32] [--generations 3] [--rounds 4] [--warm-tasks 4000]` (`--bin`: another build's daemons; `--on`:
  * what the "on" pair gets, to split the cost, `none` measuring the bench's own noise between two
  * identical pairs). The "on" daemons export in their default encoding (OTLP protobuf); set
  * OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/json in the bench's environment to measure JSON.
@@ -61,7 +63,13 @@ export interface BenchTelemetryOptions {
   concurrency?: number[]
   /** One measuring window per pair and round (ms). Default 2000 (short: 400). */
   windowMs?: number
-  /** Rounds; each measures both pairs once, alternating which goes first. Default 6 (short: 2). */
+  /**
+   * Generations: each starts both pairs anew (new homes, keys, processes) and measures them for
+   * `rounds` rounds. Two sets of processes differ by several per cent whatever they run (see the
+   * module comment), so the on/off ratio is summed over generations. Default 3 (short: 1).
+   */
+  generations?: number
+  /** Rounds per generation; each measures both pairs once, alternating which goes first. Default 4 (short: 2). */
   rounds?: number
   /**
    * Tasks sent through each pair (8 callers) before anything is measured. V8 optimizes a function
@@ -102,6 +110,8 @@ export interface TelemetryFigure {
   ratio: number
   /** The same ratio round by round (each round has one window of each). */
   roundRatios: number[]
+  /** The same ratio generation by generation (each generation is a new set of processes). */
+  generationRatios: number[]
 }
 
 /** One pair against itself: its callers' tasks sampled (traced, exported, metrics scraped) or not. */
@@ -112,6 +122,7 @@ export interface SamePairFigure {
   /** sampled tasks/s ÷ unsampled tasks/s over all windows. */
   ratio: number
   roundRatios: number[]
+  generationRatios: number[]
 }
 
 /** Everything {@link benchTelemetry} measured. */
@@ -134,13 +145,48 @@ export interface TelemetryResult {
 
 const AGENT = 'echo'
 
+/** What one measured window (or a sum of windows) saw. */
+interface Window { tasks: number, elapsedMs: number, errors: number, cpuMs: number }
+/** Both sides' windows summed over every generation, and their rate ratios per round and per generation. */
+interface Accumulated { sums: [Window, Window], roundRatios: number[], generationRatios: number[] }
+
+function emptyWindow (): Window {
+  return { tasks: 0, elapsedMs: 0, errors: 0, cpuMs: 0 }
+}
+
+function newAccumulated (): Accumulated {
+  return { sums: [emptyWindow(), emptyWindow()], roundRatios: [], generationRatios: [] }
+}
+
+function addWindow (into: Window, w: Window): void {
+  into.tasks += w.tasks
+  into.elapsedMs += w.elapsedMs
+  into.errors += w.errors
+  into.cpuMs += w.cpuMs
+}
+
+/** Tasks per second over a window or a sum of windows. */
+function rateOf (w: Window): number {
+  return w.tasks / (w.elapsedMs / 1000)
+}
+
+function side (w: Window): TelemetrySide {
+  return { tasks: w.tasks, elapsedMs: w.elapsedMs, tasksPerSec: rateOf(w), errors: w.errors, daemonCpuMsPerTask: w.tasks > 0 ? w.cpuMs / w.tasks : 0 }
+}
+
+/** `min–max` of some ratios, to two places. */
+function spread (ratios: number[]): string {
+  return `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`
+}
+
 /** Runs the telemetry on/off bench. */
 export async function benchTelemetry (options: BenchTelemetryOptions = {}): Promise<TelemetryResult> {
   const short = options.short ?? false
   const o = {
     concurrency: options.concurrency ?? (short ? [8] : [8, 32]),
     windowMs: options.windowMs ?? (short ? 400 : 2000),
-    rounds: options.rounds ?? (short ? 2 : 6),
+    generations: options.generations ?? (short ? 1 : 3),
+    rounds: options.rounds ?? (short ? 2 : 4),
     warmTasks: options.warmTasks ?? (short ? 100 : 4000),
     scrapeIntervalMs: options.scrapeIntervalMs ?? 1000,
     bin: options.bin ?? findBin(),
@@ -162,41 +208,47 @@ export async function benchTelemetry (options: BenchTelemetryOptions = {}): Prom
     closers.push(agent.close)
     const collector = await startCollectorProcess()
     closers.push(collector.close)
-    await certify(root, { 'off-a': [], 'off-b': [`${AGENT}:orchestrator`], 'on-a': [], 'on-b': [`${AGENT}:orchestrator`] }, o.bin)
     const telemetry = [
       ...(o.on === 'all' || o.on === 'tracing' ? ['--trace-endpoint', collector.url] : []),
       ...(o.on === 'all' || o.on === 'metrics' ? ['--metrics', '127.0.0.1:0'] : [])
     ]
-    const pairs: Pair[] = []
-    for (const [name, extra] of [['off', []], ['on', telemetry]] as Array<['off' | 'on', string[]]>) {
-      const b = await startDaemon(join(root, `${name}-b`), extra, abort.signal, [], o.bin)
-      daemons.push(b)
-      const a = await startDaemon(join(root, `${name}-a`), [...extra, '--bootstrap', pickAddress(b)], abort.signal, [], o.bin)
-      daemons.push(a)
-      await waitFor(async () => {
-        const r = await apiCall(a.apiSocket, 'GET', '/v1/peers')
-        return r.status === 200 && Array.isArray(r.body?.peers) && r.body.peers.some((p: any) => p.peer === b.peerId)
-      }, `${name}: A to connect to B`, 15_000, abort.signal)
-      const reg = await apiCall(b.apiSocket, 'POST', '/v1/agents', { name: AGENT, url: agent.url })
-      if (reg.status !== 201) throw new Error(`${name}: POST /v1/agents on B answered ${reg.status}: ${JSON.stringify(reg.body)}`)
-      const dispatcher = new Agent({ connect: { socketPath: a.apiSocket } })
-      closers.push(async () => { await dispatcher.close() })
-      const url = `http://localhost/a2a/${AGENT}@${b.peerId}/`
-      const client = await createClient(url, dispatcher)
-      const sampled = await createClient(url, dispatcher, undefined, () => traceparent(true))
-      const unsampled = await createClient(url, dispatcher, undefined, () => traceparent(false))
-      await callEcho(client, `first ${name}`, abort.signal)
-      pairs.push({ name, a, b, client, sampled, unsampled })
-      o.progress(`${name}: daemons up (A ${a.startupMs} ms, B ${b.startupMs} ms)${name === 'on' ? `, metrics on ${a.metrics} and ${b.metrics}, traces to ${collector.url}` : ''}`)
-    }
-    const on = pairs[1]!
     const scraped = o.on === 'all' || o.on === 'metrics'
-    if (scraped && (on.a.metrics == null || on.b.metrics == null)) throw new Error('the "on" daemons did not report a metrics listener')
+    const traced = o.on === 'all' || o.on === 'tracing'
+    /** Generation `g`'s two pairs: new homes, certificates, processes and clients. */
+    const startPairs = async (g: number): Promise<Pair[]> => {
+      const dir = join(root, `g${g}`)
+      await certify(dir, { 'off-a': [], 'off-b': [`${AGENT}:orchestrator`], 'on-a': [], 'on-b': [`${AGENT}:orchestrator`] }, o.bin)
+      const pairs: Pair[] = []
+      for (const [name, extra] of [['off', []], ['on', telemetry]] as Array<['off' | 'on', string[]]>) {
+        const b = await startDaemon(join(dir, `${name}-b`), extra, abort.signal, [], o.bin)
+        daemons.push(b)
+        const a = await startDaemon(join(dir, `${name}-a`), [...extra, '--bootstrap', pickAddress(b)], abort.signal, [], o.bin)
+        daemons.push(a)
+        await waitFor(async () => {
+          const r = await apiCall(a.apiSocket, 'GET', '/v1/peers')
+          return r.status === 200 && Array.isArray(r.body?.peers) && r.body.peers.some((p: any) => p.peer === b.peerId)
+        }, `${name}: A to connect to B`, 15_000, abort.signal)
+        const reg = await apiCall(b.apiSocket, 'POST', '/v1/agents', { name: AGENT, url: agent.url })
+        if (reg.status !== 201) throw new Error(`${name}: POST /v1/agents on B answered ${reg.status}: ${JSON.stringify(reg.body)}`)
+        const dispatcher = new Agent({ connect: { socketPath: a.apiSocket } })
+        closers.push(async () => { await dispatcher.close() })
+        const url = `http://localhost/a2a/${AGENT}@${b.peerId}/`
+        const client = await createClient(url, dispatcher)
+        const sampled = await createClient(url, dispatcher, undefined, () => traceparent(true))
+        const unsampled = await createClient(url, dispatcher, undefined, () => traceparent(false))
+        await callEcho(client, `first ${name}`, abort.signal)
+        clientCalls++
+        pairs.push({ name, a, b, client, sampled, unsampled })
+        o.progress(`generation ${g + 1}/${o.generations}, ${name}: daemons up (A ${a.startupMs} ms, B ${b.startupMs} ms)${name === 'on' ? `, metrics on ${a.metrics} and ${b.metrics}, traces to ${collector.url}` : ''}`)
+      }
+      if (scraped && (pairs[1]!.a.metrics == null || pairs[1]!.b.metrics == null)) throw new Error('the "on" daemons did not report a metrics listener')
+      return pairs
+    }
 
     let scrapes = 0
     let scrapeBytes = 0
-    const scrape = async (): Promise<void> => {
-      await Promise.all([on.a.metrics!, on.b.metrics!].map(async (hostPort) => {
+    const scrape = async (p: Pair): Promise<void> => {
+      await Promise.all([p.a.metrics!, p.b.metrics!].map(async (hostPort) => {
         const r = await undiciFetch(`http://${hostPort}/metrics`, { signal: abort.signal })
         const text = await r.text()
         if (r.status !== 200 || !text.includes('agentmesh_')) throw new Error(`scrape of ${hostPort} answered ${r.status}`)
@@ -209,10 +261,10 @@ export async function benchTelemetry (options: BenchTelemetryOptions = {}): Prom
     let clientCalls = 0
     const call = async (p: Pair, text: string, client: Client = p.client): Promise<void> => { await callEcho(client, text, abort.signal); clientCalls++ }
     /** One measured window of `client`'s calls through `p`, scraping its metrics meanwhile if `scrapeIt`; tasks, time, errors and both daemons' CPU. */
-    const measure = async (p: Pair, c: number, label: string, client: Client, scrapeIt: boolean): Promise<{ tasks: number, elapsedMs: number, errors: number, cpuMs: number }> => {
+    const measure = async (p: Pair, c: number, label: string, client: Client, scrapeIt: boolean): Promise<Window> => {
       let scraping: Promise<void> = Promise.resolve()
-      const timer = scrapeIt ? setInterval(() => { scraping = scraping.then(scrape) }, o.scrapeIntervalMs) : undefined
-      if (scrapeIt) scraping = scrape()
+      const timer = scrapeIt ? setInterval(() => { scraping = scraping.then(async () => { await scrape(p) }) }, o.scrapeIntervalMs) : undefined
+      if (scrapeIt) scraping = scrape(p)
       const cpu0 = cpuMs(p.a.proc.pid!) + cpuMs(p.b.proc.pid!)
       const w = await concurrentWindow((n) => call(p, `${label} ${n}`, client), c, o.windowMs, abort.signal)
       const cpu1 = cpuMs(p.a.proc.pid!) + cpuMs(p.b.proc.pid!)
@@ -220,67 +272,83 @@ export async function benchTelemetry (options: BenchTelemetryOptions = {}): Prom
       await scraping
       return { tasks: w.tasks, elapsedMs: w.elapsedMs, errors: w.errors, cpuMs: cpu1 - cpu0 }
     }
-    const side = (s: { tasks: number, elapsedMs: number, errors: number, cpuMs: number }): TelemetrySide => ({
-      tasks: s.tasks, elapsedMs: s.elapsedMs, tasksPerSec: s.tasks / (s.elapsedMs / 1000), errors: s.errors, daemonCpuMsPerTask: s.tasks > 0 ? s.cpuMs / s.tasks : 0
-    })
     /**
-     * `o.rounds` rounds of one window of each side (0 then 1, then 1 then 0, …): both sides'
-     * sums, and side 1's rate over side 0's round by round.
+     * `o.rounds` rounds of one window of each side (0 then 1, then 1 then 0, …), added to `acc`:
+     * both sides' sums, side 1's rate over side 0's round by round, and over the whole generation.
      */
-    const alternate = async (window: (side: 0 | 1, round: number) => Promise<{ tasks: number, elapsedMs: number, errors: number, cpuMs: number }>): Promise<{ sides: [TelemetrySide, TelemetrySide], roundRatios: number[] }> => {
-      const sums = [{ tasks: 0, elapsedMs: 0, errors: 0, cpuMs: 0 }, { tasks: 0, elapsedMs: 0, errors: 0, cpuMs: 0 }]
-      const roundRatios: number[] = []
+    const alternate = async (acc: Accumulated, window: (side: 0 | 1, round: number) => Promise<Window>): Promise<void> => {
+      const generation = [emptyWindow(), emptyWindow()]
       for (let r = 0; r < o.rounds; r++) {
         const rate = [0, 0]
         for (const i of r % 2 === 0 ? [0, 1] as const : [1, 0] as const) {
           const w = await window(i, r)
-          const s = sums[i]!
-          s.tasks += w.tasks
-          s.elapsedMs += w.elapsedMs
-          s.errors += w.errors
-          s.cpuMs += w.cpuMs
+          addWindow(acc.sums[i], w)
+          addWindow(generation[i]!, w)
           rate[i] = w.tasks / (w.elapsedMs / 1000)
         }
-        roundRatios.push(rate[1]! / rate[0]!)
+        acc.roundRatios.push(rate[1]! / rate[0]!)
       }
-      return { sides: [side(sums[0]!), side(sums[1]!)], roundRatios }
+      acc.generationRatios.push(rateOf(generation[1]!) / rateOf(generation[0]!))
     }
-    const figures: TelemetryFigure[] = []
-    if (o.warmTasks > 0) {
-      const t = performance.now()
-      for (const p of pairs) {
-        let sent = 0
-        while (sent < o.warmTasks) sent += (await concurrentWindow((n) => call(p, `warm-up ${n}`), 8, 1000, abort.signal)).tasks
+    const twoPairs = new Map(o.concurrency.map((c) => [c, newAccumulated()]))
+    const onePair = new Map(o.concurrency.map((c) => [c, newAccumulated()]))
+    for (let g = 0; g < o.generations; g++) {
+      const pairs = await startPairs(g)
+      const on = pairs[1]!
+      if (o.warmTasks > 0) {
+        const t = performance.now()
+        for (const p of pairs) {
+          let sent = 0
+          while (sent < o.warmTasks) sent += (await concurrentWindow((n) => call(p, `warm-up ${n}`), 8, 1000, abort.signal)).tasks
+        }
+        o.progress(`generation ${g + 1}: warmed up, ${o.warmTasks} tasks per pair in ${((performance.now() - t) / 1000).toFixed(1)} s`)
       }
-      o.progress(`warmed up: ${o.warmTasks} tasks per pair in ${((performance.now() - t) / 1000).toFixed(1)} s`)
-    }
-    for (const c of o.concurrency) {
-      for (const p of pairs) await concurrentWindow((n) => call(p, `warm ${n}`), c, short ? 200 : 1000, abort.signal)
-      // The "on" pair is scraped as Prometheus would, from the start of its window.
-      const { sides, roundRatios } = await alternate((i, r) => measure(pairs[i]!, c, `c${c} r${r} ${pairs[i]!.name}`, pairs[i]!.client, pairs[i] === on && scraped))
-      const fig: TelemetryFigure = { concurrency: c, off: sides[0], on: sides[1], ratio: 0, roundRatios }
-      fig.ratio = fig.on.tasksPerSec / fig.off.tasksPerSec
-      figures.push(fig)
-      o.progress(`${c} callers: off ${fig.off.tasksPerSec.toFixed(0)} tasks/s, on ${fig.on.tasksPerSec.toFixed(0)} tasks/s, on/off ${fig.ratio.toFixed(3)} (rounds ${Math.min(...roundRatios).toFixed(2)}–${Math.max(...roundRatios).toFixed(2)}); daemon CPU ${fig.off.daemonCpuMsPerTask.toFixed(2)} / ${fig.on.daemonCpuMsPerTask.toFixed(2)} ms per task`)
-    }
-    const samePair: SamePairFigure[] = []
-    if (o.on === 'all' || o.on === 'tracing') {
       for (const c of o.concurrency) {
-        const { sides, roundRatios } = await alternate((i, r) => measure(on, c, `same c${c} r${r} ${i === 1 ? 'sampled' : 'unsampled'}`, i === 1 ? on.sampled : on.unsampled, i === 1 && scraped))
-        const fig: SamePairFigure = { concurrency: c, unsampled: sides[0], sampled: sides[1], ratio: 0, roundRatios }
-        fig.ratio = fig.sampled.tasksPerSec / fig.unsampled.tasksPerSec
-        samePair.push(fig)
-        o.progress(`${c} callers, one pair: unsampled ${fig.unsampled.tasksPerSec.toFixed(0)} tasks/s, sampled ${fig.sampled.tasksPerSec.toFixed(0)} tasks/s, ratio ${fig.ratio.toFixed(3)} (rounds ${Math.min(...roundRatios).toFixed(2)}–${Math.max(...roundRatios).toFixed(2)}); daemon CPU ${fig.unsampled.daemonCpuMsPerTask.toFixed(2)} / ${fig.sampled.daemonCpuMsPerTask.toFixed(2)} ms per task`)
+        for (const p of pairs) await concurrentWindow((n) => call(p, `warm ${n}`), c, short ? 200 : 1000, abort.signal)
+        // The "on" pair is scraped as Prometheus would, from the start of its window.
+        const acc = twoPairs.get(c)!
+        await alternate(acc, (i, r) => measure(pairs[i]!, c, `g${g} c${c} r${r} ${pairs[i]!.name}`, pairs[i]!.client, pairs[i] === on && scraped))
+        o.progress(`generation ${g + 1}, ${c} callers: on/off ${acc.generationRatios.at(-1)!.toFixed(3)}`)
+      }
+      if (traced) {
+        for (const c of o.concurrency) {
+          const acc = onePair.get(c)!
+          await alternate(acc, (i, r) => measure(on, c, `g${g} same c${c} r${r} ${i === 1 ? 'sampled' : 'unsampled'}`, i === 1 ? on.sampled : on.unsampled, i === 1 && scraped))
+          o.progress(`generation ${g + 1}, ${c} callers, one pair: sampled/unsampled ${acc.generationRatios.at(-1)!.toFixed(3)}`)
+        }
+      }
+      for (const d of pairs.flatMap((p) => [p.a, p.b])) if (d.proc.exitCode != null || d.proc.signalCode != null) throw new Error(`daemon ${d.home} died during the bench:\n${tail(d.logFile)}`)
+      // The last generation's daemons stay up until the spans are counted (finally stops them).
+      if (g < o.generations - 1) {
+        const stopping = pairs.flatMap((p) => [p.a, p.b])
+        await Promise.all(stopping.map(stopDaemon))
+        daemons.splice(0, daemons.length, ...daemons.filter((d) => !stopping.includes(d)))
       }
     }
+    const figures: TelemetryFigure[] = o.concurrency.map((c) => {
+      const acc = twoPairs.get(c)!
+      const fig: TelemetryFigure = { concurrency: c, off: side(acc.sums[0]), on: side(acc.sums[1]), ratio: 0, roundRatios: acc.roundRatios, generationRatios: acc.generationRatios }
+      fig.ratio = fig.on.tasksPerSec / fig.off.tasksPerSec
+      o.progress(`${c} callers: off ${fig.off.tasksPerSec.toFixed(0)} tasks/s, on ${fig.on.tasksPerSec.toFixed(0)} tasks/s, on/off ${fig.ratio.toFixed(3)} (generations ${spread(fig.generationRatios)}, rounds ${spread(fig.roundRatios)}); daemon CPU ${fig.off.daemonCpuMsPerTask.toFixed(2)} / ${fig.on.daemonCpuMsPerTask.toFixed(2)} ms per task`)
+      return fig
+    })
+    const samePair: SamePairFigure[] = !traced
+      ? []
+      : o.concurrency.map((c) => {
+        const acc = onePair.get(c)!
+        const fig: SamePairFigure = { concurrency: c, unsampled: side(acc.sums[0]), sampled: side(acc.sums[1]), ratio: 0, roundRatios: acc.roundRatios, generationRatios: acc.generationRatios }
+        fig.ratio = fig.sampled.tasksPerSec / fig.unsampled.tasksPerSec
+        o.progress(`${c} callers, one pair: unsampled ${fig.unsampled.tasksPerSec.toFixed(0)} tasks/s, sampled ${fig.sampled.tasksPerSec.toFixed(0)} tasks/s, ratio ${fig.ratio.toFixed(3)} (generations ${spread(fig.generationRatios)}, rounds ${spread(fig.roundRatios)}); daemon CPU ${fig.unsampled.daemonCpuMsPerTask.toFixed(2)} / ${fig.sampled.daemonCpuMsPerTask.toFixed(2)} ms per task`)
+        return fig
+      })
     const agentCalls = await agent.calls() - callsBefore
     // Let the last batch of spans go out (the batch processor exports every 5 s), then count them.
-    if (o.on === 'all' || o.on === 'tracing') await waitFor(async () => await collector.count() > 0, 'the first exported spans', 10_000, abort.signal).catch(() => {})
+    if (traced) await waitFor(async () => await collector.count() > 0, 'the first exported spans', 10_000, abort.signal).catch(() => {})
     for (const d of daemons) if (d.proc.exitCode != null || d.proc.signalCode != null) throw new Error(`daemon ${d.home} died during the bench:\n${tail(d.logFile)}`)
     return {
       node: process.version,
       cpus: cpus().length,
-      settings: { concurrency: o.concurrency, windowMs: o.windowMs, rounds: o.rounds, warmTasks: o.warmTasks, protocol: process.env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? process.env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf', scrapeIntervalMs: o.scrapeIntervalMs, bin: o.bin, on: o.on },
+      settings: { concurrency: o.concurrency, windowMs: o.windowMs, generations: o.generations, rounds: o.rounds, warmTasks: o.warmTasks, protocol: process.env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? process.env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf', scrapeIntervalMs: o.scrapeIntervalMs, bin: o.bin, on: o.on },
       figures,
       samePair,
       spansExported: await collector.count(),
@@ -304,10 +372,10 @@ export async function benchTelemetry (options: BenchTelemetryOptions = {}): Prom
 
 /** A markdown table: tasks/s off and on, the ratio and its spread, CPU per task. */
 export function formatTelemetryTable (r: TelemetryResult): string {
-  const header = ['callers', 'off (tasks/s)', 'on (tasks/s)', 'on / off', 'spread over rounds', 'daemon CPU per task off / on', 'target']
+  const header = ['callers', 'off (tasks/s)', 'on (tasks/s)', 'on / off', 'per generation', 'per round', 'daemon CPU per task off / on', 'target']
   const rows = r.figures.map((f) => [
     String(f.concurrency), f.off.tasksPerSec.toFixed(0), f.on.tasksPerSec.toFixed(0), `${f.ratio.toFixed(3)}×`,
-    `${Math.min(...f.roundRatios).toFixed(2)}–${Math.max(...f.roundRatios).toFixed(2)}`,
+    spread(f.generationRatios), spread(f.roundRatios),
     `${f.off.daemonCpuMsPerTask.toFixed(2)} / ${f.on.daemonCpuMsPerTask.toFixed(2)} ms`,
     `≥ 0.90× ${f.ratio >= 0.9 ? 'met' : 'NOT met'}`
   ])
@@ -317,9 +385,9 @@ export function formatTelemetryTable (r: TelemetryResult): string {
         '',
         'The "on" pair against itself (callers\' traceparent sampled vs not sampled; scraped only when sampled):',
         '',
-        '| callers | not sampled (tasks/s) | sampled (tasks/s) | sampled / not | spread over rounds | daemon CPU per task not / sampled | target |',
-        '|---|---|---|---|---|---|---|',
-        ...r.samePair.map((f) => `| ${f.concurrency} | ${f.unsampled.tasksPerSec.toFixed(0)} | ${f.sampled.tasksPerSec.toFixed(0)} | ${f.ratio.toFixed(3)}× | ${Math.min(...f.roundRatios).toFixed(2)}–${Math.max(...f.roundRatios).toFixed(2)} | ${f.unsampled.daemonCpuMsPerTask.toFixed(2)} / ${f.sampled.daemonCpuMsPerTask.toFixed(2)} ms | ≥ 0.90× ${f.ratio >= 0.9 ? 'met' : 'NOT met'} |`)
+        '| callers | not sampled (tasks/s) | sampled (tasks/s) | sampled / not | per generation | per round | daemon CPU per task not / sampled | target |',
+        '|---|---|---|---|---|---|---|---|',
+        ...r.samePair.map((f) => `| ${f.concurrency} | ${f.unsampled.tasksPerSec.toFixed(0)} | ${f.sampled.tasksPerSec.toFixed(0)} | ${f.ratio.toFixed(3)}× | ${spread(f.generationRatios)} | ${spread(f.roundRatios)} | ${f.unsampled.daemonCpuMsPerTask.toFixed(2)} / ${f.sampled.daemonCpuMsPerTask.toFixed(2)} ms | ≥ 0.90× ${f.ratio >= 0.9 ? 'met' : 'NOT met'} |`)
       ]
   return [
     `| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`),
@@ -397,6 +465,7 @@ if (process.argv[1] != null && import.meta.url === pathToFileURL(process.argv[1]
   const onAt = process.argv.indexOf('--on')
   const ccAt = process.argv.indexOf('--concurrency')
   const roundsAt = process.argv.indexOf('--rounds')
+  const generationsAt = process.argv.indexOf('--generations')
   const warmAt = process.argv.indexOf('--warm-tasks')
   const result = await benchTelemetry({
     short: process.argv.includes('--short'),
@@ -404,6 +473,7 @@ if (process.argv[1] != null && import.meta.url === pathToFileURL(process.argv[1]
     ...(onAt > 0 ? { on: process.argv[onAt + 1] as BenchTelemetryOptions['on'] } : {}),
     ...(ccAt > 0 ? { concurrency: process.argv[ccAt + 1]!.split(',').map(Number) } : {}),
     ...(roundsAt > 0 ? { rounds: Number(process.argv[roundsAt + 1]) } : {}),
+    ...(generationsAt > 0 ? { generations: Number(process.argv[generationsAt + 1]) } : {}),
     ...(warmAt > 0 ? { warmTasks: Number(process.argv[warmAt + 1]) } : {})
   })
   process.stdout.write(`${formatTelemetryTable(result)}\n`)
