@@ -128,7 +128,11 @@ scenarios: scale | churn | compromise | flood
   --spread any|work       compromise: victims forward to everyone they know and attackers probe
                           outside the topology (any, default), or only along work edges (work)
   --repeat R              compromise: run seeds S … S+R-1 and report mean and spread (default 1)
-  --quiet                 no progress bar`
+  --quiet                 no progress bar
+environment:
+  AM_SIM_TRACE=1          connections, streams, provides and queries every 5 s on stderr
+  AM_SIM_STACK_TRACE_LIMIT=N  Error.stackTraceLimit in the sim (default 0: no stacks, cheaper throws)
+  AM_SIM_HEAP_SNAPSHOT=FILE   scale, one process: a V8 heap snapshot of the settled mesh`
 
 /** Parses `npm run sim` arguments into a new options object; throws {@link SimUsageError} naming the bad option. */
 export function parseSimArgs (argv: readonly string[]): SimOptions {
