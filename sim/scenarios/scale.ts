@@ -13,7 +13,7 @@ export function settingsOf (o: SimOptions): Record<string, unknown> {
   return {
     nodes: o.nodes, topology: o.topology ?? 'flat', fanout: o.fanout, latencyMs: o.latencyMs, loss: o.loss, workers: o.workers, seed: o.seed,
     dht: { alpha: o.alpha, kBucketSize: o.kBucketSize, disjointPaths: o.disjointPaths, connectionMonitor: false, clientMode: false, querySelfIntervalMs: 600_000 },
-    kadPing: o.kadPing, tableRefresh: o.tableRefresh, refreshAfterSettle: o.refreshAfterSettle,
+    kadPing: o.kadPing, tableRefresh: o.tableRefresh, keepAlive: o.keepAlive, refreshAfterSettle: o.refreshAfterSettle,
     bootstrapPeers: o.bootstrapPeers, maxConnections: o.maxConnections,
     // Workers connect over loopback TCP: --latency (the memory transport's) does not apply.
     transport: o.workers > 1
