@@ -72,6 +72,13 @@ export function memoryMb (): { rss: number, heapUsed: number } {
   return { rss: Math.round(m.rss / 1e5) / 10, heapUsed: Math.round(m.heapUsed / 1e5) / 10 }
 }
 
+/** Process memory now, in MB, by where it lives (`process.memoryUsage()`: V8 heap used and reserved, external memory, of it ArrayBuffers). */
+export function memoryDetailMb (): { rss: number, heapUsed: number, heapTotal: number, external: number, arrayBuffers: number } {
+  const m = process.memoryUsage()
+  const mb = (b: number): number => Math.round(b / 1e5) / 10
+  return { rss: mb(m.rss), heapUsed: mb(m.heapUsed), heapTotal: mb(m.heapTotal), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) }
+}
+
 /**
  * `count` random (caller, target) pairs of distinct node indices below `n`: the workload of a
  * scale run. One-process and worker runs both draw it here, so that one seed gives both the same.

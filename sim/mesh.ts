@@ -236,7 +236,8 @@ export class SimMesh {
       agentFetch: this.scripted.fetch,
       dialDiscovered: options.dialDiscovered,
       kadPing: options.kadPing,
-      tableRefresh: options.tableRefresh
+      tableRefresh: options.tableRefresh,
+      keepAlive: options.keepAlive
     })
     this.nodes[i] = node
     this.startedMs[i] = performance.now()

@@ -51,6 +51,8 @@ export interface SimOptions {
   kadPing: boolean
   /** kad-dht's routing-table refresh (random-key lookups per bucket). */
   tableRefresh: boolean
+  /** Yamux keep-alive pings on every connection (each side, at once and every 30 s). */
+  keepAlive: boolean
   /** scale: advertise every agent once more after the settle phase (the directory's refresh, compressed). */
   refreshAfterSettle: boolean
   /** Print JSON progress lines instead of a bar (set for workers and non-TTY). */
@@ -89,6 +91,7 @@ export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'scenario'> = {
   dialDiscovered: false,
   kadPing: false,
   tableRefresh: false,
+  keepAlive: false,
   refreshAfterSettle: true,
   quiet: false,
   spread: 'any',
@@ -124,11 +127,16 @@ scenarios: scale | churn | compromise | flood
   --dial-discovered       dial every discovered peer, as the daemon does (default off)
   --kad-ping on|off       kad-dht pings a new peer before it enters the routing table (default off)
   --table-refresh on|off  kad-dht's routing-table refresh lookups (default off)
+  --keepalive on|off      Yamux keep-alive pings, each side of each connection every 30 s (default off)
   --refresh on|off        scale: re-advertise every agent once after the settle phase (default on)
   --spread any|work       compromise: victims forward to everyone they know and attackers probe
                           outside the topology (any, default), or only along work edges (work)
   --repeat R              compromise: run seeds S … S+R-1 and report mean and spread (default 1)
-  --quiet                 no progress bar`
+  --quiet                 no progress bar
+environment:
+  AM_SIM_TRACE=1          connections, streams, provides and queries every 5 s on stderr
+  AM_SIM_STACK_TRACE_LIMIT=N  Error.stackTraceLimit in the sim (default 0: no stacks, cheaper throws)
+  AM_SIM_HEAP_SNAPSHOT=FILE   scale, one process: a V8 heap snapshot of the settled mesh`
 
 /** Parses `npm run sim` arguments into a new options object; throws {@link SimUsageError} naming the bad option. */
 export function parseSimArgs (argv: readonly string[]): SimOptions {
@@ -198,6 +206,7 @@ export function parseSimArgs (argv: readonly string[]): SimOptions {
       case '--dial-discovered': o.dialDiscovered = true; break
       case '--kad-ping': o.kadPing = onOff(); break
       case '--table-refresh': o.tableRefresh = onOff(); break
+      case '--keepalive': o.keepAlive = onOff(); break
       case '--refresh': o.refreshAfterSettle = onOff(); break
       case '--spread': {
         const m = value()

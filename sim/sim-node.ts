@@ -46,6 +46,8 @@ export interface SimNodeInit {
   kadPing?: boolean
   /** kad-dht's routing-table refresh (random-key lookups per bucket at start, then every 5 min; default true). */
   tableRefresh?: boolean
+  /** Yamux keep-alive pings (each side of each connection, at once and then every 30 s; default true, as in the daemon). */
+  keepAlive?: boolean
 }
 
 /** The answer to one call through a node's A2A endpoint. */
@@ -110,7 +112,8 @@ export class SimNode {
     const node = await createMeshNode({
       config, privateKey: init.privateKey, datastore: new MemoryDatastore(), connectionGater: lossy,
       transports: init.transports, connectionMonitor: false, dht: init.dht,
-      connectionManager: { maxConnections: init.maxConnections }
+      connectionManager: { maxConnections: init.maxConnections },
+      ...(init.keepAlive === false ? { muxer: { enableKeepAlive: false } } : {})
     })
     // Sim tunings that createMeshNode has no knob for: kad-dht internals, set before the node starts.
     const dht = node.services.dht as unknown as { routingTable?: { kb?: { lastPingThreshold: number } }, routingTableRefresh?: { afterStart: () => Promise<void> } }

@@ -58,6 +58,8 @@ export interface WorkerSnapshot {
   refusals: Record<string, number>
   /** Growth since `init`, after a GC (MB). */
   memoryMb: { rss: number, heapUsed: number }
+  /** The same growth by where it lives (`process.memoryUsage()`, MB). */
+  memoryDetailMb: { rss: number, heapUsed: number, heapTotal: number, external: number, arrayBuffers: number }
   /** File descriptors this worker holds (sockets: each TCP connection end is one; the process limit bounds a worker's nodes). */
   openFds: number
   /** The process's limit on open files (-1: unknown). */

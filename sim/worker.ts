@@ -3,7 +3,7 @@ import './process-env.js'
 import { readdirSync, readFileSync } from 'node:fs'
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks'
 import { sendMessage } from './agents.js'
-import { findAgent, findPeer, memoryMb } from './measure.js'
+import { findAgent, findPeer, memoryDetailMb } from './measure.js'
 import { PACE_LAG_MS, SimMesh, startPlan, waitForQuietLoop, type StartPlan } from './mesh.js'
 import { agentKey } from '../src/directory/index.js'
 import { agentName } from './topology.js'
@@ -20,7 +20,7 @@ export class SimWorker {
   private plan: StartPlan[] = []
   private worker = 0
   private workers = 1
-  private before = { rss: 0, heapUsed: 0 }
+  private before = { rss: 0, heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 }
   private readonly lag: IntervalHistogram = monitorEventLoopDelay({ resolution: 20 })
 
   /** Answers one request (throws on failure; the caller turns that into an error reply). */
@@ -64,12 +64,13 @@ export class SimWorker {
           for (const r of x.refusals()) { const code = r.reason.split(':')[0] ?? '?'; refusals[code] = (refusals[code] ?? 0) + 1 }
         }
         global.gc?.()
-        const after = memoryMb()
+        const after = memoryDetailMb()
         const snapshot: WorkerSnapshot = {
           connections: mesh.running().map((x) => x.node.getConnections().length),
           tableSizes: mesh.running().map((x) => x.routingTableSize()),
           refusals,
           memoryMb: { rss: after.rss - this.before.rss, heapUsed: after.heapUsed - this.before.heapUsed },
+          memoryDetailMb: { rss: after.rss - this.before.rss, heapUsed: after.heapUsed - this.before.heapUsed, heapTotal: after.heapTotal - this.before.heapTotal, external: after.external - this.before.external, arrayBuffers: after.arrayBuffers - this.before.arrayBuffers },
           openFds: openFds(),
           fdLimit: fdLimit(),
           connectionEnds: connectionEnds(mesh)
@@ -95,7 +96,7 @@ export class SimWorker {
 
   private async init (req: Extract<WorkerRequest, { type: 'init' }>): Promise<number> {
     global.gc?.()
-    this.before = memoryMb()
+    this.before = memoryDetailMb()
     this.worker = req.worker
     this.workers = req.workers
     const o = req.options

@@ -366,6 +366,8 @@ async function coordinate (pool: WorkerPool, o: SimOptions, progress: Progress):
   const ok = (xs: LookupSample[]): LookupSample[] => xs.filter((x) => x.ok)
   const cross = (ps: Array<[number, number]>): number[] => ps.flatMap(([a, b], i) => (owner(a) !== owner(b) ? [i] : []))
   const memory = snapshots.reduce((m, s) => ({ rss: m.rss + s.memoryMb.rss, heapUsed: m.heapUsed + s.memoryMb.heapUsed }), { rss: 0, heapUsed: 0 })
+  const detailKeys = ['rss', 'heapUsed', 'heapTotal', 'external', 'arrayBuffers'] as const
+  const memoryDetailPerNodeMb = Object.fromEntries(detailKeys.map((k) => [k, Math.round(snapshots.reduce((sum, s) => sum + s.memoryDetailMb[k], 0) / n * 100) / 100])) as NonNullable<ScaleResult['memoryDetailPerNodeMb']>
   const workers: WorkersDetail = {
     count: K,
     transport: o.workerLocal === 'memory' ? `@libp2p/tcp on ${WORKER_LISTEN_HOST} between workers, @libp2p/memory within one` : `@libp2p/tcp on ${WORKER_LISTEN_HOST}`,
@@ -389,6 +391,7 @@ async function coordinate (pool: WorkerPool, o: SimOptions, progress: Progress):
     connectionsOpened,
     refusals,
     memoryPerNodeMb: { rss: Math.round(memory.rss / n * 100) / 100, heapUsed: Math.round(memory.heapUsed / n * 100) / 100 },
+    memoryDetailPerNodeMb,
     findPeer: { success: ok(fp).length / Math.max(1, fp.length), ms: summary(ok(fp).map((x) => x.ms)), hops: summary(ok(fp).map((x) => x.hops)) },
     agentLookup: { success: ok(al).length / Math.max(1, al.length), ms: summary(ok(al).map((x) => x.ms)), hops: summary(ok(al).map((x) => x.hops)) },
     tasks: { sent: taskPairs.length, delivered, deliveryRate: delivered / Math.max(1, taskPairs.length), ms: summary(taskMs), failures },

@@ -1,6 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { writeHeapSnapshot } from 'node:v8'
 import { sendMessage } from '../agents.js'
-import { drawPairs, findAgent, findPeer, memoryMb, pool, summary, type LookupSample } from '../measure.js'
+import { drawPairs, findAgent, findPeer, memoryDetailMb, pool, summary, type LookupSample } from '../measure.js'
 import { SimMesh, waitForQuietLoop } from '../mesh.js'
 import { agentKey, SETTLE_MS } from '../../src/directory/index.js'
 import type { SimOptions } from '../options.js'
@@ -12,7 +13,7 @@ export function settingsOf (o: SimOptions): Record<string, unknown> {
   return {
     nodes: o.nodes, topology: o.topology ?? 'flat', fanout: o.fanout, latencyMs: o.latencyMs, loss: o.loss, workers: o.workers, seed: o.seed,
     dht: { alpha: o.alpha, kBucketSize: o.kBucketSize, disjointPaths: o.disjointPaths, connectionMonitor: false, clientMode: false, querySelfIntervalMs: 600_000 },
-    kadPing: o.kadPing, tableRefresh: o.tableRefresh, refreshAfterSettle: o.refreshAfterSettle,
+    kadPing: o.kadPing, tableRefresh: o.tableRefresh, keepAlive: o.keepAlive, refreshAfterSettle: o.refreshAfterSettle,
     bootstrapPeers: o.bootstrapPeers, maxConnections: o.maxConnections,
     // Workers connect over loopback TCP: --latency (the memory transport's) does not apply.
     transport: o.workers > 1
@@ -64,6 +65,8 @@ export interface ScaleResult {
   /** Peers on the nodes' refusal lists when measuring starts, by code (a hello that failed under load refuses a peer for 30 s). */
   refusals: Record<string, number>
   memoryPerNodeMb: { rss: number, heapUsed: number }
+  /** The growth per node (MB, after GC) by where it lives (`process.memoryUsage()`; over workers, their sum / N). */
+  memoryDetailPerNodeMb?: { rss: number, heapUsed: number, heapTotal: number, external: number, arrayBuffers: number }
   findPeer: { success: number, ms: ReturnType<typeof summary>, hops: ReturnType<typeof summary> }
   agentLookup: { success: number, ms: ReturnType<typeof summary>, hops: ReturnType<typeof summary> }
   tasks: { sent: number, delivered: number, deliveryRate: number, ms: ReturnType<typeof summary>, failures: Record<string, number> }
@@ -98,7 +101,7 @@ export async function runScale (o: SimOptions, progress: Progress): Promise<Scal
   }
   try {
     global.gc?.()
-    const before = memoryMb()
+    const before = memoryDetailMb()
     await mesh.prepare()
     phaseStart = performance.now()
     lag.reset()
@@ -133,7 +136,9 @@ export async function runScale (o: SimOptions, progress: Progress): Promise<Scal
     }
     phase('settle')
     global.gc?.()
-    const after = memoryMb()
+    const after = memoryDetailMb()
+    // AM_SIM_HEAP_SNAPSHOT=FILE: a V8 heap snapshot of the settled mesh (what a node's memory is made of).
+    if (process.env.AM_SIM_HEAP_SNAPSHOT != null && process.env.AM_SIM_HEAP_SNAPSHOT !== '') writeHeapSnapshot(process.env.AM_SIM_HEAP_SNAPSHOT)
     const n = mesh.size
     const rng = mesh.rng.fork()
     const pairs = (count: number): Array<[number, number]> => drawPairs(rng, n, count)
@@ -164,6 +169,7 @@ export async function runScale (o: SimOptions, progress: Progress): Promise<Scal
       connectionsOpened,
       refusals,
       memoryPerNodeMb: { rss: Math.round((after.rss - before.rss) / n * 100) / 100, heapUsed: Math.round((after.heapUsed - before.heapUsed) / n * 100) / 100 },
+      memoryDetailPerNodeMb: Object.fromEntries(Object.entries(after).map(([k, v]) => [k, Math.round((v - before[k as keyof typeof before]) / n * 100) / 100])) as ScaleResult['memoryDetailPerNodeMb'],
       findPeer: { success: ok(fp).length / Math.max(1, fp.length), ms: summary(ok(fp).map((x) => x.ms)), hops: summary(ok(fp).map((x) => x.hops)) },
       agentLookup: { success: ok(al).length / Math.max(1, al.length), ms: summary(ok(al).map((x) => x.ms)), hops: summary(ok(al).map((x) => x.hops)) },
       tasks: { sent: taskPairs.length, delivered, deliveryRate: delivered / Math.max(1, taskPairs.length), ms: summary(taskMs), failures },

@@ -43,6 +43,8 @@ export interface MeshNodeInit {
   dht?: Partial<KadDHTInit>
   /** Extra connection-manager settings (the simulator bounds each node's degree). */
   connectionManager?: { maxConnections?: number, maxParallelDials?: number, dialTimeout?: number }
+  /** Yamux settings (default: yamux's own, keep-alive pings every 30 s on each side of each connection; the simulator may turn them off). */
+  muxer?: Parameters<typeof lazyWindowYamux>[0]
 }
 
 /**
@@ -107,7 +109,7 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
     transports: init.transports ?? [tcp(), circuitRelayTransport()],
     ...(init.connectionMonitor === false ? { connectionMonitor: { enabled: false } } : {}),
     connectionEncrypters: [singleWriteNoise()],
-    streamMuxers: [lazyWindowYamux()],
+    streamMuxers: [lazyWindowYamux(init.muxer)],
     peerDiscovery,
     connectionManager: {
       maxConnections: config.connections.max,
