@@ -23,13 +23,15 @@ const POOL_BYTES = 4096
  * shared between daemons in one process.
  */
 export class RandomPool {
-  private readonly pool = Buffer.alloc(POOL_BYTES)
+  private readonly pool = new Uint8Array(POOL_BYTES)
+  /** The same memory as a Buffer, for {@link hex}. */
+  private readonly view = Buffer.from(this.pool.buffer, this.pool.byteOffset, POOL_BYTES)
   private offset = POOL_BYTES
 
   /** `n` fresh random bytes (`n` ≤ 4096). */
   bytes (n: number): Uint8Array {
     const at = this.draw(n)
-    return new Uint8Array(this.pool.buffer.slice(this.pool.byteOffset + at, this.pool.byteOffset + at + n))
+    return this.pool.slice(at, at + n)
   }
 
   /**
@@ -38,7 +40,7 @@ export class RandomPool {
    */
   hex (n: number): string {
     const at = this.draw(n)
-    return this.pool.toString('hex', at, at + n)
+    return this.view.toString('hex', at, at + n)
   }
 
   /** Reserves the next `n` bytes of the pool (refilling it first if fewer are left) and returns where they start. */
