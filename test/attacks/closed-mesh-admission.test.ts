@@ -89,6 +89,9 @@ describe('closed mesh: who gets in', () => {
     const before = await refused('NO_CERTIFICATE')
     const peer = await peerWith()
     await expectRefused(peer, 'NO_CERTIFICATE', before)
+    // The daemon answers the hello with its reason before it counts the refusal, but the peer
+    // reads that answer on its own schedule: wait for it (a missing answer still fails here).
+    await waitFor(async () => /NO_CERTIFICATE/.test(peer.refusals.join()), 'the refusal\'s reason to reach the peer', 5_000).catch(() => {})
     expect(peer.refusals.join(), 'the daemon told the peer why').toMatch(/NO_CERTIFICATE/)
     // The refused peer cannot even open a DHT stream: it is kept off.
     await expect(peer.node.dialProtocol(multiaddr(loopbackAddress(daemon)), dhtProtocol('agentmesh'), { signal: AbortSignal.timeout(5_000) })).rejects.toThrow()
