@@ -6,7 +6,11 @@
  * - the SDK echo agent in its own process (test/helpers/agent-process.mjs);
  * - the stand-in OTLP/HTTP collector (test/helpers/otlp-collector.ts) in a
  *   process of its own (as a real collector would be: parsing every span in
- *   the callers' process would slow the callers, not the daemons);
+ *   the callers' process would slow the callers, not the daemons). It counts
+ *   the spans by walking the protobuf framing rather than building an object
+ *   per span: building them cost ≈ 0.1 ms of CPU per task, as much as the
+ *   daemons' tracing, taken from the same two cores. Its CPU per task is
+ *   reported beside the daemons', with the callers' and the agent's;
  * - two closed-mesh daemon pairs, each a caller's daemon A bootstrapped to
  *   daemon B, which hosts the agent (`echo:orchestrator` certificate):
  *   - "off": the defaults: no trace endpoint, no `--metrics` listener;
@@ -99,6 +103,12 @@ export interface TelemetrySide {
   errors: number
   /** CPU time (user + system) of both daemons per completed task (ms). */
   daemonCpuMsPerTask: number
+  /**
+   * CPU per completed task (ms) of the other processes sharing the machine's cores: the stand-in
+   * OTLP collector, the bench's own process (the callers and the scraper) and the agent's process.
+   * On two cores every process competes for the same CPU, so a side's tasks/s falls with all of it.
+   */
+  otherCpuMsPerTask: { collector: number, callers: number, agent: number }
 }
 
 /** Off and on at one concurrency. */
@@ -131,7 +141,7 @@ export interface TelemetryResult {
   cpus: number
   settings: Record<string, unknown>
   figures: TelemetryFigure[]
-  /** The "on" pair against itself (when it traces): see the module comment. */
+  /** The "on" pair against itself (when it traces, or with `--on metrics` scraped vs not): see the module comment. */
   samePair: SamePairFigure[]
   /** Spans the collector received from the "on" pair during the whole run. */
   spansExported: number
@@ -146,12 +156,12 @@ export interface TelemetryResult {
 const AGENT = 'echo'
 
 /** What one measured window (or a sum of windows) saw. */
-interface Window { tasks: number, elapsedMs: number, errors: number, cpuMs: number }
+interface Window { tasks: number, elapsedMs: number, errors: number, cpuMs: number, collectorCpuMs: number, callersCpuMs: number, agentCpuMs: number }
 /** Both sides' windows summed over every generation, and their rate ratios per round and per generation. */
 interface Accumulated { sums: [Window, Window], roundRatios: number[], generationRatios: number[] }
 
 function emptyWindow (): Window {
-  return { tasks: 0, elapsedMs: 0, errors: 0, cpuMs: 0 }
+  return { tasks: 0, elapsedMs: 0, errors: 0, cpuMs: 0, collectorCpuMs: 0, callersCpuMs: 0, agentCpuMs: 0 }
 }
 
 function newAccumulated (): Accumulated {
@@ -163,6 +173,9 @@ function addWindow (into: Window, w: Window): void {
   into.elapsedMs += w.elapsedMs
   into.errors += w.errors
   into.cpuMs += w.cpuMs
+  into.collectorCpuMs += w.collectorCpuMs
+  into.callersCpuMs += w.callersCpuMs
+  into.agentCpuMs += w.agentCpuMs
 }
 
 /** Tasks per second over a window or a sum of windows. */
@@ -171,7 +184,17 @@ function rateOf (w: Window): number {
 }
 
 function side (w: Window): TelemetrySide {
-  return { tasks: w.tasks, elapsedMs: w.elapsedMs, tasksPerSec: rateOf(w), errors: w.errors, daemonCpuMsPerTask: w.tasks > 0 ? w.cpuMs / w.tasks : 0 }
+  const per = (ms: number): number => w.tasks > 0 ? ms / w.tasks : 0
+  return {
+    tasks: w.tasks, elapsedMs: w.elapsedMs, tasksPerSec: rateOf(w), errors: w.errors, daemonCpuMsPerTask: per(w.cpuMs),
+    otherCpuMsPerTask: { collector: per(w.collectorCpuMs), callers: per(w.callersCpuMs), agent: per(w.agentCpuMs) }
+  }
+}
+
+/** A side's other processes' CPU per task: collector / callers / agent (ms). */
+function others (s: TelemetrySide): string {
+  const o = s.otherCpuMsPerTask
+  return `${o.collector.toFixed(2)} / ${o.callers.toFixed(2)} / ${o.agent.toFixed(2)}`
 }
 
 /** `min–max` of some ratios, to two places. */
@@ -257,6 +280,11 @@ export async function benchTelemetry (options: BenchTelemetryOptions = {}): Prom
       }))
     }
 
+    /** CPU so far (ms) of the collector, this process (callers and scraper) and the agent. */
+    const otherCpu = (): { collector: number, callers: number, agent: number } => {
+      const own = process.cpuUsage()
+      return { collector: cpuMs(collector.pid), callers: (own.user + own.system) / 1000, agent: agent.pid != null ? cpuMs(agent.pid) : 0 }
+    }
     const callsBefore = await agent.calls()
     let clientCalls = 0
     const call = async (p: Pair, text: string, client: Client = p.client): Promise<void> => { await callEcho(client, text, abort.signal); clientCalls++ }
@@ -266,11 +294,16 @@ export async function benchTelemetry (options: BenchTelemetryOptions = {}): Prom
       const timer = scrapeIt ? setInterval(() => { scraping = scraping.then(async () => { await scrape(p) }) }, o.scrapeIntervalMs) : undefined
       if (scrapeIt) scraping = scrape(p)
       const cpu0 = cpuMs(p.a.proc.pid!) + cpuMs(p.b.proc.pid!)
+      const others0 = otherCpu()
       const w = await concurrentWindow((n) => call(p, `${label} ${n}`, client), c, o.windowMs, abort.signal)
       const cpu1 = cpuMs(p.a.proc.pid!) + cpuMs(p.b.proc.pid!)
+      const others1 = otherCpu()
       if (timer != null) clearInterval(timer)
       await scraping
-      return { tasks: w.tasks, elapsedMs: w.elapsedMs, errors: w.errors, cpuMs: cpu1 - cpu0 }
+      return {
+        tasks: w.tasks, elapsedMs: w.elapsedMs, errors: w.errors, cpuMs: cpu1 - cpu0,
+        collectorCpuMs: others1.collector - others0.collector, callersCpuMs: others1.callers - others0.callers, agentCpuMs: others1.agent - others0.agent
+      }
     }
     /**
      * `o.rounds` rounds of one window of each side (0 then 1, then 1 then 0, …), added to `acc`:
@@ -310,10 +343,12 @@ export async function benchTelemetry (options: BenchTelemetryOptions = {}): Prom
         await alternate(acc, (i, r) => measure(pairs[i]!, c, `g${g} c${c} r${r} ${pairs[i]!.name}`, pairs[i]!.client, pairs[i] === on && scraped))
         o.progress(`generation ${g + 1}, ${c} callers: on/off ${acc.generationRatios.at(-1)!.toFixed(3)}`)
       }
-      if (traced) {
+      if (traced || scraped) {
+        // Tracing: callers' tasks sampled or not (scraped only when sampled); metrics alone: scraped or not.
+        const clients = traced ? [on.unsampled, on.sampled] : [on.client, on.client]
         for (const c of o.concurrency) {
           const acc = onePair.get(c)!
-          await alternate(acc, (i, r) => measure(on, c, `g${g} same c${c} r${r} ${i === 1 ? 'sampled' : 'unsampled'}`, i === 1 ? on.sampled : on.unsampled, i === 1 && scraped))
+          await alternate(acc, (i, r) => measure(on, c, `g${g} same c${c} r${r} ${i === 1 ? 'sampled' : 'unsampled'}`, clients[i]!, i === 1 && scraped))
           o.progress(`generation ${g + 1}, ${c} callers, one pair: sampled/unsampled ${acc.generationRatios.at(-1)!.toFixed(3)}`)
         }
       }
@@ -329,16 +364,16 @@ export async function benchTelemetry (options: BenchTelemetryOptions = {}): Prom
       const acc = twoPairs.get(c)!
       const fig: TelemetryFigure = { concurrency: c, off: side(acc.sums[0]), on: side(acc.sums[1]), ratio: 0, roundRatios: acc.roundRatios, generationRatios: acc.generationRatios }
       fig.ratio = fig.on.tasksPerSec / fig.off.tasksPerSec
-      o.progress(`${c} callers: off ${fig.off.tasksPerSec.toFixed(0)} tasks/s, on ${fig.on.tasksPerSec.toFixed(0)} tasks/s, on/off ${fig.ratio.toFixed(3)} (generations ${spread(fig.generationRatios)}, rounds ${spread(fig.roundRatios)}); daemon CPU ${fig.off.daemonCpuMsPerTask.toFixed(2)} / ${fig.on.daemonCpuMsPerTask.toFixed(2)} ms per task`)
+      o.progress(`${c} callers: off ${fig.off.tasksPerSec.toFixed(0)} tasks/s, on ${fig.on.tasksPerSec.toFixed(0)} tasks/s, on/off ${fig.ratio.toFixed(3)} (generations ${spread(fig.generationRatios)}, rounds ${spread(fig.roundRatios)}); daemon CPU ${fig.off.daemonCpuMsPerTask.toFixed(2)} / ${fig.on.daemonCpuMsPerTask.toFixed(2)} ms per task; collector / callers / agent ${others(fig.off)} → ${others(fig.on)} ms`)
       return fig
     })
-    const samePair: SamePairFigure[] = !traced
+    const samePair: SamePairFigure[] = !traced && !scraped
       ? []
       : o.concurrency.map((c) => {
         const acc = onePair.get(c)!
         const fig: SamePairFigure = { concurrency: c, unsampled: side(acc.sums[0]), sampled: side(acc.sums[1]), ratio: 0, roundRatios: acc.roundRatios, generationRatios: acc.generationRatios }
         fig.ratio = fig.sampled.tasksPerSec / fig.unsampled.tasksPerSec
-        o.progress(`${c} callers, one pair: unsampled ${fig.unsampled.tasksPerSec.toFixed(0)} tasks/s, sampled ${fig.sampled.tasksPerSec.toFixed(0)} tasks/s, ratio ${fig.ratio.toFixed(3)} (generations ${spread(fig.generationRatios)}, rounds ${spread(fig.roundRatios)}); daemon CPU ${fig.unsampled.daemonCpuMsPerTask.toFixed(2)} / ${fig.sampled.daemonCpuMsPerTask.toFixed(2)} ms per task`)
+        o.progress(`${c} callers, one pair: unsampled ${fig.unsampled.tasksPerSec.toFixed(0)} tasks/s, sampled ${fig.sampled.tasksPerSec.toFixed(0)} tasks/s, ratio ${fig.ratio.toFixed(3)} (generations ${spread(fig.generationRatios)}, rounds ${spread(fig.roundRatios)}); daemon CPU ${fig.unsampled.daemonCpuMsPerTask.toFixed(2)} / ${fig.sampled.daemonCpuMsPerTask.toFixed(2)} ms per task; collector / callers / agent ${others(fig.unsampled)} → ${others(fig.sampled)} ms`)
         return fig
       })
     const agentCalls = await agent.calls() - callsBefore
@@ -372,22 +407,25 @@ export async function benchTelemetry (options: BenchTelemetryOptions = {}): Prom
 
 /** A markdown table: tasks/s off and on, the ratio and its spread, CPU per task. */
 export function formatTelemetryTable (r: TelemetryResult): string {
-  const header = ['callers', 'off (tasks/s)', 'on (tasks/s)', 'on / off', 'per generation', 'per round', 'daemon CPU per task off / on', 'target']
+  const header = ['callers', 'off (tasks/s)', 'on (tasks/s)', 'on / off', 'per generation', 'per round', 'daemon CPU per task off / on', 'collector / callers / agent CPU per task, off → on', 'target']
   const rows = r.figures.map((f) => [
     String(f.concurrency), f.off.tasksPerSec.toFixed(0), f.on.tasksPerSec.toFixed(0), `${f.ratio.toFixed(3)}×`,
     spread(f.generationRatios), spread(f.roundRatios),
     `${f.off.daemonCpuMsPerTask.toFixed(2)} / ${f.on.daemonCpuMsPerTask.toFixed(2)} ms`,
+    `${others(f.off)} → ${others(f.on)} ms`,
     `≥ 0.90× ${f.ratio >= 0.9 ? 'met' : 'NOT met'}`
   ])
   const same = r.samePair.length === 0
     ? []
     : [
         '',
-        'The "on" pair against itself (callers\' traceparent sampled vs not sampled; scraped only when sampled):',
+        r.settings.on === 'metrics'
+          ? 'The "on" pair against itself (its `/metrics` scraped vs not scraped; "sampled" = scraped):'
+          : 'The "on" pair against itself (callers\' traceparent sampled vs not sampled; scraped only when sampled):',
         '',
-        '| callers | not sampled (tasks/s) | sampled (tasks/s) | sampled / not | per generation | per round | daemon CPU per task not / sampled | target |',
-        '|---|---|---|---|---|---|---|---|',
-        ...r.samePair.map((f) => `| ${f.concurrency} | ${f.unsampled.tasksPerSec.toFixed(0)} | ${f.sampled.tasksPerSec.toFixed(0)} | ${f.ratio.toFixed(3)}× | ${spread(f.generationRatios)} | ${spread(f.roundRatios)} | ${f.unsampled.daemonCpuMsPerTask.toFixed(2)} / ${f.sampled.daemonCpuMsPerTask.toFixed(2)} ms | ≥ 0.90× ${f.ratio >= 0.9 ? 'met' : 'NOT met'} |`)
+        '| callers | not sampled (tasks/s) | sampled (tasks/s) | sampled / not | per generation | per round | daemon CPU per task not / sampled | collector / callers / agent CPU per task, not → sampled | target |',
+        '|---|---|---|---|---|---|---|---|---|',
+        ...r.samePair.map((f) => `| ${f.concurrency} | ${f.unsampled.tasksPerSec.toFixed(0)} | ${f.sampled.tasksPerSec.toFixed(0)} | ${f.ratio.toFixed(3)}× | ${spread(f.generationRatios)} | ${spread(f.roundRatios)} | ${f.unsampled.daemonCpuMsPerTask.toFixed(2)} / ${f.sampled.daemonCpuMsPerTask.toFixed(2)} ms | ${others(f.unsampled)} → ${others(f.sampled)} ms | ≥ 0.90× ${f.ratio >= 0.9 ? 'met' : 'NOT met'} |`)
       ]
   return [
     `| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`),
@@ -408,22 +446,20 @@ function traceparent (sampled: boolean): Record<string, string> {
 }
 
 /**
- * test/helpers/otlp-collector.ts in a child process: its traces URL, and how many spans it has
- * received so far (it keeps a count, not the spans).
+ * test/helpers/otlp-collector.ts in a child process, counting spans (`count: true`): its traces
+ * URL, its process ID (its CPU is reported) and how many spans it has received so far.
  */
-async function startCollectorProcess (): Promise<{ url: string, count: () => Promise<number>, close: () => Promise<void> }> {
+async function startCollectorProcess (): Promise<{ url: string, pid: number, count: () => Promise<number>, close: () => Promise<void> }> {
   // Compiled next to this file's own build (dist/test/bench → dist/test/helpers); from test/bench (vitest), the dist copy.
   const compiled = [join(import.meta.dirname, '..', 'helpers', 'otlp-collector.js'), join(import.meta.dirname, '..', '..', 'dist', 'test', 'helpers', 'otlp-collector.js')].find((f) => existsSync(f))
   if (compiled == null) throw new Error('dist/test/helpers/otlp-collector.js not found: run npm run build')
   const helper = pathToFileURL(compiled).href
   const script = `
     const { startOtlpCollector } = await import(${JSON.stringify(helper)})
-    const c = await startOtlpCollector()
-    let total = 0
-    setInterval(() => { total += c.spans.length; c.spans.length = 0 }, 200)
+    const c = await startOtlpCollector({ count: true })
     process.stdout.write(JSON.stringify({ url: c.url }) + '\\n')
     process.stdin.setEncoding('utf8')
-    process.stdin.on('data', () => { total += c.spans.length; c.spans.length = 0; process.stdout.write(JSON.stringify({ spans: total }) + '\\n') })
+    process.stdin.on('data', () => { process.stdout.write(JSON.stringify({ spans: c.received() }) + '\\n') })
     process.stdin.on('end', () => { void c.close(); process.exit(0) })
   `
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] })
@@ -437,6 +473,7 @@ async function startCollectorProcess (): Promise<{ url: string, count: () => Pro
   const { url } = JSON.parse(await first) as { url: string }
   return {
     url,
+    pid: child.pid!,
     count: async () => {
       const reply = new Promise<string>((resolve) => replies.push(resolve))
       child.stdin!.write('count\n')
