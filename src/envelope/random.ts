@@ -43,6 +43,15 @@ export class RandomPool {
     return this.view.toString('hex', at, at + n)
   }
 
+  /**
+   * Writes `n` fresh random bytes into `target` at `offset`: a copy within
+   * memory, with no array made for them (the span ids of encoded stage spans).
+   */
+  copyInto (target: Uint8Array, offset: number, n: number): void {
+    const at = this.draw(n)
+    target.set(this.pool.subarray(at, at + n), offset)
+  }
+
   /** Reserves the next `n` bytes of the pool (refilling it first if fewer are left) and returns where they start. */
   private draw (n: number): number {
     if (!Number.isInteger(n) || n < 0 || n > POOL_BYTES) throw new RangeError(`cannot draw ${n} bytes from a ${POOL_BYTES}-byte pool`)

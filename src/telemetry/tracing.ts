@@ -3,6 +3,7 @@ import type { Context, HrTime, Span, SpanContext, Tracer } from '@opentelemetry/
 import type { BasicTracerProvider, ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import type { Logger } from 'pino'
 import { EXPORT_WARN_INTERVAL_MS, SPAN_ATTRIBUTES, TRACE_EXPORT_TIMEOUT_MS, TRACE_SHUTDOWN_TIMEOUT_MS, TRACER_NAME } from './constants.js'
+import type { EncodedTask, StageSpanBatch } from './stage-batch.js'
 
 /** What {@link Tracing.create} needs. */
 export interface TracingInit {
@@ -57,8 +58,15 @@ export interface TaskSpan {
 interface Sdk {
   api: typeof import('@opentelemetry/api')
   core: typeof import('@opentelemetry/core')
-  /** The provider's span processors (the batching OTLP one, a test's exporter). */
+  /**
+   * Span processors that take stage spans as span records: a test's exporter,
+   * and the batching OTLP one when it exports JSON.
+   */
   processors: SpanProcessor[]
+  /** With an OTLP protobuf endpoint: where stage spans go, encoded (made with the first one). */
+  encoded?: { batch?: StageSpanBatch, make: (probe: ReadableSpan) => StageSpanBatch, shutdown: () => Promise<void> }
+  /** `agentmesh.<stage>` in UTF-8, for the encoded stage spans. */
+  nameBytes: Map<string, Uint8Array>
   /** Where this daemon's stage span ids come from. */
   ids: RandomPool
   /** `agentmesh.<stage>` for each stage seen so far: one string per stage name, not one per span. */
@@ -106,18 +114,51 @@ export class Tracing {
       import('@opentelemetry/api'), import('@opentelemetry/core'), import('@opentelemetry/resources'), import('@opentelemetry/sdk-trace-base')
     ])
     const spanProcessors: SpanProcessor[] = []
+    const stageProcessors: SpanProcessor[] = []
+    const ids = new RandomPool()
+    const origin = core.millisToHrTime(performance.timeOrigin)
+    let encoded: Sdk['encoded']
     if (init.endpoint != null) {
       const protocol = init.protocol ?? 'http/protobuf'
+      const failures = new FailureLog(init.endpoint, init.log)
       // Protobuf is the OpenTelemetry default, and smaller and cheaper to make than JSON (README, "What telemetry costs").
       const { OTLPTraceExporter } = protocol === 'http/json'
         ? await import('@opentelemetry/exporter-trace-otlp-http')
         : await import('@opentelemetry/exporter-trace-otlp-proto')
       const otlp = new OTLPTraceExporter({ url: init.endpoint, timeoutMillis: TRACE_EXPORT_TIMEOUT_MS })
       // The standard OTEL_BSP_* variables tune the batches (default: every 5 s or 512 spans).
-      spanProcessors.push(new sdkTrace.BatchSpanProcessor(reportFailures(otlp, init.endpoint, core.ExportResultCode.SUCCESS, init.log)))
+      const batching = new sdkTrace.BatchSpanProcessor(reportFailures(otlp, failures, core.ExportResultCode.SUCCESS))
+      spanProcessors.push(batching)
+      if (protocol === 'http/json') stageProcessors.push(batching)
+      else {
+        // Stage spans skip the span processor: encoded as they end, sent in batches of their own (stage-batch.ts).
+        const { StageSpanBatch, headerOf, otlpBatchSender } = await import('./stage-batch.js')
+        const sender = otlpBatchSender(init.endpoint, TRACE_EXPORT_TIMEOUT_MS)
+        const env = core.getNumberFromEnv
+        encoded = {
+          make: (probe) => new StageSpanBatch({
+            ...headerOf(probe),
+            send: sender.send,
+            ids,
+            origin,
+            maxBatch: env('OTEL_BSP_MAX_EXPORT_BATCH_SIZE') ?? 512,
+            maxQueue: env('OTEL_BSP_MAX_QUEUE_SIZE') ?? 2048,
+            delayMs: env('OTEL_BSP_SCHEDULE_DELAY') ?? 5000,
+            onLost: (spans, error) => { failures.lost(spans, error) }
+          }),
+          shutdown: async () => {
+            await encoded?.batch?.shutdown()
+            await sender.shutdown()
+          }
+        }
+      }
       init.log?.info({ endpoint: init.endpoint, protocol }, 'exporting task traces over OTLP/HTTP')
     }
-    if (init.exporter != null) spanProcessors.push(new sdkTrace.SimpleSpanProcessor(init.exporter))
+    if (init.exporter != null) {
+      const simple = new sdkTrace.SimpleSpanProcessor(init.exporter)
+      spanProcessors.push(simple)
+      stageProcessors.push(simple)
+    }
     const resource = resources.defaultResource().merge(resources.resourceFromAttributes({
       'service.name': init.serviceName,
       'service.instance.id': init.peerId,
@@ -125,7 +166,8 @@ export class Tracing {
     }))
     // The sampler is the SDK's default, parent-based (a caller's "not sampled" is obeyed), or OTEL_TRACES_SAMPLER's.
     const provider = new sdkTrace.BasicTracerProvider({ resource, spanProcessors })
-    return new Tracing({ sdk: { api, core, processors: spanProcessors, ids: new RandomPool(), names: new Map(), origin: core.millisToHrTime(performance.timeOrigin) }, tracer: provider.getTracer(TRACER_NAME), provider })
+    const sdk: Sdk = { api, core, processors: stageProcessors, ids, names: new Map(), nameBytes: new Map(), origin, ...(encoded != null ? { encoded } : {}) }
+    return new Tracing({ sdk, tracer: provider.getTracer(TRACER_NAME), provider })
   }
 
   /**
@@ -158,10 +200,11 @@ export class Tracing {
   async shutdown (): Promise<void> {
     const provider = this.provider
     if (provider == null) return
+    const encoded = this.sdk?.encoded
     this.stopping ??= new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, TRACE_SHUTDOWN_TIMEOUT_MS)
       timer.unref()
-      provider.shutdown().catch(() => {}).finally(() => { clearTimeout(timer); resolve() })
+      Promise.all([provider.shutdown(), encoded?.shutdown()]).catch(() => {}).finally(() => { clearTimeout(timer); resolve() })
     })
     await this.stopping
   }
@@ -174,6 +217,8 @@ class OtelTaskSpan implements TaskSpan {
   private readonly recording: boolean
   /** What the stage spans share: the task span's context, resource and scope, and the clock's origin. */
   private readonly stages: StageParent
+  /** The same for encoded stage spans, in bytes (made with the first one). */
+  private task?: EncodedTask
 
   constructor (private readonly span: Span, private readonly sdk: Sdk) {
     const sc = span.spanContext()
@@ -197,7 +242,9 @@ class OtelTaskSpan implements TaskSpan {
    */
   stage (stage: string, startMs: number, endMs: number): void {
     if (!this.recording) return
-    const { names, ids, processors } = this.sdk
+    const { names, ids, processors, encoded } = this.sdk
+    if (encoded != null) this.encode(encoded, stage, startMs, endMs)
+    if (processors.length === 0) return
     let name = names.get(stage)
     if (name === undefined) {
       name = `agentmesh.${stage}`
@@ -207,6 +254,22 @@ class OtelTaskSpan implements TaskSpan {
     while (spanId === ZERO_SPAN_ID) spanId = ids.hex(8)
     const record = new StageRecord(name, spanId, startMs, endMs, this.stages)
     for (const p of processors) p.onEnd(record as unknown as ReadableSpan)
+  }
+
+  /** Encodes the stage span into the daemon's batch (see stage-batch.ts). */
+  private encode (encoded: NonNullable<Sdk['encoded']>, stage: string, startMs: number, endMs: number): void {
+    const { nameBytes } = this.sdk
+    let name = nameBytes.get(stage)
+    if (name === undefined) {
+      name = Buffer.from(`agentmesh.${stage}`)
+      nameBytes.set(stage, name)
+    }
+    if (encoded.batch == null) {
+      // The request's resource and scope are the task span's, as the SDK's serializer encodes them.
+      encoded.batch = encoded.make(new StageRecord(`agentmesh.${stage}`, '0000000000000001', startMs, endMs, this.stages) as unknown as ReadableSpan)
+    }
+    this.task ??= encodedTask(this.stages.context)
+    encoded.batch.add(this.task, name, startMs, endMs)
   }
 
   setAttribute (key: string, value: string | number): void {
@@ -300,23 +363,40 @@ function atOffset (origin: HrTime, ms: number): HrTime {
   return [seconds, nanos]
 }
 
+/** What the encoded stage spans of one task copy: its trace id, its span id (their parent), flags and tracestate. */
+function encodedTask (context: SpanContext): EncodedTask {
+  const state = context.traceState?.serialize()
+  return {
+    traceId: Buffer.from(context.traceId, 'hex'),
+    parentSpanId: Buffer.from(context.spanId, 'hex'),
+    traceFlags: context.traceFlags,
+    ...(state != null && state !== '' ? { traceState: Buffer.from(state) } : {})
+  }
+}
+
+/** Logs lost spans (failed exports, a full queue) at most once a minute, with how many were lost meanwhile. */
+class FailureLog {
+  private lastWarned = -Infinity
+  private failed = 0
+
+  constructor (private readonly endpoint: string, private readonly log: Logger | undefined) {}
+
+  lost (spans: number, error?: Error): void {
+    this.failed += spans
+    const now = performance.now()
+    if (this.log == null || now - this.lastWarned < EXPORT_WARN_INTERVAL_MS) return
+    this.lastWarned = now
+    this.log.warn({ endpoint: this.endpoint, spansLost: this.failed, err: error?.message ?? 'export queue full' }, 'trace export failed; spans are dropped')
+    this.failed = 0
+  }
+}
+
 /** Wraps an exporter so that failed exports are logged (OpenTelemetry would only tell its global diagnostic logger). */
-function reportFailures (exporter: SpanExporter, endpoint: string, success: number, log: Logger | undefined): SpanExporter {
-  if (log == null) return exporter
-  let lastWarned = -Infinity
-  let failed = 0
+function reportFailures (exporter: SpanExporter, failures: FailureLog, success: number): SpanExporter {
   return {
     export: (spans, done) => {
       exporter.export(spans, (result) => {
-        if (result.code !== success) {
-          failed += spans.length
-          const now = performance.now()
-          if (now - lastWarned >= EXPORT_WARN_INTERVAL_MS) {
-            lastWarned = now
-            log.warn({ endpoint, spansLost: failed, err: result.error?.message }, 'trace export failed; spans are dropped')
-            failed = 0
-          }
-        }
+        if (result.code !== success) failures.lost(spans.length, result.error)
         done(result)
       })
     },
