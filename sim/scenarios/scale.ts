@@ -14,6 +14,7 @@ export function settingsOf (o: SimOptions): Record<string, unknown> {
     nodes: o.nodes, topology: o.topology ?? 'flat', fanout: o.fanout, latencyMs: o.latencyMs, loss: o.loss, workers: o.workers, seed: o.seed,
     dht: { alpha: o.alpha, kBucketSize: o.kBucketSize, disjointPaths: o.disjointPaths, connectionMonitor: false, clientMode: false, querySelfIntervalMs: 600_000 },
     kadPing: o.kadPing, tableRefresh: o.tableRefresh, keepAlive: o.keepAlive, refreshAfterSettle: o.refreshAfterSettle,
+    encryption: o.encryption === 'plaintext' ? 'plaintext (@libp2p/plaintext: no Noise, peer keys not proven)' : 'noise', libp2pLog: o.libp2pLog,
     bootstrapPeers: o.bootstrapPeers, maxConnections: o.maxConnections,
     // Workers connect over loopback TCP: --latency (the memory transport's) does not apply.
     transport: o.workers > 1
