@@ -237,7 +237,9 @@ export class SimMesh {
       dialDiscovered: options.dialDiscovered,
       kadPing: options.kadPing,
       tableRefresh: options.tableRefresh,
-      keepAlive: options.keepAlive
+      keepAlive: options.keepAlive,
+      encryption: options.encryption,
+      libp2pLog: options.libp2pLog
     })
     this.nodes[i] = node
     this.startedMs[i] = performance.now()

@@ -53,6 +53,13 @@ export interface SimOptions {
   tableRefresh: boolean
   /** Yamux keep-alive pings on every connection (each side, at once and every 30 s). */
   keepAlive: boolean
+  /**
+   * The connection encrypter: `noise` (the daemon's) or `plaintext` (`@libp2p/plaintext`: no Noise CPU,
+   * and no proof that a peer holds its key; not for compromise, which measures the mesh's checks).
+   */
+  encryption: 'noise' | 'plaintext'
+  /** libp2p's own debug loggers on every node (false: one shared no-op logger; DEBUG=libp2p:* then prints nothing). */
+  libp2pLog: boolean
   /** scale: advertise every agent once more after the settle phase (the directory's refresh, compressed). */
   refreshAfterSettle: boolean
   /** Print JSON progress lines instead of a bar (set for workers and non-TTY). */
@@ -92,6 +99,8 @@ export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'scenario'> = {
   kadPing: false,
   tableRefresh: false,
   keepAlive: false,
+  encryption: 'noise',
+  libp2pLog: true,
   refreshAfterSettle: true,
   quiet: false,
   spread: 'any',
@@ -128,6 +137,10 @@ scenarios: scale | churn | compromise | flood
   --kad-ping on|off       kad-dht pings a new peer before it enters the routing table (default off)
   --table-refresh on|off  kad-dht's routing-table refresh lookups (default off)
   --keepalive on|off      Yamux keep-alive pings, each side of each connection every 30 s (default off)
+  --encryption noise|plaintext  connection encrypter (default noise, the daemon's); plaintext: no Noise
+                          CPU and no proof of a peer's key (hello, certificates, signatures, policy
+                          still real); not for compromise
+  --libp2p-log on|off     libp2p's debug loggers on each node (default on); off: one no-op logger
   --refresh on|off        scale: re-advertise every agent once after the settle phase (default on)
   --spread any|work       compromise: victims forward to everyone they know and attackers probe
                           outside the topology (any, default), or only along work edges (work)
@@ -208,6 +221,13 @@ export function parseSimArgs (argv: readonly string[]): SimOptions {
       case '--table-refresh': o.tableRefresh = onOff(); break
       case '--keepalive': o.keepAlive = onOff(); break
       case '--refresh': o.refreshAfterSettle = onOff(); break
+      case '--encryption': {
+        const e = value()
+        if (e !== 'noise' && e !== 'plaintext') throw new SimUsageError(`--encryption must be noise or plaintext, not "${e}"`)
+        o.encryption = e
+        break
+      }
+      case '--libp2p-log': o.libp2pLog = onOff(); break
       case '--spread': {
         const m = value()
         if (!(SPREAD_MODELS as readonly string[]).includes(m)) throw new SimUsageError(`--spread must be one of ${SPREAD_MODELS.join(', ')}, not "${m}"`)
@@ -221,6 +241,10 @@ export function parseSimArgs (argv: readonly string[]): SimOptions {
   // Only the scale scenario has a coordinator and workers; the others would silently run in one process.
   if (o.workers > 1 && o.scenario !== 'scale') {
     throw new SimUsageError(`--workers is for the scale scenario only (${o.scenario} runs in one process): drop --workers ${o.workers} or run scale`)
+  }
+  // The compromise scenario measures what the mesh's checks stop; plaintext drops the proof that a peer holds its key.
+  if (o.encryption === 'plaintext' && o.scenario === 'compromise') {
+    throw new SimUsageError('--encryption plaintext is not for the compromise scenario (connections would not prove who the peer is): drop it or run scale')
   }
   return o
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { MemoryDatastore } from 'datastore-core'
 import type { PrivateKey, Transport } from '@libp2p/interface'
 import type { KadDHTInit } from '@libp2p/kad-dht'
+import { plaintext } from '@libp2p/plaintext'
 import { matchRoute, type RequestContext } from '../src/api/index.js'
 import { AuditLog } from '../src/audit/index.js'
 import type { Config } from '../src/config/index.js'
@@ -12,6 +13,7 @@ import { createMeshNode, dialDiscoveredPeers, type MeshNode } from '../src/node/
 import { openDatabase, type Database } from '../src/store/index.js'
 import type { Logger, Metrics } from '../src/telemetry/index.js'
 import { AccessControl, installBundle, PeerTrust, RefusalList, TrustStore } from '../src/trust/index.js'
+import { SILENT_LIBP2P_LOGGER } from './libp2p-logger.js'
 
 /** What {@link SimNode.start} needs: what a daemon's home and flags would give it. */
 export interface SimNodeInit {
@@ -48,6 +50,14 @@ export interface SimNodeInit {
   tableRefresh?: boolean
   /** Yamux keep-alive pings (each side of each connection, at once and then every 30 s; default true, as in the daemon). */
   keepAlive?: boolean
+  /**
+   * The connection encrypter (default `noise`, the daemon's). `plaintext` (`@libp2p/plaintext`)
+   * exchanges public keys in the clear: no Noise CPU, and no proof that the remote holds its key —
+   * the hello, certificates, envelope signatures and policy still run as in the daemon.
+   */
+  encryption?: 'noise' | 'plaintext'
+  /** libp2p's own debug loggers (default true, as in the daemon); false: a shared no-op logger. */
+  libp2pLog?: boolean
 }
 
 /** The answer to one call through a node's A2A endpoint. */
@@ -113,7 +123,9 @@ export class SimNode {
       config, privateKey: init.privateKey, datastore: new MemoryDatastore(), connectionGater: lossy,
       transports: init.transports, connectionMonitor: false, dht: init.dht,
       connectionManager: { maxConnections: init.maxConnections },
-      ...(init.keepAlive === false ? { muxer: { enableKeepAlive: false } } : {})
+      ...(init.keepAlive === false ? { muxer: { enableKeepAlive: false } } : {}),
+      ...(init.encryption === 'plaintext' ? { connectionEncrypters: [plaintext()] } : {}),
+      ...(init.libp2pLog === false ? { logger: SILENT_LIBP2P_LOGGER } : {})
     })
     // Sim tunings that createMeshNode has no knob for: kad-dht internals, set before the node starts.
     const dht = node.services.dht as unknown as { routingTable?: { kb?: { lastPingThreshold: number } }, routingTableRefresh?: { afterStart: () => Promise<void> } }

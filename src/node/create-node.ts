@@ -8,7 +8,7 @@ import { tcp } from '@libp2p/tcp'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import type { Identify } from '@libp2p/identify'
-import type { ConnectionGater, Metrics, PeerDiscovery, PrivateKey, Transport } from '@libp2p/interface'
+import type { ComponentLogger, ConnectionEncrypter, ConnectionGater, Metrics, PeerDiscovery, PrivateKey, Transport } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 import type { Config } from '../config/index.js'
 import { throttleEmptyWalks } from './walk-throttle.js'
@@ -45,6 +45,20 @@ export interface MeshNodeInit {
   connectionManager?: { maxConnections?: number, maxParallelDials?: number, dialTimeout?: number }
   /** Yamux settings (default: yamux's own, keep-alive pings every 30 s on each side of each connection; the simulator may turn them off). */
   muxer?: Parameters<typeof lazyWindowYamux>[0]
+  /**
+   * Replaces Noise. The simulator's `--encryption plaintext` passes
+   * `@libp2p/plaintext` (a dev dependency) to take Noise's CPU out of its
+   * runs; the daemon passes none and never loads it: a daemon's connections
+   * are always Noise, which is also what authenticates the remote peer's key.
+   */
+  connectionEncrypters?: Array<(components: any) => ConnectionEncrypter>
+  /**
+   * libp2p's component logger (default: `@libp2p/logger`'s, silent unless
+   * `DEBUG` is set). The simulator passes a no-op one: libp2p makes loggers per
+   * connection, stream and protocol negotiation, each a set of `weald` debug
+   * closures even when nothing prints.
+   */
+  logger?: ComponentLogger
 }
 
 /**
@@ -101,6 +115,7 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
     ...(init.datastore != null ? { datastore: init.datastore } : {}),
     ...(init.connectionGater != null ? { connectionGater: init.connectionGater } : {}),
     ...(init.metrics != null ? { metrics: init.metrics } : {}),
+    ...(init.logger != null ? { logger: init.logger } : {}),
     addresses: {
       // '/p2p-circuit' is added once a relay is met (reserveOnRelays), not here.
       listen: config.listen,
@@ -108,7 +123,7 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
     },
     transports: init.transports ?? [tcp(), circuitRelayTransport()],
     ...(init.connectionMonitor === false ? { connectionMonitor: { enabled: false } } : {}),
-    connectionEncrypters: [singleWriteNoise()],
+    connectionEncrypters: init.connectionEncrypters ?? [singleWriteNoise()],
     streamMuxers: [lazyWindowYamux(init.muxer)],
     peerDiscovery,
     connectionManager: {

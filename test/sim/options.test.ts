@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { main } from '../../sim/cli.js'
+import { settingsOf } from '../../sim/scenarios/scale.js'
 import { parseSimArgs, SimUsageError } from '../../sim/options.js'
 import { Rng } from '../../sim/rng.js'
 import { layout, policyFor } from '../../sim/topology.js'
@@ -43,6 +44,16 @@ describe('sim options', () => {
       }
       expect(written.join('')).toMatch(/^usage: npm run sim -- SCENARIO/)
     }
+  })
+
+  it('takes --encryption and --libp2p-log, and keeps plaintext out of the compromise scenario', () => {
+    expect(parseSimArgs(['scale'])).toMatchObject({ encryption: 'noise', libp2pLog: true })
+    expect(parseSimArgs(['scale', '--encryption', 'plaintext', '--libp2p-log', 'off'])).toMatchObject({ encryption: 'plaintext', libp2pLog: false })
+    expect(() => parseSimArgs(['scale', '--encryption', 'tls'])).toThrow(/--encryption must be noise or plaintext/)
+    expect(() => parseSimArgs(['compromise', '--encryption', 'plaintext'])).toThrow(/not for the compromise scenario/)
+    expect(parseSimArgs(['compromise', '--encryption', 'noise']).encryption).toBe('noise')
+    // Every figure is reported with its settings: a plaintext run says so.
+    expect(settingsOf(parseSimArgs(['scale', '--encryption', 'plaintext', '--libp2p-log', 'off']))).toMatchObject({ encryption: expect.stringMatching(/^plaintext .*not proven/), libp2pLog: false })
   })
 
   it('names the offending option', () => {

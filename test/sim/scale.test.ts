@@ -11,4 +11,11 @@ describe('sim scale', () => {
     expect(r.tasks.deliveryRate).toBeGreaterThanOrEqual(0.9)
     expect(r.memoryPerNodeMb.rss).toBeGreaterThan(0)
   }, 120_000)
+
+  it('runs the same mesh over plaintext connections with libp2p\'s loggers off (hello, certificates, signatures and policy still checked)', async () => {
+    const r = await runScale(smallRun('scale', { nodes: 12, lookups: 6, tasks: 6, seed: 4, encryption: 'plaintext', libp2pLog: false }), quiet)
+    expect(r.converge.converged).toBe(true)
+    expect(r.findPeer.success).toBeGreaterThanOrEqual(0.8)
+    expect(r.tasks.deliveryRate).toBeGreaterThanOrEqual(0.8)
+  }, 120_000)
 })
