@@ -41,7 +41,7 @@
  *
  * Run with `npm run bench -- telemetry` or `node dist/test/bench/telemetry.js
  * [--short] [--json] [--bin PATH/bin/agentmesh.js] [--on all|tracing|metrics|none]
- * [--concurrency 8,32] [--generations 3] [--rounds 4] [--warm-tasks 4000]` (`--bin`: another build's daemons; `--on`:
+ * [--concurrency 8,32] [--generations 3] [--rounds 4] [--warm-tasks 4000] [--scrape-interval 1000]` (`--bin`: another build's daemons; `--on`:
  * what the "on" pair gets, to split the cost, `none` measuring the bench's own noise between two
  * identical pairs). The "on" daemons export in their default encoding (OTLP protobuf); set
  * OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/json in the bench's environment to measure JSON.
@@ -82,7 +82,10 @@ export interface BenchTelemetryOptions {
    * windows measure warm-up as much as telemetry. Default 4000 (short: 100).
    */
   warmTasks?: number
-  /** How often the "on" pair's `/metrics` are scraped while it is measured (ms). Default 1000. */
+  /**
+   * How often the "on" pair's `/metrics` are scraped while it is measured (ms). Default 1000;
+   * 0: never (the listener is there, nobody scrapes it).
+   */
   scrapeIntervalMs?: number
   /** The CLI the daemons run. Default this repository's bin/agentmesh.js. */
   bin?: string
@@ -288,8 +291,9 @@ export async function benchTelemetry (options: BenchTelemetryOptions = {}): Prom
     const callsBefore = await agent.calls()
     let clientCalls = 0
     const call = async (p: Pair, text: string, client: Client = p.client): Promise<void> => { await callEcho(client, text, abort.signal); clientCalls++ }
-    /** One measured window of `client`'s calls through `p`, scraping its metrics meanwhile if `scrapeIt`; tasks, time, errors and both daemons' CPU. */
-    const measure = async (p: Pair, c: number, label: string, client: Client, scrapeIt: boolean): Promise<Window> => {
+    /** One measured window of `client`'s calls through `p`, scraping its metrics meanwhile if `scraped` (and the interval is not 0); tasks, time, errors and both daemons' CPU. */
+    const measure = async (p: Pair, c: number, label: string, client: Client, scraped: boolean): Promise<Window> => {
+      const scrapeIt = scraped && o.scrapeIntervalMs > 0
       let scraping: Promise<void> = Promise.resolve()
       const timer = scrapeIt ? setInterval(() => { scraping = scraping.then(async () => { await scrape(p) }) }, o.scrapeIntervalMs) : undefined
       if (scrapeIt) scraping = scrape(p)
@@ -431,7 +435,7 @@ export function formatTelemetryTable (r: TelemetryResult): string {
     `| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`),
     ...same,
     '',
-    `on (${String(r.settings.on)}): ${r.settings.on === 'all' || r.settings.on === 'tracing' ? `every task traced to the OTLP collector (${r.spansExported} spans received)` : 'no tracing'}, ${r.settings.on === 'all' || r.settings.on === 'metrics' ? `/metrics scraped every ${String(r.settings.scrapeIntervalMs)} ms while measured (${r.scrapes} scrapes, ${(r.scrapeBytesMean / 1024).toFixed(1)} KiB each)` : 'no metrics listener'}; off: neither. Agent executions ${r.agentCalls}, successful calls ${r.clientCalls}.`
+    `on (${String(r.settings.on)}): ${r.settings.on === 'all' || r.settings.on === 'tracing' ? `every task traced to the OTLP collector (${r.spansExported} spans received)` : 'no tracing'}, ${r.settings.on === 'all' || r.settings.on === 'metrics' ? `/metrics ${r.settings.scrapeIntervalMs === 0 ? 'listening, never scraped' : `scraped every ${String(r.settings.scrapeIntervalMs)} ms while measured`} (${r.scrapes} scrapes, ${(r.scrapeBytesMean / 1024).toFixed(1)} KiB each)` : 'no metrics listener'}; off: neither. Agent executions ${r.agentCalls}, successful calls ${r.clientCalls}.`
   ].join('\n')
 }
 
@@ -504,6 +508,7 @@ if (process.argv[1] != null && import.meta.url === pathToFileURL(process.argv[1]
   const roundsAt = process.argv.indexOf('--rounds')
   const generationsAt = process.argv.indexOf('--generations')
   const warmAt = process.argv.indexOf('--warm-tasks')
+  const scrapeAt = process.argv.indexOf('--scrape-interval')
   const result = await benchTelemetry({
     short: process.argv.includes('--short'),
     ...(at > 0 ? { bin: resolve(process.argv[at + 1]!) } : {}),
@@ -511,7 +516,8 @@ if (process.argv[1] != null && import.meta.url === pathToFileURL(process.argv[1]
     ...(ccAt > 0 ? { concurrency: process.argv[ccAt + 1]!.split(',').map(Number) } : {}),
     ...(roundsAt > 0 ? { rounds: Number(process.argv[roundsAt + 1]) } : {}),
     ...(generationsAt > 0 ? { generations: Number(process.argv[generationsAt + 1]) } : {}),
-    ...(warmAt > 0 ? { warmTasks: Number(process.argv[warmAt + 1]) } : {})
+    ...(warmAt > 0 ? { warmTasks: Number(process.argv[warmAt + 1]) } : {}),
+    ...(scrapeAt > 0 ? { scrapeIntervalMs: Number(process.argv[scrapeAt + 1]) } : {})
   })
   process.stdout.write(`${formatTelemetryTable(result)}\n`)
   if (process.argv.includes('--json')) process.stdout.write(`\n${JSON.stringify(result, null, 2)}\n`)
