@@ -29,14 +29,6 @@ function stubNode (provideMs = 0): { node: MeshNode, connections: (n: number) =>
   }
 }
 
-/** A started directory advertising agent `a` over a {@link stubNode}. */
-function started (): { n: ReturnType<typeof stubNode>, dir: Directory } {
-  const n = stubNode()
-  const dir = new Directory({ node: n.node, mesh: 'm', log: silentLogger(), queryTimeoutMs: 1_000, localAgents: () => ['a'] })
-  dir.start()
-  return { n, dir }
-}
-
 describe('Directory advertising', () => {
   beforeEach(() => { vi.useFakeTimers() })
   afterEach(() => { vi.useRealTimers() })
@@ -129,7 +121,9 @@ describe('Directory advertising', () => {
   })
 
   it('starts its first round at WELL_CONNECTED connections if the self-query has not completed by then', async () => {
-    const { n, dir } = started()
+    const n = stubNode()
+    const dir = new Directory({ node: n.node, mesh: 'm', log: silentLogger(), queryTimeoutMs: 1_000, localAgents: () => ['a'] })
+    dir.start()
     n.connections(WELL_CONNECTED - 1)
     n.connect()
     await vi.advanceTimersByTimeAsync(1_000)
@@ -145,7 +139,9 @@ describe('Directory advertising', () => {
   })
 
   it('advertises within FIRST_ROUND_MAX_WAIT_MS in a small mesh whose self-query never completes, then per new connection while poorly connected', async () => {
-    const { n, dir } = started()
+    const n = stubNode()
+    const dir = new Directory({ node: n.node, mesh: 'm', log: silentLogger(), queryTimeoutMs: 1_000, localAgents: () => ['a'] })
+    dir.start()
     n.connections(1)
     n.connect()
     await vi.advanceTimersByTimeAsync(FIRST_ROUND_MAX_WAIT_MS - 100)
@@ -160,7 +156,9 @@ describe('Directory advertising', () => {
   })
 
   it('stop() before the first round leaves no timer and no listener behind', async () => {
-    const { n, dir } = started()
+    const n = stubNode()
+    const dir = new Directory({ node: n.node, mesh: 'm', log: silentLogger(), queryTimeoutMs: 1_000, localAgents: () => ['a'] })
+    dir.start()
     n.connections(WELL_CONNECTED - 1)
     n.connect()
     dir.stop()
