@@ -1,5 +1,5 @@
 import type { Connection } from '@libp2p/interface'
-import { SELF_QUERY_EVENT, WELL_CONNECTED } from '../src/directory/index.js'
+import { SELF_QUERY_EVENT } from '../src/directory/index.js'
 import type { SimNode } from './sim-node.js'
 
 /**
@@ -45,20 +45,7 @@ export class SimTrace {
       this.inc(`self-update.${what}`)
     })
     node.addEventListener('peer:identify', () => { this.inc('identify') })
-    let selfQueried = false
-    ;(node as unknown as EventTarget).addEventListener(SELF_QUERY_EVENT, () => { selfQueried = true; this.inc('self-query.done') })
-    // What opened the directory's first round (its private gate): connections then, and whether the self-query had completed.
-    const directory = (sim.services as unknown as { directory?: { ready?: boolean, becomeReady?: () => void } }).directory
-    const becomeReady = directory?.becomeReady?.bind(directory)
-    if (directory != null && becomeReady != null) {
-      directory.becomeReady = () => {
-        if (directory.ready === false) {
-          const well = node.getConnections().length >= WELL_CONNECTED ? 'well' : 'poor'
-          this.inc(`directory.first-round.${well}.${selfQueried ? 'after-self-query' : 'before-self-query'}`)
-        }
-        becomeReady()
-      }
-    }
+    ;(node as unknown as EventTarget).addEventListener(SELF_QUERY_EVENT, () => { this.inc('self-query.done') })
     const cr = node.contentRouting
     const provide = cr.provide.bind(cr)
     ;(cr as any).provide = async (...args: Parameters<typeof provide>) => {
