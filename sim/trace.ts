@@ -1,5 +1,4 @@
 import type { Connection } from '@libp2p/interface'
-import { SELF_QUERY_EVENT } from '../src/directory/index.js'
 import type { SimNode } from './sim-node.js'
 
 /**
@@ -45,7 +44,6 @@ export class SimTrace {
       this.inc(`self-update.${what}`)
     })
     node.addEventListener('peer:identify', () => { this.inc('identify') })
-    ;(node as unknown as EventTarget).addEventListener(SELF_QUERY_EVENT, () => { this.inc('self-query.done') })
     const cr = node.contentRouting
     const provide = cr.provide.bind(cr)
     ;(cr as any).provide = async (...args: Parameters<typeof provide>) => {
