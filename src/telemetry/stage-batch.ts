@@ -5,6 +5,7 @@ import type { HrTime } from '@opentelemetry/api'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { reader } from 'protons-runtime'
 import type { RandomPool } from '../envelope/random.js'
+import { atOffset } from './hr-time.js'
 
 /**
  * What the stage spans of one task share, in the bytes the encoding copies:
@@ -81,15 +82,7 @@ function field (tag: number, bytes: Uint8Array): Uint8Array {
  * (seconds < 2³²) and the second split at bit 23 into the two 32-bit halves.
  */
 export function writeNanos (buf: Buffer, pos: number, origin: HrTime, ms: number): number {
-  let seconds = origin[0] + Math.trunc(ms / 1000)
-  let nanos = origin[1] + Math.round((ms % 1000) * 1e6)
-  if (nanos >= 1e9) {
-    seconds += 1
-    nanos -= 1e9
-  } else if (nanos < 0) {
-    seconds -= 1
-    nanos += 1e9
-  }
+  const [seconds, nanos] = atOffset(origin, ms)
   const x = seconds * 1_953_125
   let hi = Math.floor(x / 8_388_608)
   let lo = (x - hi * 8_388_608) * 512 + nanos

@@ -4,6 +4,7 @@ import type { BasicTracerProvider, ReadableSpan, SpanExporter, SpanProcessor } f
 import type { Logger } from 'pino'
 import { EXPORT_WARN_INTERVAL_MS, SPAN_ATTRIBUTES, TRACE_EXPORT_TIMEOUT_MS, TRACE_SHUTDOWN_TIMEOUT_MS, TRACER_NAME } from './constants.js'
 import type { EncodedTask, StageSpanBatch } from './stage-batch.js'
+import { atOffset } from './hr-time.js'
 
 /** What {@link Tracing.create} needs. */
 export interface TracingInit {
@@ -345,22 +346,6 @@ class StageRecord {
   get startTime (): HrTime { return atOffset(this.parent.origin, this.startMs) }
   get endTime (): HrTime { return atOffset(this.parent.origin, this.endMs) }
   get duration (): HrTime { return this.parent.core.hrTimeDuration(this.startTime, this.endTime) }
-}
-
-/**
- * `origin` plus `ms` milliseconds, as an HrTime (one array, where
- * `addHrTimes(origin, millisToHrTime(ms))` makes three). Adding the offset to
- * the seconds and nanoseconds apart keeps the nanoseconds that a sum in
- * milliseconds since 1970 would round off.
- */
-function atOffset (origin: HrTime, ms: number): HrTime {
-  let seconds = origin[0] + Math.trunc(ms / 1000)
-  let nanos = origin[1] + Math.round((ms % 1000) * 1e6)
-  if (nanos >= 1e9) {
-    seconds += 1
-    nanos -= 1e9
-  }
-  return [seconds, nanos]
 }
 
 /** What the encoded stage spans of one task copy: its trace id, its span id (their parent), flags and tracestate. */
