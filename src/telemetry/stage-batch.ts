@@ -19,6 +19,32 @@ export interface EncodedTask {
   traceState?: Uint8Array
 }
 
+/**
+ * A finished task span, in what the encoding copies: its own ids, its
+ * parent's (absent for the root of a trace), and what the SDK's serializer
+ * would write for the same span.
+ */
+export interface EncodedTaskSpan {
+  traceId: Uint8Array
+  spanId: Uint8Array
+  /** The parent span's id; absent for the root of a new trace. */
+  parentSpanId?: Uint8Array
+  /** Whether the parent came from another process (a caller's or another daemon's traceparent). */
+  parentIsRemote: boolean
+  traceFlags: number
+  traceState?: Uint8Array
+  /** UTF-8. */
+  name: Uint8Array
+  /** OTLP's span kind (the API's `SpanKind` + 1: 2 server, 3 client). */
+  kind: number
+  startMs: number
+  endMs: number
+  /** In the order they were first set. Numbers: integers as `int_value`, others as `double_value`. */
+  attributes: Iterable<[string, string | number]>
+  /** OTLP status code (0 unset, 1 ok, 2 error) and message. */
+  status: { code: number, message?: string }
+}
+
 /** One export request: the encoded ExportTraceServiceRequest and how many spans it holds. */
 export interface EncodedBatch {
   body: Uint8Array
@@ -95,12 +121,67 @@ export function writeNanos (buf: Buffer, pos: number, origin: HrTime, ms: number
   return pos + 8
 }
 
+/** Bytes of a varint of a 64-bit two's-complement integer (a negative `int_value`). */
+function bigVarintLength (n: bigint): number {
+  let len = 1
+  while (n >= 0x80n) {
+    n >>= 7n
+    len++
+  }
+  return len
+}
+
+function writeBigVarint (buf: Uint8Array, pos: number, n: bigint): number {
+  while (n >= 0x80n) {
+    buf[pos++] = Number(n & 0x7fn) | 0x80
+    n >>= 7n
+  }
+  buf[pos++] = Number(n)
+  return pos
+}
+
+/** A length-delimited field's tag, length and bytes, written at `pos`. */
+function writeBytes (buf: Uint8Array, pos: number, tag: number, bytes: Uint8Array): number {
+  buf[pos++] = tag
+  pos = writeVarint(buf, pos, bytes.length)
+  buf.set(bytes, pos)
+  return pos + bytes.length
+}
+
+/** Bytes of a length-delimited field of `n` bytes with a one-byte tag. */
+const fieldLength = (n: number): number => 1 + varintLength(n) + n
+
+/** An attribute as a KeyValue message's fields: key, and value as AnyValue. */
+function keyValue (key: string, value: string | number): Uint8Array {
+  const k = Buffer.from(key)
+  let v: Uint8Array
+  if (typeof value === 'string') {
+    v = field(0x0a, Buffer.from(value)) // string_value
+  } else if (Number.isInteger(value)) {
+    const big = BigInt.asUintN(64, BigInt(value))
+    v = new Uint8Array(1 + bigVarintLength(big))
+    v[0] = 0x18 // int_value
+    writeBigVarint(v, 1, big)
+  } else {
+    v = new Uint8Array(9)
+    v[0] = 0x21 // double_value
+    Buffer.from(v.buffer).writeDoubleLE(value, 1)
+  }
+  const out = new Uint8Array(fieldLength(k.length) + fieldLength(v.length))
+  writeBytes(out, writeBytes(out, 0, 0x0a, k), 0x12, v)
+  return out
+}
+
 /** Span bytes besides the name and tracestate fields (see {@link StageSpanBatch.add}). */
 const FIXED_SPAN_BYTES = 18 + 10 + 10 + 2 + 9 + 9 + 6 + 4 + 6
 /** dropped_attributes_count, dropped_events_count, dropped_links_count (all 0) and status { code: UNSET }, as the SDK's serializer writes them. */
 const SPAN_TAIL = Uint8Array.from([0x50, 0x00, 0x60, 0x00, 0x70, 0x00, 0x7a, 0x02, 0x18, 0x00])
 /** flags: the W3C trace flags, plus "the parent's is-remote is known" (0x100); a stage's parent is local. */
 const HAS_IS_REMOTE = 0x100
+/** flags: the parent is remote. */
+const IS_REMOTE = 0x200
+/** dropped_attributes_count, dropped_events_count and dropped_links_count, all 0. */
+const DROPPED_NONE = Uint8Array.from([0x50, 0x00, 0x60, 0x00, 0x70, 0x00])
 /** The all-zero span id is invalid (W3C trace context). */
 const isZero = (buf: Uint8Array, at: number): boolean => {
   for (let i = at; i < at + 8; i++) if (buf[i] !== 0) return false
@@ -142,11 +223,7 @@ export class StageSpanBatch {
 
   /** Encodes the span `name` (UTF-8) of `task` from `startMs` to `endMs` (`performance.now()` values). */
   add (task: EncodedTask, name: Uint8Array, startMs: number, endMs: number): void {
-    if (this.closed) return
-    if (this.count >= this.init.maxQueue) {
-      this.init.onLost?.(1)
-      return
-    }
+    if (!this.admit()) return
     const ts = task.traceState
     const len = FIXED_SPAN_BYTES + 1 + varintLength(name.length) + name.length + (ts != null ? 1 + varintLength(ts.length) + ts.length : 0)
     this.reserve(1 + varintLength(len) + len)
@@ -189,8 +266,64 @@ export class StageSpanBatch {
     buf[p++] = 0x85 // flags (field 16, fixed32)
     buf[p++] = 0x01
     buf.writeUInt32LE(((task.traceFlags & 0xff) | HAS_IS_REMOTE) >>> 0, p)
-    p += 4
-    this.pos = p
+    this.commit(p + 4)
+  }
+
+  /**
+   * Encodes a finished task span: unlike a stage span it may be the root of
+   * its trace, has a kind, attributes and a status, and its parent may be
+   * remote.
+   */
+  addTask (span: EncodedTaskSpan): void {
+    if (!this.admit()) return
+    const attributes: Uint8Array[] = []
+    for (const [key, value] of span.attributes) attributes.push(keyValue(key, value))
+    const message = span.status.message != null ? Buffer.from(span.status.message) : undefined
+    const status = (message != null ? fieldLength(message.length) : 0) + 1 + varintLength(span.status.code)
+    const ts = span.traceState
+    const len = 18 + 10 + (ts != null ? fieldLength(ts.length) : 0) + (span.parentSpanId != null ? 10 : 0) + fieldLength(span.name.length) +
+      1 + varintLength(span.kind) + 9 + 9 + attributes.reduce((n, a) => n + fieldLength(a.length), 0) + DROPPED_NONE.length + fieldLength(status) + 6
+    this.reserve(fieldLength(len))
+    const buf = this.buf
+    let p = this.pos
+    buf[p++] = 0x12 // ScopeSpans.spans
+    p = writeVarint(buf, p, len)
+    p = writeBytes(buf, p, 0x0a, span.traceId)
+    p = writeBytes(buf, p, 0x12, span.spanId)
+    if (ts != null) p = writeBytes(buf, p, 0x1a, ts)
+    if (span.parentSpanId != null) p = writeBytes(buf, p, 0x22, span.parentSpanId)
+    p = writeBytes(buf, p, 0x2a, span.name)
+    buf[p++] = 0x30 // kind
+    p = writeVarint(buf, p, span.kind)
+    buf[p++] = 0x39 // start_time_unix_nano
+    p = writeNanos(buf, p, this.init.origin, span.startMs)
+    buf[p++] = 0x41 // end_time_unix_nano
+    p = writeNanos(buf, p, this.init.origin, span.endMs)
+    for (const a of attributes) p = writeBytes(buf, p, 0x4a, a) // attributes
+    buf.set(DROPPED_NONE, p)
+    p += DROPPED_NONE.length
+    buf[p++] = 0x7a // status
+    p = writeVarint(buf, p, status)
+    if (message != null) p = writeBytes(buf, p, 0x12, message)
+    buf[p++] = 0x18 // Status.code
+    p = writeVarint(buf, p, span.status.code)
+    buf[p++] = 0x85 // flags (field 16, fixed32)
+    buf[p++] = 0x01
+    buf.writeUInt32LE(((span.traceFlags & 0xff) | HAS_IS_REMOTE | (span.parentSpanId != null && span.parentIsRemote ? IS_REMOTE : 0)) >>> 0, p)
+    this.commit(p + 4)
+  }
+
+  /** Whether one more span may be queued (counts it as lost if not). */
+  private admit (): boolean {
+    if (this.closed) return false
+    if (this.count < this.init.maxQueue) return true
+    this.init.onLost?.(1)
+    return false
+  }
+
+  /** Ends the span written up to `pos`: counted, and exported now or on the schedule. */
+  private commit (pos: number): void {
+    this.pos = pos
     this.count++
     if (this.count >= this.init.maxBatch) this.exportNow()
     else this.timer ??= setTimeout(() => { this.timer = undefined; this.exportNow() }, this.init.delayMs).unref()

@@ -1,9 +1,9 @@
 import { RandomPool } from '../envelope/random.js'
-import type { Context, HrTime, Span, SpanContext, Tracer } from '@opentelemetry/api'
+import type { Context, HrTime, Sampler, Span, SpanContext, Tracer } from '@opentelemetry/api'
 import type { BasicTracerProvider, ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import type { Logger } from 'pino'
 import { EXPORT_WARN_INTERVAL_MS, SPAN_ATTRIBUTES, TRACE_EXPORT_TIMEOUT_MS, TRACE_SHUTDOWN_TIMEOUT_MS, TRACER_NAME } from './constants.js'
-import type { EncodedTask, StageSpanBatch } from './stage-batch.js'
+import type { EncodedTask, EncodedTaskSpan as EncodedTaskSpanBytes, StageSpanBatch } from './stage-batch.js'
 import { atOffset } from './hr-time.js'
 
 /** What {@link Tracing.create} needs. */
@@ -64,8 +64,14 @@ interface Sdk {
    * and the batching OTLP one when it exports JSON.
    */
   processors: SpanProcessor[]
-  /** With an OTLP protobuf endpoint: where stage spans go, encoded (made with the first one). */
-  encoded?: { batch?: StageSpanBatch, make: (probe: ReadableSpan) => StageSpanBatch, shutdown: () => Promise<void> }
+  /** With an OTLP protobuf endpoint: where stage spans go, encoded. */
+  encoded?: { batch: StageSpanBatch, shutdown: () => Promise<void> }
+  /**
+   * With an OTLP protobuf endpoint and nothing that takes span records (no
+   * test exporter): task spans are encoded too, without the SDK's tracer,
+   * sampled by the sampler it would use (OTEL_TRACES_SAMPLER).
+   */
+  sampler?: Sampler
   /** `agentmesh.<stage>` in UTF-8, for the encoded stage spans. */
   nameBytes: Map<string, Uint8Array>
   /** Where this daemon's stage span ids come from. */
@@ -118,6 +124,11 @@ export class Tracing {
     const stageProcessors: SpanProcessor[] = []
     const ids = new RandomPool()
     const origin = core.millisToHrTime(performance.timeOrigin)
+    const resource = resources.defaultResource().merge(resources.resourceFromAttributes({
+      'service.name': init.serviceName,
+      'service.instance.id': init.peerId,
+      [SPAN_ATTRIBUTES.peer]: init.peerId
+    }))
     let encoded: Sdk['encoded']
     if (init.endpoint != null) {
       const protocol = init.protocol ?? 'http/protobuf'
@@ -136,9 +147,11 @@ export class Tracing {
         const { StageSpanBatch, headerOf, otlpBatchSender } = await import('./stage-batch.js')
         const sender = otlpBatchSender(init.endpoint, TRACE_EXPORT_TIMEOUT_MS)
         const env = core.getNumberFromEnv
+        // The requests' resource and scope are the task spans', as the SDK's serializer encodes them.
+        const probe = new StageRecord('agentmesh.probe', '0000000000000001', 0, 0, { context: PROBE_CONTEXT, resource, instrumentationScope: SCOPE, origin, core })
         encoded = {
-          make: (probe) => new StageSpanBatch({
-            ...headerOf(probe),
+          batch: new StageSpanBatch({
+            ...headerOf(probe as unknown as ReadableSpan),
             send: sender.send,
             ids,
             origin,
@@ -148,7 +161,7 @@ export class Tracing {
             onLost: (spans, error) => { failures.lost(spans, error) }
           }),
           shutdown: async () => {
-            await encoded?.batch?.shutdown()
+            await encoded?.batch.shutdown()
             await sender.shutdown()
           }
         }
@@ -160,15 +173,14 @@ export class Tracing {
       spanProcessors.push(simple)
       stageProcessors.push(simple)
     }
-    const resource = resources.defaultResource().merge(resources.resourceFromAttributes({
-      'service.name': init.serviceName,
-      'service.instance.id': init.peerId,
-      [SPAN_ATTRIBUTES.peer]: init.peerId
-    }))
     // The sampler is the SDK's default, parent-based (a caller's "not sampled" is obeyed), or OTEL_TRACES_SAMPLER's.
     const provider = new sdkTrace.BasicTracerProvider({ resource, spanProcessors })
-    const sdk: Sdk = { api, core, processors: stageProcessors, ids, names: new Map(), nameBytes: new Map(), origin, ...(encoded != null ? { encoded } : {}) }
-    return new Tracing({ sdk, tracer: provider.getTracer(TRACER_NAME), provider })
+    const sdk: Sdk = {
+      api, core, processors: stageProcessors, ids, names: new Map(), nameBytes: new Map(), origin,
+      ...(encoded != null ? { encoded } : {}),
+      ...(encoded != null && stageProcessors.length === 0 ? { sampler: samplerFromEnv(sdkTrace, core, init.log) } : {})
+    }
+    return new Tracing({ sdk, tracer: provider.getTracer(SCOPE.name), provider })
   }
 
   /**
@@ -181,6 +193,7 @@ export class Tracing {
    */
   startTask (side: TaskSide, parent: TraceParent, attributes: Record<string, string | number>, startMs?: number): TaskSpan | undefined {
     if (this.sdk == null || this.tracer == null) return undefined
+    if (this.sdk.sampler != null && this.sdk.encoded != null) return new EncodedTaskSpan(this.sdk, this.sdk.encoded.batch, this.sdk.sampler, side, parent, attributes, startMs ?? performance.now())
     const { api, core } = this.sdk
     const tracer = this.tracer
     let parentContext: Context = api.ROOT_CONTEXT
@@ -259,18 +272,8 @@ class OtelTaskSpan implements TaskSpan {
 
   /** Encodes the stage span into the daemon's batch (see stage-batch.ts). */
   private encode (encoded: NonNullable<Sdk['encoded']>, stage: string, startMs: number, endMs: number): void {
-    const { nameBytes } = this.sdk
-    let name = nameBytes.get(stage)
-    if (name === undefined) {
-      name = Buffer.from(`agentmesh.${stage}`)
-      nameBytes.set(stage, name)
-    }
-    if (encoded.batch == null) {
-      // The request's resource and scope are the task span's, as the SDK's serializer encodes them.
-      encoded.batch = encoded.make(new StageRecord(`agentmesh.${stage}`, '0000000000000001', startMs, endMs, this.stages) as unknown as ReadableSpan)
-    }
     this.task ??= encodedTask(this.stages.context)
-    encoded.batch.add(this.task, name, startMs, endMs)
+    encoded.batch.add(this.task, nameBytesOf(this.sdk, stage), startMs, endMs)
   }
 
   setAttribute (key: string, value: string | number): void {
@@ -286,6 +289,132 @@ class OtelTaskSpan implements TaskSpan {
     this.span.end(at)
   }
 }
+
+/** `agentmesh.<stage>` in UTF-8, one buffer per stage name. */
+function nameBytesOf (sdk: Sdk, stage: string): Uint8Array {
+  let name = sdk.nameBytes.get(stage)
+  if (name === undefined) {
+    name = Buffer.from(`agentmesh.${stage}`)
+    sdk.nameBytes.set(stage, name)
+  }
+  return name
+}
+
+/** SamplingDecision.RECORD_AND_SAMPLED: the only decision under which the SDK's batch processor exports a span. */
+const RECORD_AND_SAMPLED = 2
+
+/**
+ * A task span that never becomes an SDK span: sampled as the SDK's tracer
+ * would sample it (same sampler, same inputs), with ids from the daemon's
+ * random pool, and encoded into the daemon's export batch when it ends —
+ * the bytes the SDK's serializer would write (stage-batch.test.ts). The
+ * tracer's path (a live span object with its limits, clock and processor
+ * calls, held in the batch processor's queue until its batch of 512 is
+ * exported, then serialized) was most of what tracing cost per task after
+ * the stage spans were encoded (README, "What telemetry costs").
+ */
+class EncodedTaskSpan implements TaskSpan {
+  readonly traceparent: string
+  readonly tracestate?: string
+  private readonly sampled: boolean
+  /** What its stage spans copy: trace id, this span's id (their parent), flags and tracestate. */
+  private readonly task?: EncodedTask
+  private readonly attributes?: Map<string, string | number>
+  private readonly parentSpanId?: Uint8Array
+  private readonly kind: number
+  private ended = false
+
+  constructor (private readonly sdk: Sdk, private readonly batch: StageSpanBatch, sampler: Sampler, side: TaskSide, parent: TraceParent, attributes: Record<string, string | number>, private readonly startMs: number) {
+    const { api, core, ids } = sdk
+    const remote = parent.traceparent != null ? core.parseTraceParent(parent.traceparent) : null
+    let traceState: SpanContext['traceState'] = remote != null && parent.tracestate != null && parent.tracestate !== '' ? new core.TraceState(parent.tracestate) : undefined
+    let traceId = remote?.traceId
+    while (traceId == null || traceId === ZERO_TRACE_ID) traceId = ids.hex(16)
+    const context = remote != null ? api.trace.setSpanContext(api.ROOT_CONTEXT, { ...remote, isRemote: true, ...(traceState != null ? { traceState } : {}) }) : api.ROOT_CONTEXT
+    this.kind = side === 'send' ? api.SpanKind.CLIENT : api.SpanKind.SERVER
+    const result = sampler.shouldSample(context, traceId, SIDE_NAMES[side], this.kind, attributes, [])
+    traceState = result.traceState ?? traceState
+    this.sampled = result.decision === RECORD_AND_SAMPLED
+    let spanId = ids.hex(8)
+    while (spanId === ZERO_SPAN_ID) spanId = ids.hex(8)
+    this.traceparent = `00-${traceId}-${spanId}-0${this.sampled ? 1 : 0}`
+    const state = traceState?.serialize()
+    if (state != null && state !== '') this.tracestate = state
+    if (!this.sampled) return
+    this.attributes = new Map(Object.entries(attributes))
+    for (const [key, value] of Object.entries(result.attributes ?? {})) if (typeof value === 'string' || typeof value === 'number') this.attributes.set(key, value)
+    if (remote != null) this.parentSpanId = Buffer.from(remote.spanId, 'hex')
+    this.task = { traceId: Buffer.from(traceId, 'hex'), parentSpanId: Buffer.from(spanId, 'hex'), traceFlags: 1, ...(this.tracestate != null ? { traceState: Buffer.from(this.tracestate) } : {}) }
+  }
+
+  stage (stage: string, startMs: number, endMs: number): void {
+    if (this.task != null && !this.ended) this.batch.add(this.task, nameBytesOf(this.sdk, stage), startMs, endMs)
+  }
+
+  setAttribute (key: string, value: string | number): void {
+    if (!this.ended) this.attributes?.set(key, value)
+  }
+
+  end (error?: { code: string, message: string }, endMs?: number): void {
+    if (this.ended) return
+    this.ended = true
+    const task = this.task
+    if (task == null || this.attributes == null) return
+    if (error != null) this.attributes.set(SPAN_ATTRIBUTES.errorCode, error.code)
+    const span: EncodedTaskSpanBytes = {
+      traceId: task.traceId,
+      spanId: task.parentSpanId,
+      parentIsRemote: true,
+      traceFlags: task.traceFlags,
+      name: nameBytesOf(this.sdk, this.kind === this.sdk.api.SpanKind.CLIENT ? 'task.send' : 'task.receive'),
+      kind: this.kind + 1,
+      startMs: this.startMs,
+      endMs: Math.max(this.startMs, endMs ?? performance.now()),
+      attributes: this.attributes,
+      status: error != null ? { code: this.sdk.api.SpanStatusCode.ERROR, message: `${error.code}: ${error.message}` } : { code: this.sdk.api.SpanStatusCode.UNSET },
+      ...(this.parentSpanId != null ? { parentSpanId: this.parentSpanId } : {}),
+      ...(task.traceState != null ? { traceState: task.traceState } : {})
+    }
+    this.batch.addTask(span)
+  }
+}
+
+/** The task spans' names, by side. */
+const SIDE_NAMES: Record<TaskSide, string> = { send: 'agentmesh.task.send', receive: 'agentmesh.task.receive' }
+
+/**
+ * The sampler the SDK's tracer provider makes from OTEL_TRACES_SAMPLER and
+ * OTEL_TRACES_SAMPLER_ARG (parent-based always-on by default), built from the
+ * SDK's own sampler classes.
+ */
+export function samplerFromEnv (sdkTrace: typeof import('@opentelemetry/sdk-trace-base'), core: typeof import('@opentelemetry/core'), log?: Logger): Sampler {
+  const { AlwaysOnSampler, AlwaysOffSampler, ParentBasedSampler, TraceIdRatioBasedSampler } = sdkTrace
+  const ratio = (): number => {
+    const p = core.getNumberFromEnv('OTEL_TRACES_SAMPLER_ARG')
+    if (p != null && p >= 0 && p <= 1) return p
+    log?.warn({ OTEL_TRACES_SAMPLER_ARG: process.env.OTEL_TRACES_SAMPLER_ARG }, 'OTEL_TRACES_SAMPLER_ARG is not a probability in [0, 1]; sampling every trace')
+    return 1
+  }
+  const name = core.getStringFromEnv('OTEL_TRACES_SAMPLER') ?? 'parentbased_always_on'
+  switch (name) {
+    case 'always_on': return new AlwaysOnSampler()
+    case 'always_off': return new AlwaysOffSampler()
+    case 'parentbased_always_on': return new ParentBasedSampler({ root: new AlwaysOnSampler() })
+    case 'parentbased_always_off': return new ParentBasedSampler({ root: new AlwaysOffSampler() })
+    case 'traceidratio': return new TraceIdRatioBasedSampler(ratio())
+    case 'parentbased_traceidratio': return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio()) })
+    default:
+      log?.warn({ OTEL_TRACES_SAMPLER: name }, 'unknown OTEL_TRACES_SAMPLER; using parentbased_always_on')
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() })
+  }
+}
+
+/** The all-zero trace id, which W3C trace context forbids. */
+const ZERO_TRACE_ID = '00000000000000000000000000000000'
+/** The scope of every agentmesh span, as the SDK's `getTracer(TRACER_NAME)` makes it. */
+const SCOPE = { name: TRACER_NAME, version: undefined, schemaUrl: undefined }
+/** A span context for the probe record that the export requests' header is made from. */
+const PROBE_CONTEXT: SpanContext = { traceId: '00000000000000000000000000000001', spanId: '0000000000000001', traceFlags: 1 }
 
 /** The all-zero span id, which W3C trace context forbids. */
 const ZERO_SPAN_ID = '0000000000000000'

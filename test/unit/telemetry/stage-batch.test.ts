@@ -4,7 +4,7 @@ import { defaultResource, resourceFromAttributes } from '@opentelemetry/resource
 import { TraceState, millisToHrTime } from '@opentelemetry/core'
 import type { HrTime } from '@opentelemetry/api'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
-import { StageSpanBatch, headerOf, writeNanos, type EncodedBatch, type EncodedTask, type StageSpanBatchInit } from '../../../src/telemetry/stage-batch.js'
+import { StageSpanBatch, headerOf, writeNanos, type EncodedBatch, type EncodedTask, type EncodedTaskSpan, type StageSpanBatchInit } from '../../../src/telemetry/stage-batch.js'
 import { ExportTraceServiceRequest } from '../../helpers/otlp/otlp-trace.js'
 
 // Stage spans encoded straight into OTLP protobuf must be the very bytes the OpenTelemetry SDK's
@@ -80,6 +80,43 @@ describe('StageSpanBatch', () => {
       const spans = ExportTraceServiceRequest.decode(sent[0]!.body).resourceSpans[0]!.scopeSpans[0]!.spans
       expect(spans.map((s) => [s.name, Buffer.from(s.parentSpanId).toString('hex')])).toEqual(stages.map(([name]) => [name, PARENT]))
     }
+  })
+
+  it('encodes task spans into the very bytes of the SDK\'s OTLP serializer: roots and remote parents, kinds, attributes, error status, tracestate', async () => {
+    const { b, sent, done } = batch()
+    const id = (n: number, bytes: number): string => n.toString(16).padStart(bytes * 2, '0')
+    const spans: Array<{ encoded: EncodedTaskSpan, readable: ReadableSpan }> = []
+    const task = (o: { span: number, parent?: string, kind: number, attributes: Record<string, string | number>, status: { code: number, message?: string }, state?: string, startMs: number, endMs: number, name: string }): void => {
+      const ctx = { traceId: TRACE, spanId: id(o.span, 8), traceFlags: 1, ...(o.state != null ? { traceState: new TraceState(o.state) } : {}) }
+      spans.push({
+        encoded: {
+          traceId: Buffer.from(TRACE, 'hex'), spanId: Buffer.from(id(o.span, 8), 'hex'), parentIsRemote: true, traceFlags: 1, name: Buffer.from(o.name), kind: o.kind + 1,
+          startMs: o.startMs, endMs: o.endMs, attributes: Object.entries(o.attributes), status: o.status,
+          ...(o.parent != null ? { parentSpanId: Buffer.from(o.parent, 'hex') } : {}), ...(o.state != null ? { traceState: Buffer.from(o.state) } : {})
+        },
+        readable: {
+          name: o.name, kind: o.kind, spanContext: () => ctx, ...(o.parent != null ? { parentSpanContext: { traceId: TRACE, spanId: o.parent, traceFlags: 1, isRemote: true } } : {}),
+          startTime: hrAt(o.startMs), endTime: hrAt(o.endMs), duration: [0, 0], status: o.status, attributes: o.attributes, links: [], events: [], ended: true,
+          resource: RESOURCE, instrumentationScope: SCOPE, droppedAttributesCount: 0, droppedEventsCount: 0, droppedLinksCount: 0
+        } as unknown as ReadableSpan
+      })
+    }
+    // A root CLIENT span with attributes of every kind the daemon sets; a SERVER span under a remote parent, failed, with a tracestate.
+    task({ span: 7, kind: 2, name: 'agentmesh.task.send', attributes: { 'agentmesh.agent': 'echo', 'agentmesh.peer': '12D3KooWpeer', n: 42, big: 2 ** 40, negative: -3, ratio: 0.25, empty: '' }, status: { code: 0 }, startMs: 1.5, endMs: 1003.25 })
+    task({ span: 8, parent: PARENT, kind: 1, name: 'agentmesh.task.receive', attributes: { 'agentmesh.task_id': 'x'.repeat(200), 'agentmesh.error_code': 'POLICY_DENIED' }, status: { code: 2, message: 'POLICY_DENIED: specialists may not call each other' }, state: 'vendor=x,other=y', startMs: 86_400_000.125, endMs: 86_400_010 })
+    task({ span: 9, parent: PARENT, kind: 1, name: 'agentmesh.task.receive', attributes: {}, status: { code: 0 }, startMs: 5, endMs: 5 })
+    for (const s of spans) b.addTask(s.encoded)
+    const flushing = b.flush()
+    done.shift()!()
+    await flushing
+    expect(sent).toHaveLength(1)
+    const expected = ProtobufTraceSerializer.serializeRequest(spans.map((s) => s.readable))!
+    expect(Buffer.from(sent[0]!.body).toString('hex')).toBe(Buffer.from(expected).toString('hex'))
+    expect(sent[0]!.spans).toBe(3)
+    const decoded = ExportTraceServiceRequest.decode(sent[0]!.body).resourceSpans[0]!.scopeSpans[0]!.spans
+    expect(decoded.map((s) => s.name)).toEqual(['agentmesh.task.send', 'agentmesh.task.receive', 'agentmesh.task.receive'])
+    expect(decoded[0]!.parentSpanId ?? new Uint8Array()).toHaveLength(0)
+    expect(decoded[1]!.status?.message).toBe('POLICY_DENIED: specialists may not call each other')
   })
 
   it('writes nanoseconds since 1970 exactly, across second boundaries and far from the origin', () => {
