@@ -96,6 +96,8 @@ export interface BenchTelemetryOptions {
   on?: 'all' | 'tracing' | 'metrics' | 'none'
   /** Progress lines go here (default stderr). */
   progress?: (line: string) => void
+  /** A progress line per measured window (rate and daemon CPU per task), to see drift and noise. Default false. */
+  verbose?: boolean
 }
 
 /** One pair's figures at one concurrency, summed over its windows. */
@@ -319,6 +321,7 @@ export async function benchTelemetry (options: BenchTelemetryOptions = {}): Prom
         const rate = [0, 0]
         for (const i of r % 2 === 0 ? [0, 1] as const : [1, 0] as const) {
           const w = await window(i, r)
+          if (options.verbose === true) o.progress(`  round ${r} ${i === 1 ? 'on ' : 'off'}: ${rateOf(w).toFixed(0)} tasks/s, daemon CPU ${(w.cpuMs / w.tasks).toFixed(3)} ms per task`)
           addWindow(acc.sums[i], w)
           addWindow(generation[i]!, w)
           rate[i] = w.tasks / (w.elapsedMs / 1000)
@@ -511,6 +514,7 @@ if (process.argv[1] != null && import.meta.url === pathToFileURL(process.argv[1]
   const scrapeAt = process.argv.indexOf('--scrape-interval')
   const result = await benchTelemetry({
     short: process.argv.includes('--short'),
+    verbose: process.argv.includes('--verbose'),
     ...(at > 0 ? { bin: resolve(process.argv[at + 1]!) } : {}),
     ...(onAt > 0 ? { on: process.argv[onAt + 1] as BenchTelemetryOptions['on'] } : {}),
     ...(ccAt > 0 ? { concurrency: process.argv[ccAt + 1]!.split(',').map(Number) } : {}),
