@@ -239,7 +239,8 @@ export class SimMesh {
       tableRefresh: options.tableRefresh,
       keepAlive: options.keepAlive,
       encryption: options.encryption,
-      libp2pLog: options.libp2pLog
+      libp2pLog: options.libp2pLog,
+      settleMs: options.settleMs
     })
     this.nodes[i] = node
     this.startedMs[i] = performance.now()

@@ -21,6 +21,12 @@ export interface DirectoryInit {
   certifiedFor?: (peer: string, name: string, signal: AbortSignal) => Promise<boolean>
   /** How long find() keeps listening after its first answer (ms; default {@link FIND_GRACE_MS}). */
   findGraceMs?: number
+  /**
+   * How long after the first well-connected round the settle round runs (ms;
+   * default {@link SETTLE_MS}, the daemon's). The simulator shortens it, as it
+   * compresses the 10-minute refresh, so a run need not wait 30 s for it.
+   */
+  settleMs?: number
 }
 
 /** Providers at which find() stops listening at once. */
@@ -66,12 +72,13 @@ export async function agentKey (mesh: string, name: string): Promise<CID> {
  * private DHT. A record only says where to ask, never who an agent is.
  *
  * Advertising is best effort: at start, on registration, every
- * {@link REFRESH_MS}, once more {@link SETTLE_MS} after the first round that
- * found it well connected, and when a peer connects while this daemon is still
- * poorly connected (its last round ran with fewer than {@link WELL_CONNECTED}
- * connections, or none has run). Not on every connection: each round is a DHT
- * query that opens connections of its own, so in a large mesh advertising on
- * every new connection fed itself (measured in sim/: a storm of rounds).
+ * {@link REFRESH_MS}, once more {@link SETTLE_MS} (`settleMs`) after the
+ * first round that found it well connected, and when a peer connects while
+ * this daemon is still poorly connected (its last round ran with fewer than
+ * {@link WELL_CONNECTED} connections, or none has run). Not on every
+ * connection: each round is a DHT query that opens connections of its own, so
+ * in a large mesh advertising on every new connection fed itself (measured in
+ * sim/: a storm of rounds).
  */
 export class Directory {
   private readonly init: DirectoryInit
@@ -184,7 +191,7 @@ export class Directory {
       this.lastRoundConnections = connections
       if (connections >= WELL_CONNECTED && !this.settled) {
         this.settled = true
-        this.settle = setTimeout(() => { this.settle = undefined; this.advertiseSoon(0) }, SETTLE_MS)
+        this.settle = setTimeout(() => { this.settle = undefined; this.advertiseSoon(0) }, this.init.settleMs ?? SETTLE_MS)
         this.settle.unref?.()
       }
       this.inFlight = true

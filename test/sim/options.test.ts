@@ -56,6 +56,13 @@ describe('sim options', () => {
     expect(settingsOf(parseSimArgs(['scale', '--encryption', 'plaintext', '--libp2p-log', 'off']))).toMatchObject({ encryption: expect.stringMatching(/^plaintext .*not proven/), libp2pLog: false })
   })
 
+  it('takes --settle-ms (default 10 s, the daemon 30 s) and reports it with the settings', () => {
+    expect(parseSimArgs(['scale']).settleMs).toBe(10_000)
+    expect(parseSimArgs(['compromise', '--settle-ms', '30000']).settleMs).toBe(30_000)
+    expect(() => parseSimArgs(['scale', '--settle-ms', '-1'])).toThrow(/--settle-ms/)
+    expect(settingsOf(parseSimArgs(['scale', '--settle-ms', '5000']))).toMatchObject({ settleMs: 5_000 })
+  })
+
   it('names the offending option', () => {
     expect(() => parseSimArgs(['scale', '--nodes', 'many'])).toThrow(/--nodes/)
     expect(() => parseSimArgs(['scale', '--topology', 'star'])).toThrow(SimUsageError)

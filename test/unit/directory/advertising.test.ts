@@ -69,6 +69,24 @@ describe('Directory advertising', () => {
     dir.stop()
   })
 
+  it('runs the settle round settleMs after the first well-connected round when given (the simulator shortens it), once', async () => {
+    const n = stubNode()
+    const settleMs = 5_000
+    const dir = new Directory({ node: n.node, mesh: 'm', log: silentLogger(), queryTimeoutMs: 1_000, localAgents: () => ['a'], settleMs })
+    dir.start()
+    n.connections(WELL_CONNECTED)
+    n.connect()
+    await vi.advanceTimersByTimeAsync(10)
+    expect(n.provided()).toBe(1) // the start round finds it well connected
+    await vi.advanceTimersByTimeAsync(settleMs - 100)
+    expect(n.provided()).toBe(1)
+    await vi.advanceTimersByTimeAsync(200)
+    expect(n.provided()).toBe(2) // the settle round, settleMs later rather than SETTLE_MS
+    await vi.advanceTimersByTimeAsync(SETTLE_MS)
+    expect(n.provided()).toBe(2) // and only that one
+    dir.stop()
+  })
+
   it('never starts a round while one is in flight; a round asked for meanwhile runs once, after it', async () => {
     const n = stubNode(10_000) // a provide query that takes 10 s (a loaded mesh)
     const dir = new Directory({ node: n.node, mesh: 'm', log: silentLogger(), queryTimeoutMs: 30_000, localAgents: () => ['a'] })
