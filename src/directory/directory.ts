@@ -48,6 +48,23 @@ export const FIND_GRACE_MS = 300
  */
 export const WELL_CONNECTED = 8
 
+/**
+ * How long a starting daemon waits at most for its first advertising round
+ * (ms, from {@link Directory.start}). The round normally starts when the DHT's
+ * first self-query completes (kad-dht starts it 1 s after start and gives it
+ * 5 s) or when {@link WELL_CONNECTED} peers are connected, whichever is first;
+ * this bounds the wait when neither happens (a lone daemon, or a mesh of a
+ * few peers whose self-query found nobody to ask).
+ */
+export const FIRST_ROUND_MAX_WAIT_MS = 8_000
+
+/**
+ * The event a libp2p node dispatches when kad-dht's self-query completes (its
+ * components' events reach the node's own listeners). Not in libp2p's typed
+ * event map; kad-dht dispatches it on success only.
+ */
+export const SELF_QUERY_EVENT = 'kad-dht:query:self'
+
 /** How often the local agents are advertised again (ms). */
 export const REFRESH_MS = 10 * 60_000
 
@@ -71,14 +88,21 @@ export async function agentKey (mesh: string, name: string): Promise<CID> {
  * Which peers host which agents, through provider records in the mesh's
  * private DHT. A record only says where to ask, never who an agent is.
  *
- * Advertising is best effort: at start, on registration, every
- * {@link REFRESH_MS}, once more {@link SETTLE_MS} (`settleMs`) after the
- * first round that found it well connected, and when a peer connects while
- * this daemon is still poorly connected (its last round ran with fewer than
- * {@link WELL_CONNECTED} connections, or none has run). Not on every
- * connection: each round is a DHT query that opens connections of its own, so
- * in a large mesh advertising on every new connection fed itself (measured in
- * sim/: a storm of rounds).
+ * Advertising is best effort: once the daemon is reasonably connected after
+ * start (its DHT's first self-query has completed, or {@link WELL_CONNECTED}
+ * peers are connected, or at the latest {@link FIRST_ROUND_MAX_WAIT_MS} after
+ * start), on registration (after that), every {@link REFRESH_MS}, once more
+ * {@link SETTLE_MS} (`settleMs`) after the first round that found it well
+ * connected, and when a peer connects while this daemon is still poorly
+ * connected (its last round ran with fewer than {@link WELL_CONNECTED}
+ * connections, or none has run). Not on every connection: each round is a
+ * DHT query that opens connections of its own, so in a large mesh
+ * advertising on every new connection fed itself (measured in sim/: a storm
+ * of rounds). Not before
+ * the self-query either: a round started with only the bootstrap connections
+ * put its records on the few peers it knew, and the connections the
+ * self-query opened meanwhile asked for a second round at once (measured in
+ * sim/: 2.7 provides per node at start, 31 % of them timed out).
  */
 export class Directory {
   private readonly init: DirectoryInit
@@ -88,6 +112,9 @@ export class Directory {
   private lastRoundConnections: number | undefined
   private settle: ReturnType<typeof setTimeout> | undefined
   private settled = false
+  /** The first round may run (see {@link FIRST_ROUND_MAX_WAIT_MS}); until then, rounds and registrations wait for it. */
+  private ready = false
+  private startup: ReturnType<typeof setTimeout> | undefined
   /** A round is in flight; `again`: another was asked for meanwhile (it runs when this one ends). */
   private inFlight = false
   private again = false
@@ -97,10 +124,16 @@ export class Directory {
     this.init = init
   }
 
-  /** Starts advertising local agents now and whenever a new peer connects (debounced). */
+  /**
+   * Starts advertising local agents once the daemon is reasonably connected
+   * (at most {@link FIRST_ROUND_MAX_WAIT_MS} from now), then as described on
+   * the class.
+   */
   start (): void {
     this.init.node.addEventListener('peer:connect', this.onConnect)
-    this.advertiseSoon(0)
+    events(this.init.node).addEventListener(SELF_QUERY_EVENT, this.onSelfQuery)
+    this.startup = setTimeout(() => { this.startup = undefined; this.becomeReady() }, FIRST_ROUND_MAX_WAIT_MS)
+    this.startup.unref?.()
     this.refresh = setInterval(() => { this.advertiseSoon(0) }, REFRESH_MS)
     this.refresh.unref?.()
   }
@@ -108,15 +141,17 @@ export class Directory {
   stop (): void {
     this.stopped.abort()
     this.init.node.removeEventListener('peer:connect', this.onConnect)
+    events(this.init.node).removeEventListener(SELF_QUERY_EVENT, this.onSelfQuery)
+    if (this.startup !== undefined) clearTimeout(this.startup)
     if (this.timer !== undefined) clearTimeout(this.timer)
     if (this.settle !== undefined) clearTimeout(this.settle)
     if (this.refresh !== undefined) clearInterval(this.refresh)
   }
 
-  /** Advertises one agent now (after a registration). */
+  /** Advertises one agent now (after a registration); before the first round, that round will. */
   async advertise (name: string): Promise<void> {
     const { node, mesh, queryTimeoutMs, log } = this.init
-    if (node.getConnections().length === 0) return
+    if (!this.ready || node.getConnections().length === 0) return
     try {
       await node.contentRouting.provide(await agentKey(mesh, name), {
         signal: AbortSignal.any([this.stopped.signal, AbortSignal.timeout(queryTimeoutMs)])
@@ -173,13 +208,29 @@ export class Directory {
     return [...found].sort((a, b) => rank(b) - rank(a))
   }
 
+  private readonly onSelfQuery = (): void => { this.becomeReady() }
+
+  /** Opens the gate of the first round (once), and runs it. */
+  private becomeReady (): void {
+    if (this.ready || this.stopped.signal.aborted) return
+    this.ready = true
+    if (this.startup !== undefined) clearTimeout(this.startup)
+    this.startup = undefined
+    events(this.init.node).removeEventListener(SELF_QUERY_EVENT, this.onSelfQuery)
+    this.advertiseSoon(0)
+  }
+
   private readonly onConnect = (): void => {
+    if (!this.ready) {
+      if (this.init.node.getConnections().length >= WELL_CONNECTED) this.becomeReady()
+      return
+    }
     if ((this.lastRoundConnections ?? 0) >= WELL_CONNECTED) return
     this.advertiseSoon(2_000)
   }
 
   private advertiseSoon (delayMs: number): void {
-    if (this.timer !== undefined || this.stopped.signal.aborted) return
+    if (!this.ready || this.timer !== undefined || this.stopped.signal.aborted) return
     this.timer = setTimeout(() => {
       this.timer = undefined
       // Rounds never overlap: under load a provide query takes seconds, and rounds started on top of
@@ -205,6 +256,11 @@ export class Directory {
     }, delayMs)
     this.timer.unref?.()
   }
+}
+
+/** The node as a plain event target: {@link SELF_QUERY_EVENT} is not in libp2p's typed event map. */
+function events (node: MeshNode): EventTarget {
+  return node as unknown as EventTarget
 }
 
 function connected (node: MeshNode, peer: string): number {
