@@ -105,7 +105,9 @@ export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'scenario'> = {
   tableRefresh: false,
   keepAlive: false,
   encryption: 'noise',
-  libp2pLog: true,
+  // Off: libp2p's loggers never print in the sim, and building them cost CPU and memory (300 nodes,
+  // k 8, two runs each: CPU -9 % and -5 %, RSS per node -17 % both times; sim/README.md).
+  libp2pLog: false,
   refreshAfterSettle: true,
   // The daemon's 30 s, compressed as the refresh phase compresses its 10 minutes: the sim's settle
   // phase waits this long after the last node started (sim/README.md, "Fourth pass").
@@ -148,7 +150,8 @@ scenarios: scale | churn | compromise | flood
   --encryption noise|plaintext  connection encrypter (default noise, the daemon's); plaintext: no Noise
                           CPU and no proof of a peer's key (hello, certificates, signatures, policy
                           still real); not for compromise
-  --libp2p-log on|off     libp2p's debug loggers on each node (default on); off: one no-op logger
+  --libp2p-log on|off     libp2p's debug loggers on each node (default off: one shared no-op logger;
+                          on: the daemon's, printed with DEBUG=libp2p:*)
   --refresh on|off        scale: re-advertise every agent once after the settle phase (default on)
   --settle-ms MS          the directory's settle round, MS after a node's first well-connected round
                           (default 10000; the daemon's: 30000); scale and compromise wait for it

@@ -47,7 +47,8 @@ describe('sim options', () => {
   })
 
   it('takes --encryption and --libp2p-log, and keeps plaintext out of the compromise scenario', () => {
-    expect(parseSimArgs(['scale'])).toMatchObject({ encryption: 'noise', libp2pLog: true })
+    expect(parseSimArgs(['scale'])).toMatchObject({ encryption: 'noise', libp2pLog: false })
+    expect(parseSimArgs(['scale', '--libp2p-log', 'on']).libp2pLog).toBe(true)
     expect(parseSimArgs(['scale', '--encryption', 'plaintext', '--libp2p-log', 'off'])).toMatchObject({ encryption: 'plaintext', libp2pLog: false })
     expect(() => parseSimArgs(['scale', '--encryption', 'tls'])).toThrow(/--encryption must be noise or plaintext/)
     expect(() => parseSimArgs(['compromise', '--encryption', 'plaintext'])).toThrow(/not for the compromise scenario/)
