@@ -1,6 +1,7 @@
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
+import type { Peer, PeerUpdate } from '@libp2p/interface'
 import type { MeshNode } from '../node/index.js'
 import type { Logger } from '../telemetry/index.js'
 
@@ -69,6 +70,20 @@ export const SELF_QUERY_EVENT = 'kad-dht:query:self'
 export const REFRESH_MS = 10 * 60_000
 
 /**
+ * After this daemon's own addresses change (a relay reservation gained or
+ * lost, a new listen or confirmed address), one round this much later (ms).
+ * A daemon behind NAT is reachable only at its relayed address, which it gains
+ * about a second after its first connection, often after its first round:
+ * peers that learnt its addresses before (from its records, or from a DHT
+ * answer) hold only its unusable direct ones, and a peer that holds any
+ * address for it dials those without asking the DHT again (measured on emulated NATs: a host's tasks to a
+ * NATed peer failed "All multiaddr dials failed" for 45 s). The round after
+ * the change reaches the peers nearest its keys at their current addresses,
+ * and connects to them. Changes that come together make one round.
+ */
+export const ADDRESS_CHANGE_DEBOUNCE_MS = 2_000
+
+/**
  * After the first round that finds this daemon well connected, one more round
  * this much later (ms). A daemon that has just joined sees part of the DHT:
  * its first records land on the peers closest to each key among those it
@@ -93,7 +108,8 @@ export async function agentKey (mesh: string, name: string): Promise<CID> {
  * peers are connected, or at the latest {@link FIRST_ROUND_MAX_WAIT_MS} after
  * start), on registration (after that), every {@link REFRESH_MS}, once more
  * {@link SETTLE_MS} (`settleMs`) after the first round that found it well
- * connected, and when a peer connects while this daemon is still poorly
+ * connected, {@link ADDRESS_CHANGE_DEBOUNCE_MS} after its own addresses
+ * change, and when a peer connects while this daemon is still poorly
  * connected (its last round ran with fewer than {@link WELL_CONNECTED}
  * connections, or none has run). Not on every connection: each round is a
  * DHT query that opens connections of its own, so in a large mesh
@@ -131,6 +147,7 @@ export class Directory {
    */
   start (): void {
     this.init.node.addEventListener('peer:connect', this.onConnect)
+    this.init.node.addEventListener('self:peer:update', this.onSelfUpdate)
     events(this.init.node).addEventListener(SELF_QUERY_EVENT, this.onSelfQuery)
     this.startup = setTimeout(() => { this.startup = undefined; this.becomeReady() }, FIRST_ROUND_MAX_WAIT_MS)
     this.startup.unref?.()
@@ -141,6 +158,7 @@ export class Directory {
   stop (): void {
     this.stopped.abort()
     this.init.node.removeEventListener('peer:connect', this.onConnect)
+    this.init.node.removeEventListener('self:peer:update', this.onSelfUpdate)
     events(this.init.node).removeEventListener(SELF_QUERY_EVENT, this.onSelfQuery)
     if (this.startup !== undefined) clearTimeout(this.startup)
     if (this.timer !== undefined) clearTimeout(this.timer)
@@ -220,6 +238,14 @@ export class Directory {
     this.advertiseSoon(0)
   }
 
+  /** Own addresses changed (not only protocols, which the same event reports): advertise them (debounced). */
+  private readonly onSelfUpdate = (evt: CustomEvent<PeerUpdate>): void => {
+    const { peer, previous } = evt.detail
+    if (previous != null && addressesOf(previous) === addressesOf(peer)) return
+    // Before the first round, that round carries them.
+    this.advertiseSoon(ADDRESS_CHANGE_DEBOUNCE_MS)
+  }
+
   private readonly onConnect = (): void => {
     if (!this.ready) {
       if (this.init.node.getConnections().length >= WELL_CONNECTED) this.becomeReady()
@@ -261,6 +287,11 @@ export class Directory {
 /** The node as a plain event target: {@link SELF_QUERY_EVENT} is not in libp2p's typed event map. */
 function events (node: MeshNode): EventTarget {
   return node as unknown as EventTarget
+}
+
+/** A peer's addresses as one comparable string (order does not matter). */
+function addressesOf (peer: Peer): string {
+  return peer.addresses.map((a) => a.multiaddr.toString()).sort().join(' ')
 }
 
 function connected (node: MeshNode, peer: string): number {

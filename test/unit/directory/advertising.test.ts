@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { Directory, FIRST_ROUND_MAX_WAIT_MS, REFRESH_MS, SELF_QUERY_EVENT, SETTLE_MS, WELL_CONNECTED } from '../../../src/directory/directory.js'
+import { ADDRESS_CHANGE_DEBOUNCE_MS, Directory, FIRST_ROUND_MAX_WAIT_MS, REFRESH_MS, SELF_QUERY_EVENT, SETTLE_MS, WELL_CONNECTED } from '../../../src/directory/directory.js'
 import { silentLogger } from '../../../src/telemetry/index.js'
 import type { MeshNode } from '../../../src/node/index.js'
 
 /** Just what the directory touches of a libp2p node: events, a connection count, and provide(). */
-function stubNode (provideMs = 0): { node: MeshNode, connections: (n: number) => void, connect: () => void, selfQuery: () => void, provided: () => number } {
+function stubNode (provideMs = 0): { node: MeshNode, connections: (n: number) => void, connect: () => void, selfQuery: () => void, selfUpdate: (addrs: string[], before?: string[]) => void, provided: () => number } {
   const events = new EventTarget()
   let count = 0
   let provided = 0
@@ -25,6 +25,11 @@ function stubNode (provideMs = 0): { node: MeshNode, connections: (n: number) =>
     connect: () => { events.dispatchEvent(new Event('peer:connect')) },
     // kad-dht's self-query completing (libp2p forwards its components' events to the node's listeners).
     selfQuery: () => { events.dispatchEvent(new CustomEvent(SELF_QUERY_EVENT, { detail: { peers: 3, duration: 1_000 } })) },
+    // libp2p's self:peer:update: this node's own peer record changed (addresses, or only protocols).
+    selfUpdate: (addrs, before) => {
+      const peer = (list: string[]): unknown => ({ addresses: list.map((a) => ({ multiaddr: { toString: () => a } })), protocols: [] })
+      events.dispatchEvent(new CustomEvent('self:peer:update', { detail: { peer: peer(addrs), ...(before != null ? { previous: peer(before) } : {}) } }))
+    },
     provided: () => provided
   }
 }
@@ -87,6 +92,41 @@ describe('Directory advertising', () => {
     await vi.advanceTimersByTimeAsync(SETTLE_MS)
     expect(n.provided()).toBe(2) // and only that one
     dir.stop()
+  })
+
+  it('advertises again once its own addresses change (a relayed address gained), debounced, not when only its protocols change', async () => {
+    const n = stubNode()
+    const dir = new Directory({ node: n.node, mesh: 'm', log: silentLogger(), queryTimeoutMs: 1_000, localAgents: () => ['a'] })
+    dir.start()
+    const direct = ['/ip4/10.2.0.2/tcp/4401']
+    const relayed = [...direct, '/ip4/198.51.100.10/tcp/4401/p2p/R/p2p-circuit']
+    n.connections(1)
+    n.selfUpdate(direct, []) // listening, before the first round: that round carries the addresses
+    n.connect()
+    n.selfQuery()
+    await vi.advanceTimersByTimeAsync(10)
+    expect(n.provided()).toBe(1) // the first round, with the direct addresses only
+
+    n.selfUpdate(direct, direct) // identify's protocols changed, not the addresses
+    await vi.advanceTimersByTimeAsync(ADDRESS_CHANGE_DEBOUNCE_MS + 100)
+    expect(n.provided()).toBe(1)
+
+    n.selfUpdate([...relayed].reverse(), direct) // the relay reservation: a reachable address
+    await vi.advanceTimersByTimeAsync(ADDRESS_CHANGE_DEBOUNCE_MS / 2)
+    n.selfUpdate(relayed, [...relayed].reverse()) // the same set in another order: no change
+    expect(n.provided()).toBe(1)
+    await vi.advanceTimersByTimeAsync(ADDRESS_CHANGE_DEBOUNCE_MS)
+    expect(n.provided()).toBe(2) // one round, carrying the relayed address
+    await vi.advanceTimersByTimeAsync(ADDRESS_CHANGE_DEBOUNCE_MS * 5)
+    expect(n.provided()).toBe(2)
+
+    n.selfUpdate(direct, relayed) // the reservation lost: peers should stop handing out the relayed address
+    await vi.advanceTimersByTimeAsync(ADDRESS_CHANGE_DEBOUNCE_MS + 100)
+    expect(n.provided()).toBe(3)
+    dir.stop()
+    n.selfUpdate(relayed, direct) // stopped: nothing more
+    await vi.advanceTimersByTimeAsync(ADDRESS_CHANGE_DEBOUNCE_MS + 100)
+    expect(n.provided()).toBe(3)
   })
 
   it('never starts a round while one is in flight; a round asked for meanwhile runs once, after it', async () => {
