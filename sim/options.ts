@@ -155,6 +155,7 @@ scenarios: scale | churn | compromise | flood
   --refresh on|off        scale: re-advertise every agent once after the settle phase (default on)
   --settle-ms MS          the directory's settle round, MS after a node's first well-connected round
                           (default 10000; the daemon's: 30000); scale and compromise wait for it
+                          (8 s for the first round + MS + 5 s after the last node started)
   --spread any|work       compromise: victims forward to everyone they know and attackers probe
                           outside the topology (any, default), or only along work edges (work)
   --repeat R              compromise: run seeds S … S+R-1 and report mean and spread (default 1)

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { drawPairs, pool as inPool, summary, type LookupSample } from './measure.js'
-import { START_BATCH, startPlan } from './mesh.js'
+import { settleWaitMs, START_BATCH, startPlan } from './mesh.js'
 import type { SimOptions } from './options.js'
 import type { Progress } from './progress.js'
 import { Rng } from './rng.js'
@@ -325,7 +325,7 @@ async function coordinate (pool: WorkerPool, o: SimOptions, progress: Progress):
   await phase('converge')
 
   // Settle and refresh, as in one process (sim/scenarios/scale.ts), every worker at once.
-  await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastStart + o.settleMs + 5_000 - performance.now())))
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastStart + settleWaitMs(o) - performance.now())))
   progress.update('settle', 0, 1)
   await pool.each(() => ({ type: 'quiet', lagMs: 50, maxMs: 120_000 }))
   if (o.refreshAfterSettle) {

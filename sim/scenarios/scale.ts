@@ -2,7 +2,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { writeHeapSnapshot } from 'node:v8'
 import { sendMessage } from '../agents.js'
 import { drawPairs, findAgent, findPeer, memoryDetailMb, pool, summary, type LookupSample } from '../measure.js'
-import { SimMesh, waitForQuietLoop } from '../mesh.js'
+import { settleWaitMs, SimMesh, waitForQuietLoop } from '../mesh.js'
 import { agentKey } from '../../src/directory/index.js'
 import type { SimOptions } from '../options.js'
 import type { Progress } from '../progress.js'
@@ -112,11 +112,12 @@ export async function runScale (o: SimOptions, progress: Progress): Promise<Scal
     phase('start')
     const conv = await mesh.converge(Math.max(60_000, o.nodes * 60))
     phase('converge')
-    // Settle: every directory runs one more advertising round o.settleMs (--settle-ms) after its
-    // first well-connected one; measuring while those run measures them. Wait for the last one to
-    // have started, then for a quiet loop (each bounded).
+    // Settle: every directory runs its first round once its self-query completes (at most
+    // FIRST_ROUND_MAX_WAIT_MS after start) and one more o.settleMs (--settle-ms) after its first
+    // well-connected one; measuring while those run measures them. Wait for the last one to have
+    // started, then for a quiet loop (each bounded).
     const lastStart = Math.max(...mesh.startedMs)
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastStart + o.settleMs + 5_000 - performance.now())))
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastStart + settleWaitMs(o) - performance.now())))
     await waitForQuietLoop(50, 120_000)
     // The directory's 10-minute refresh, compressed: in one process the mesh grows by hundreds of
     // nodes within a node's first minutes, so its records sit on the peers closest to each key
