@@ -76,10 +76,12 @@ export const REFRESH_MS = 10 * 60_000
  * about a second after its first connection, often after its first round:
  * peers that learnt its addresses before (from its records, or from a DHT
  * answer) hold only its unusable direct ones, and a peer that holds any
- * address for it dials those without asking the DHT again (measured on emulated NATs: a host's tasks to a
- * NATed peer failed "All multiaddr dials failed" for 45 s). The round after
- * the change reaches the peers nearest its keys at their current addresses,
- * and connects to them. Changes that come together make one round.
+ * address for it dials those without asking the DHT again (measured on
+ * emulated NATs: a host's tasks to a NATed peer failed "All multiaddr dials
+ * failed" for 45 s). The round after the change, once identify-push has told
+ * connected peers the new addresses, reaches the peers nearest its keys at
+ * their current addresses and connects to them. Changes that come together
+ * make one round.
  */
 export const ADDRESS_CHANGE_DEBOUNCE_MS = 2_000
 
@@ -114,11 +116,11 @@ export async function agentKey (mesh: string, name: string): Promise<CID> {
  * connections, or none has run). Not on every connection: each round is a
  * DHT query that opens connections of its own, so in a large mesh
  * advertising on every new connection fed itself (measured in sim/: a storm
- * of rounds). Not before
- * the self-query either: a round started with only the bootstrap connections
- * put its records on the few peers it knew, and the connections the
- * self-query opened meanwhile asked for a second round at once (measured in
- * sim/: 2.7 provides per node at start, 31 % of them timed out).
+ * of rounds). Not before the self-query either: a round started with only
+ * the bootstrap connections put its records on the few peers it knew, and the
+ * connections the self-query opened meanwhile asked for a second round at
+ * once (measured in sim/: 2.7 provides per node at start, 31 % of them timed
+ * out).
  */
 export class Directory {
   private readonly init: DirectoryInit
