@@ -8,6 +8,7 @@ import { memory } from '@libp2p/memory'
 import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { defaultConfig, type Config } from '../src/config/index.js'
+import { FIRST_ROUND_MAX_WAIT_MS } from '../src/directory/index.js'
 import { createMetrics, silentLogger, type Logger } from '../src/telemetry/index.js'
 import { SimAgents } from './agents.js'
 import { SimAuthority } from './authority.js'
@@ -71,6 +72,15 @@ let runCounter = 0
 
 /** The start-up pace: a batch starts once a 50 ms timer fires at most this late (ms). */
 export const PACE_LAG_MS = 100
+
+/**
+ * How long after the last node started the settle phase waits (ms): a directory's first round
+ * runs once its self-query completes (at most FIRST_ROUND_MAX_WAIT_MS after start), its settle
+ * round `o.settleMs` after its first well-connected one; 5 s more for the round itself.
+ */
+export function settleWaitMs (o: Pick<SimOptions, 'settleMs'>): number {
+  return FIRST_ROUND_MAX_WAIT_MS + o.settleMs + 5_000
+}
 
 /** Waits until a 50 ms timer fires at most `lagMs` late, or `maxMs` have passed. */
 export async function waitForQuietLoop (lagMs: number, maxMs: number): Promise<void> {
@@ -239,7 +249,8 @@ export class SimMesh {
       tableRefresh: options.tableRefresh,
       keepAlive: options.keepAlive,
       encryption: options.encryption,
-      libp2pLog: options.libp2pLog
+      libp2pLog: options.libp2pLog,
+      settleMs: options.settleMs
     })
     this.nodes[i] = node
     this.startedMs[i] = performance.now()

@@ -62,6 +62,11 @@ export interface SimOptions {
   libp2pLog: boolean
   /** scale: advertise every agent once more after the settle phase (the directory's refresh, compressed). */
   refreshAfterSettle: boolean
+  /**
+   * The directory's settle round, this long after each node's first well-connected round (ms; the
+   * daemon's SETTLE_MS is 30 s). The settle phase of scale and compromise waits for it.
+   */
+  settleMs: number
   /** Print JSON progress lines instead of a bar (set for workers and non-TTY). */
   quiet: boolean
   /** compromise: `any` (victims forward to every agent they know, attackers probe outside the topology) or `work` (only along work edges). */
@@ -100,8 +105,13 @@ export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'scenario'> = {
   tableRefresh: false,
   keepAlive: false,
   encryption: 'noise',
-  libp2pLog: true,
+  // Off: libp2p's loggers never print in the sim, and building them cost CPU and memory (300 nodes,
+  // k 8, two runs each: CPU -9 % and -5 %, RSS per node -17 % both times; sim/README.md).
+  libp2pLog: false,
   refreshAfterSettle: true,
+  // The daemon's 30 s, compressed as the refresh phase compresses its 10 minutes: the sim's settle
+  // phase waits this long after the last node started (sim/README.md, "Fourth pass").
+  settleMs: 10_000,
   quiet: false,
   spread: 'any',
   repeat: 1
@@ -140,8 +150,12 @@ scenarios: scale | churn | compromise | flood
   --encryption noise|plaintext  connection encrypter (default noise, the daemon's); plaintext: no Noise
                           CPU and no proof of a peer's key (hello, certificates, signatures, policy
                           still real); not for compromise
-  --libp2p-log on|off     libp2p's debug loggers on each node (default on); off: one no-op logger
+  --libp2p-log on|off     libp2p's debug loggers on each node (default off: one shared no-op logger;
+                          on: the daemon's, printed with DEBUG=libp2p:*)
   --refresh on|off        scale: re-advertise every agent once after the settle phase (default on)
+  --settle-ms MS          the directory's settle round, MS after a node's first well-connected round
+                          (default 10000; the daemon's: 30000); scale and compromise wait for it
+                          (8 s for the first round + MS + 5 s after the last node started)
   --spread any|work       compromise: victims forward to everyone they know and attackers probe
                           outside the topology (any, default), or only along work edges (work)
   --repeat R              compromise: run seeds S … S+R-1 and report mean and spread (default 1)
@@ -221,6 +235,7 @@ export function parseSimArgs (argv: readonly string[]): SimOptions {
       case '--table-refresh': o.tableRefresh = onOff(); break
       case '--keepalive': o.keepAlive = onOff(); break
       case '--refresh': o.refreshAfterSettle = onOff(); break
+      case '--settle-ms': o.settleMs = num(0, 600_000); break
       case '--encryption': {
         const e = value()
         if (e !== 'noise' && e !== 'plaintext') throw new SimUsageError(`--encryption must be noise or plaintext, not "${e}"`)

@@ -58,6 +58,8 @@ export interface SimNodeInit {
   encryption?: 'noise' | 'plaintext'
   /** libp2p's own debug loggers (default true, as in the daemon); false: a shared no-op logger. */
   libp2pLog?: boolean
+  /** The directory's settle round, this long after its first well-connected round (ms; default the daemon's SETTLE_MS). */
+  settleMs?: number
 }
 
 /** The answer to one call through a node's A2A endpoint. */
@@ -148,7 +150,9 @@ export class SimNode {
       audit: (peer, code, message) => { audit.append({ decision: 'peer_refused', reason: code, fromPeer: peer, toPeer: localPeer, detail: message }) }
     })
     const access = new AccessControl({ store, peers: peerTrust, localPeer, open })
-    const services = new TaskServices({ node, config, privateKey: init.privateKey, db, log, now, metrics: init.metrics, access, peers: peerTrust, store, audit, fetch: init.agentFetch })
+    const services = new TaskServices({ node, config, privateKey: init.privateKey, db, log, now, metrics: init.metrics, access, peers: peerTrust, store, audit, fetch: init.agentFetch,
+      ...(init.settleMs !== undefined ? { directory: { settleMs: init.settleMs } } : {})
+    })
     await peerTrust.start()
     await node.start()
     await services.start()

@@ -3,12 +3,11 @@ import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { drawPairs, pool as inPool, summary, type LookupSample } from './measure.js'
-import { START_BATCH, startPlan } from './mesh.js'
+import { settleWaitMs, START_BATCH, startPlan } from './mesh.js'
 import type { SimOptions } from './options.js'
 import type { Progress } from './progress.js'
 import { Rng } from './rng.js'
 import type { ScaleResult, WorkersDetail } from './scenarios/scale.js'
-import { SETTLE_MS } from '../src/directory/index.js'
 import { ownerOf, type LagStats, type PhaseReport, type TaskOutcome, type WorkerMessage, type WorkerRequest, type WorkerSnapshot } from './worker-protocol.js'
 
 /** How long a worker may take to answer, by request (ms); past it the run fails and every worker is killed. */
@@ -326,7 +325,7 @@ async function coordinate (pool: WorkerPool, o: SimOptions, progress: Progress):
   await phase('converge')
 
   // Settle and refresh, as in one process (sim/scenarios/scale.ts), every worker at once.
-  await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastStart + SETTLE_MS + 5_000 - performance.now())))
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastStart + settleWaitMs(o) - performance.now())))
   progress.update('settle', 0, 1)
   await pool.each(() => ({ type: 'quiet', lagMs: 50, maxMs: 120_000 }))
   if (o.refreshAfterSettle) {

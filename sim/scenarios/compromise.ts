@@ -1,12 +1,11 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { chainFromToken, summarizeChain } from '../../src/delegation/index.js'
-import { SETTLE_MS } from '../../src/directory/index.js'
 import { newEnvelopeId } from '../../src/envelope/index.js'
 import { evaluatePolicy, type Principal } from '../../src/policy/index.js'
 import { resultText, sendMessage, type Delivery } from '../agents.js'
 import { Attacker, type RawOutcome } from '../attacks.js'
 import { pool } from '../measure.js'
-import { SimMesh, waitForQuietLoop } from '../mesh.js'
+import { settleWaitMs, SimMesh, waitForQuietLoop } from '../mesh.js'
 import { TOPOLOGIES, type SimOptions, type SpreadModel, type Topology } from '../options.js'
 import type { Progress } from '../progress.js'
 import type { Rng } from '../rng.js'
@@ -195,10 +194,10 @@ export async function runCompromiseOnce (o: SimOptions, topology: Topology, enfo
       await pool(edges, 8, async ([i, c]) => {
         await (mesh.nodes[i] as SimNode).node.dial(multiaddr(mesh.address(c)), { signal: AbortSignal.timeout(10_000) }).catch(() => {})
       }, (d) => { enter('connect', d, edges.length) })
-      // And it starts once the young mesh is quiet: the directories' settle rounds (SETTLE_MS after
+      // And it starts once the young mesh is quiet: the directories' settle rounds (o.settleMs after
       // each one's first well-connected round) have run (as scale's measuring phase waits for them).
       enter('settle')
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.max(...mesh.startedMs) + SETTLE_MS + 5_000 - performance.now())))
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.max(...mesh.startedMs) + settleWaitMs(o) - performance.now())))
       await waitForQuietLoop(50, 60_000)
     }
     const captured = new Map<number, string>()

@@ -2,8 +2,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { writeHeapSnapshot } from 'node:v8'
 import { sendMessage } from '../agents.js'
 import { drawPairs, findAgent, findPeer, memoryDetailMb, pool, summary, type LookupSample } from '../measure.js'
-import { SimMesh, waitForQuietLoop } from '../mesh.js'
-import { agentKey, SETTLE_MS } from '../../src/directory/index.js'
+import { settleWaitMs, SimMesh, waitForQuietLoop } from '../mesh.js'
+import { agentKey } from '../../src/directory/index.js'
 import type { SimOptions } from '../options.js'
 import type { Progress } from '../progress.js'
 import { agentName } from '../topology.js'
@@ -13,7 +13,7 @@ export function settingsOf (o: SimOptions): Record<string, unknown> {
   return {
     nodes: o.nodes, topology: o.topology ?? 'flat', fanout: o.fanout, latencyMs: o.latencyMs, loss: o.loss, workers: o.workers, seed: o.seed,
     dht: { alpha: o.alpha, kBucketSize: o.kBucketSize, disjointPaths: o.disjointPaths, connectionMonitor: false, clientMode: false, querySelfIntervalMs: 600_000 },
-    kadPing: o.kadPing, tableRefresh: o.tableRefresh, keepAlive: o.keepAlive, refreshAfterSettle: o.refreshAfterSettle,
+    kadPing: o.kadPing, tableRefresh: o.tableRefresh, keepAlive: o.keepAlive, refreshAfterSettle: o.refreshAfterSettle, settleMs: o.settleMs,
     encryption: o.encryption === 'plaintext' ? 'plaintext (@libp2p/plaintext: no Noise, peer keys not proven)' : 'noise', libp2pLog: o.libp2pLog,
     bootstrapPeers: o.bootstrapPeers, maxConnections: o.maxConnections,
     // Workers connect over loopback TCP: --latency (the memory transport's) does not apply.
@@ -112,11 +112,12 @@ export async function runScale (o: SimOptions, progress: Progress): Promise<Scal
     phase('start')
     const conv = await mesh.converge(Math.max(60_000, o.nodes * 60))
     phase('converge')
-    // Settle: every directory runs one more advertising round SETTLE_MS after its first
+    // Settle: every directory runs its first round once its self-query completes (at most
+    // FIRST_ROUND_MAX_WAIT_MS after start) and one more o.settleMs (--settle-ms) after its first
     // well-connected one; measuring while those run measures them. Wait for the last one to have
     // started, then for a quiet loop (each bounded).
     const lastStart = Math.max(...mesh.startedMs)
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastStart + SETTLE_MS + 5_000 - performance.now())))
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastStart + settleWaitMs(o) - performance.now())))
     await waitForQuietLoop(50, 120_000)
     // The directory's 10-minute refresh, compressed: in one process the mesh grows by hundreds of
     // nodes within a node's first minutes, so its records sit on the peers closest to each key

@@ -3,7 +3,7 @@ import type { PrivateKey } from '@libp2p/interface'
 import { A2aGateway, a2aRoutes } from '../a2a/index.js'
 import type { Route } from '../api/index.js'
 import type { Config } from '../config/index.js'
-import { Directory } from '../directory/index.js'
+import { Directory, type DirectoryInit } from '../directory/index.js'
 import { createSigner, createVerifier, ReplayWindow, SequenceCounter } from '../envelope/index.js'
 import { privateKeyObjectFromRaw } from '../envelope/ed25519-keys.js'
 import type { MeshNode } from '../node/index.js'
@@ -39,6 +39,8 @@ export interface TaskServicesInit {
   fetch?: typeof fetch
   /** OpenTelemetry spans for every step of a task on this daemon (absent or disabled: none). */
   tracing?: Tracing
+  /** Directory tunings the daemon leaves at their defaults (the simulator shortens the settle round). */
+  directory?: Pick<DirectoryInit, 'settleMs'>
   now: () => number
 }
 
@@ -75,6 +77,7 @@ export class TaskServices {
     this.directory = new Directory({
       node, mesh: config.mesh, log: log.child({ component: 'directory' }), queryTimeoutMs: config.dht.queryTimeoutMs,
       localAgents: () => registry.list().map((a) => a.name),
+      ...(init.directory?.settleMs !== undefined ? { settleMs: init.directory.settleMs } : {}),
       // Closed mesh: only a certified host's record starts find's short grace, so an impostor's cannot end the search.
       ...(!init.access.open ? { certifiedFor: async (peer: string, name: string, signal: AbortSignal) => this.certifiedFor(peer, name, signal) } : {})
     })

@@ -1,6 +1,7 @@
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
+import type { Peer, PeerUpdate } from '@libp2p/interface'
 import type { MeshNode } from '../node/index.js'
 import type { Logger } from '../telemetry/index.js'
 
@@ -21,6 +22,12 @@ export interface DirectoryInit {
   certifiedFor?: (peer: string, name: string, signal: AbortSignal) => Promise<boolean>
   /** How long find() keeps listening after its first answer (ms; default {@link FIND_GRACE_MS}). */
   findGraceMs?: number
+  /**
+   * How long after the first well-connected round the settle round runs (ms;
+   * default {@link SETTLE_MS}, the daemon's). The simulator shortens it, as it
+   * compresses the 10-minute refresh, so a run need not wait 30 s for it.
+   */
+  settleMs?: number
 }
 
 /** Providers at which find() stops listening at once. */
@@ -42,8 +49,41 @@ export const FIND_GRACE_MS = 300
  */
 export const WELL_CONNECTED = 8
 
+/**
+ * How long a starting daemon waits at most for its first advertising round
+ * (ms, from {@link Directory.start}). The round normally starts when the DHT's
+ * first self-query completes (kad-dht starts it 1 s after start and gives it
+ * 5 s) or when {@link WELL_CONNECTED} peers are connected, whichever is first;
+ * this bounds the wait when neither happens (a lone daemon, or a mesh of a
+ * few peers whose self-query found nobody to ask).
+ */
+export const FIRST_ROUND_MAX_WAIT_MS = 8_000
+
+/**
+ * The event a libp2p node dispatches when kad-dht's self-query completes (its
+ * components' events reach the node's own listeners). Not in libp2p's typed
+ * event map; kad-dht dispatches it on success only.
+ */
+export const SELF_QUERY_EVENT = 'kad-dht:query:self'
+
 /** How often the local agents are advertised again (ms). */
 export const REFRESH_MS = 10 * 60_000
+
+/**
+ * After this daemon's own addresses change (a relay reservation gained or
+ * lost, a new listen or confirmed address), one round this much later (ms).
+ * A daemon behind NAT is reachable only at its relayed address, which it gains
+ * about a second after its first connection, often after its first round:
+ * peers that learnt its addresses before (from its records, or from a DHT
+ * answer) hold only its unusable direct ones, and a peer that holds any
+ * address for it dials those without asking the DHT again (measured on
+ * emulated NATs: a host's tasks to a NATed peer failed "All multiaddr dials
+ * failed" for 45 s). The round after the change, once identify-push has told
+ * connected peers the new addresses, reaches the peers nearest its keys at
+ * their current addresses and connects to them. Changes that come together
+ * make one round.
+ */
+export const ADDRESS_CHANGE_DEBOUNCE_MS = 2_000
 
 /**
  * After the first round that finds this daemon well connected, one more round
@@ -65,13 +105,22 @@ export async function agentKey (mesh: string, name: string): Promise<CID> {
  * Which peers host which agents, through provider records in the mesh's
  * private DHT. A record only says where to ask, never who an agent is.
  *
- * Advertising is best effort: at start, on registration, every
- * {@link REFRESH_MS}, once more {@link SETTLE_MS} after the first round that
- * found it well connected, and when a peer connects while this daemon is still
- * poorly connected (its last round ran with fewer than {@link WELL_CONNECTED}
- * connections, or none has run). Not on every connection: each round is a DHT
- * query that opens connections of its own, so in a large mesh advertising on
- * every new connection fed itself (measured in sim/: a storm of rounds).
+ * Advertising is best effort: once the daemon is reasonably connected after
+ * start (its DHT's first self-query has completed, or {@link WELL_CONNECTED}
+ * peers are connected, or at the latest {@link FIRST_ROUND_MAX_WAIT_MS} after
+ * start), on registration (after that), every {@link REFRESH_MS}, once more
+ * {@link SETTLE_MS} (`settleMs`) after the first round that found it well
+ * connected, {@link ADDRESS_CHANGE_DEBOUNCE_MS} after its own addresses
+ * change, and when a peer connects while this daemon is still poorly
+ * connected (its last round ran with fewer than {@link WELL_CONNECTED}
+ * connections, or none has run). Not on every connection: each round is a
+ * DHT query that opens connections of its own, so in a large mesh
+ * advertising on every new connection fed itself (measured in sim/: a storm
+ * of rounds). Not before the self-query either: a round started with only
+ * the bootstrap connections put its records on the few peers it knew, and the
+ * connections the self-query opened meanwhile asked for a second round at
+ * once (measured in sim/: 2.7 provides per node at start, 31 % of them timed
+ * out).
  */
 export class Directory {
   private readonly init: DirectoryInit
@@ -81,6 +130,9 @@ export class Directory {
   private lastRoundConnections: number | undefined
   private settle: ReturnType<typeof setTimeout> | undefined
   private settled = false
+  /** The first round may run (see {@link FIRST_ROUND_MAX_WAIT_MS}); until then, rounds and registrations wait for it. */
+  private ready = false
+  private startup: ReturnType<typeof setTimeout> | undefined
   /** A round is in flight; `again`: another was asked for meanwhile (it runs when this one ends). */
   private inFlight = false
   private again = false
@@ -90,10 +142,17 @@ export class Directory {
     this.init = init
   }
 
-  /** Starts advertising local agents now and whenever a new peer connects (debounced). */
+  /**
+   * Starts advertising local agents once the daemon is reasonably connected
+   * (at most {@link FIRST_ROUND_MAX_WAIT_MS} from now), then as described on
+   * the class.
+   */
   start (): void {
     this.init.node.addEventListener('peer:connect', this.onConnect)
-    this.advertiseSoon(0)
+    this.init.node.addEventListener('self:peer:update', this.onSelfUpdate)
+    events(this.init.node).addEventListener(SELF_QUERY_EVENT, this.onSelfQuery)
+    this.startup = setTimeout(() => { this.startup = undefined; this.becomeReady() }, FIRST_ROUND_MAX_WAIT_MS)
+    this.startup.unref?.()
     this.refresh = setInterval(() => { this.advertiseSoon(0) }, REFRESH_MS)
     this.refresh.unref?.()
   }
@@ -101,15 +160,18 @@ export class Directory {
   stop (): void {
     this.stopped.abort()
     this.init.node.removeEventListener('peer:connect', this.onConnect)
+    this.init.node.removeEventListener('self:peer:update', this.onSelfUpdate)
+    events(this.init.node).removeEventListener(SELF_QUERY_EVENT, this.onSelfQuery)
+    if (this.startup !== undefined) clearTimeout(this.startup)
     if (this.timer !== undefined) clearTimeout(this.timer)
     if (this.settle !== undefined) clearTimeout(this.settle)
     if (this.refresh !== undefined) clearInterval(this.refresh)
   }
 
-  /** Advertises one agent now (after a registration). */
+  /** Advertises one agent now (after a registration); before the first round, that round will. */
   async advertise (name: string): Promise<void> {
     const { node, mesh, queryTimeoutMs, log } = this.init
-    if (node.getConnections().length === 0) return
+    if (!this.ready || node.getConnections().length === 0) return
     try {
       await node.contentRouting.provide(await agentKey(mesh, name), {
         signal: AbortSignal.any([this.stopped.signal, AbortSignal.timeout(queryTimeoutMs)])
@@ -166,13 +228,37 @@ export class Directory {
     return [...found].sort((a, b) => rank(b) - rank(a))
   }
 
+  private readonly onSelfQuery = (): void => { this.becomeReady() }
+
+  /** Opens the gate of the first round (once), and runs it. */
+  private becomeReady (): void {
+    if (this.ready || this.stopped.signal.aborted) return
+    this.ready = true
+    if (this.startup !== undefined) clearTimeout(this.startup)
+    this.startup = undefined
+    events(this.init.node).removeEventListener(SELF_QUERY_EVENT, this.onSelfQuery)
+    this.advertiseSoon(0)
+  }
+
+  /** Own addresses changed (not only protocols, which the same event reports): advertise them (debounced). */
+  private readonly onSelfUpdate = (evt: CustomEvent<PeerUpdate>): void => {
+    const { peer, previous } = evt.detail
+    if (previous != null && addressesOf(previous) === addressesOf(peer)) return
+    // Before the first round, that round carries them.
+    this.advertiseSoon(ADDRESS_CHANGE_DEBOUNCE_MS)
+  }
+
   private readonly onConnect = (): void => {
+    if (!this.ready) {
+      if (this.init.node.getConnections().length >= WELL_CONNECTED) this.becomeReady()
+      return
+    }
     if ((this.lastRoundConnections ?? 0) >= WELL_CONNECTED) return
     this.advertiseSoon(2_000)
   }
 
   private advertiseSoon (delayMs: number): void {
-    if (this.timer !== undefined || this.stopped.signal.aborted) return
+    if (!this.ready || this.timer !== undefined || this.stopped.signal.aborted) return
     this.timer = setTimeout(() => {
       this.timer = undefined
       // Rounds never overlap: under load a provide query takes seconds, and rounds started on top of
@@ -184,7 +270,7 @@ export class Directory {
       this.lastRoundConnections = connections
       if (connections >= WELL_CONNECTED && !this.settled) {
         this.settled = true
-        this.settle = setTimeout(() => { this.settle = undefined; this.advertiseSoon(0) }, SETTLE_MS)
+        this.settle = setTimeout(() => { this.settle = undefined; this.advertiseSoon(0) }, this.init.settleMs ?? SETTLE_MS)
         this.settle.unref?.()
       }
       this.inFlight = true
@@ -198,6 +284,16 @@ export class Directory {
     }, delayMs)
     this.timer.unref?.()
   }
+}
+
+/** The node as a plain event target: {@link SELF_QUERY_EVENT} is not in libp2p's typed event map. */
+function events (node: MeshNode): EventTarget {
+  return node as unknown as EventTarget
+}
+
+/** A peer's addresses as one comparable string (order does not matter). */
+function addressesOf (peer: Peer): string {
+  return peer.addresses.map((a) => a.multiaddr.toString()).sort().join(' ')
 }
 
 function connected (node: MeshNode, peer: string): number {

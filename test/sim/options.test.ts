@@ -47,13 +47,21 @@ describe('sim options', () => {
   })
 
   it('takes --encryption and --libp2p-log, and keeps plaintext out of the compromise scenario', () => {
-    expect(parseSimArgs(['scale'])).toMatchObject({ encryption: 'noise', libp2pLog: true })
+    expect(parseSimArgs(['scale'])).toMatchObject({ encryption: 'noise', libp2pLog: false })
+    expect(parseSimArgs(['scale', '--libp2p-log', 'on']).libp2pLog).toBe(true)
     expect(parseSimArgs(['scale', '--encryption', 'plaintext', '--libp2p-log', 'off'])).toMatchObject({ encryption: 'plaintext', libp2pLog: false })
     expect(() => parseSimArgs(['scale', '--encryption', 'tls'])).toThrow(/--encryption must be noise or plaintext/)
     expect(() => parseSimArgs(['compromise', '--encryption', 'plaintext'])).toThrow(/not for the compromise scenario/)
     expect(parseSimArgs(['compromise', '--encryption', 'noise']).encryption).toBe('noise')
     // Every figure is reported with its settings: a plaintext run says so.
     expect(settingsOf(parseSimArgs(['scale', '--encryption', 'plaintext', '--libp2p-log', 'off']))).toMatchObject({ encryption: expect.stringMatching(/^plaintext .*not proven/), libp2pLog: false })
+  })
+
+  it('takes --settle-ms (default 10 s, the daemon 30 s) and reports it with the settings', () => {
+    expect(parseSimArgs(['scale']).settleMs).toBe(10_000)
+    expect(parseSimArgs(['compromise', '--settle-ms', '30000']).settleMs).toBe(30_000)
+    expect(() => parseSimArgs(['scale', '--settle-ms', '-1'])).toThrow(/--settle-ms/)
+    expect(settingsOf(parseSimArgs(['scale', '--settle-ms', '5000']))).toMatchObject({ settleMs: 5_000 })
   })
 
   it('names the offending option', () => {

@@ -3,8 +3,8 @@ import { runScale } from '../../sim/scenarios/scale.js'
 import { quiet, smallRun } from './helpers.js'
 
 describe('sim scale', () => {
-  it('brings up a small closed mesh, converges, finds peers and agents and delivers tasks by name', async () => {
-    const r = await runScale(smallRun('scale', { nodes: 20, lookups: 10, tasks: 10, seed: 3 }), quiet)
+  it('brings up a small closed mesh, converges, finds peers and agents and delivers tasks by name (libp2p\'s loggers on, as in the daemon)', async () => {
+    const r = await runScale(smallRun('scale', { nodes: 20, lookups: 10, tasks: 10, seed: 3, libp2pLog: true }), quiet)
     expect(r.converge.converged).toBe(true)
     expect(r.findPeer.success).toBeGreaterThanOrEqual(0.9)
     expect(r.agentLookup.success).toBeGreaterThanOrEqual(0.8)
