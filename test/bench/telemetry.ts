@@ -79,7 +79,9 @@ export interface BenchTelemetryOptions {
    * Tasks sent through each pair (8 callers) before anything is measured. V8 optimizes a function
    * only after thousands of calls: a daemon's CPU per task falls by half over its first ≈ 5,000
    * tasks (README, "Cold and warm daemons"), and the "on" pair has more code to warm up, so cold
-   * windows measure warm-up as much as telemetry. Default 4000 (short: 100).
+   * windows measure warm-up as much as telemetry. Measured with `--verbose` (2026-12-01): after
+   * 4,000 tasks the "on" pair's CPU per task still fell by 30 % over the next 6,000 (3.38 → 2.37 ms),
+   * the "off" pair's by 25 %, so the first rounds measured the "on" pair colder. Default 10000 (short: 100).
    */
   warmTasks?: number
   /**
@@ -215,7 +217,7 @@ export async function benchTelemetry (options: BenchTelemetryOptions = {}): Prom
     windowMs: options.windowMs ?? (short ? 400 : 2000),
     generations: options.generations ?? (short ? 1 : 3),
     rounds: options.rounds ?? (short ? 2 : 4),
-    warmTasks: options.warmTasks ?? (short ? 100 : 4000),
+    warmTasks: options.warmTasks ?? (short ? 100 : 10_000),
     scrapeIntervalMs: options.scrapeIntervalMs ?? 1000,
     bin: options.bin ?? findBin(),
     on: options.on ?? 'all',
