@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { ADDRESS_CHANGE_DEBOUNCE_MS, Directory, FIRST_ROUND_MAX_WAIT_MS, REFRESH_MS, SELF_QUERY_EVENT, SETTLE_MS, WELL_CONNECTED } from '../../../src/directory/directory.js'
+import { ADDRESS_CHANGE_DEBOUNCE_MS, Directory, FIRST_ROUND_MAX_WAIT_MS, REFRESH_MS, SELF_QUERY_EVENT, SETTLE_MS, WELL_CONNECTED, type DirectoryInit } from '../../../src/directory/directory.js'
 import { silentLogger } from '../../../src/telemetry/index.js'
 import type { MeshNode } from '../../../src/node/index.js'
 
@@ -34,13 +34,18 @@ function stubNode (provideMs = 0): { node: MeshNode, connections: (n: number) =>
   }
 }
 
+/** A directory over stub node `n`, mesh `m`, 1 s queries unless `init` says otherwise. */
+function directory (n: { node: MeshNode }, init: Partial<DirectoryInit> & Pick<DirectoryInit, 'localAgents'>): Directory {
+  return new Directory({ node: n.node, mesh: 'm', log: silentLogger(), queryTimeoutMs: 1_000, ...init })
+}
+
 describe('Directory advertising', () => {
   beforeEach(() => { vi.useFakeTimers() })
   afterEach(() => { vi.useRealTimers() })
 
   it('advertises as peers arrive while poorly connected, once more when settled, then only on the refresh, never once per connection', async () => {
     const n = stubNode()
-    const dir = new Directory({ node: n.node, mesh: 'm', log: silentLogger(), queryTimeoutMs: 1_000, localAgents: () => ['a', 'b'] })
+    const dir = directory(n, { localAgents: () => ['a', 'b'] })
     dir.start()
     await vi.advanceTimersByTimeAsync(FIRST_ROUND_MAX_WAIT_MS + 10)
     expect(n.provided()).toBe(0) // nobody to tell yet (a lone daemon: its first round's wait is over)
@@ -79,7 +84,7 @@ describe('Directory advertising', () => {
   it('runs the settle round settleMs after the first well-connected round when given (the simulator shortens it), once', async () => {
     const n = stubNode()
     const settleMs = 5_000
-    const dir = new Directory({ node: n.node, mesh: 'm', log: silentLogger(), queryTimeoutMs: 1_000, localAgents: () => ['a'], settleMs })
+    const dir = directory(n, { localAgents: () => ['a'], settleMs })
     dir.start()
     n.connections(WELL_CONNECTED)
     n.connect()
@@ -96,7 +101,7 @@ describe('Directory advertising', () => {
 
   it('advertises again once its own addresses change (a relayed address gained), debounced, not when only its protocols change', async () => {
     const n = stubNode()
-    const dir = new Directory({ node: n.node, mesh: 'm', log: silentLogger(), queryTimeoutMs: 1_000, localAgents: () => ['a'] })
+    const dir = directory(n, { localAgents: () => ['a'] })
     dir.start()
     const direct = ['/ip4/10.2.0.2/tcp/4401']
     const relayed = [...direct, '/ip4/198.51.100.10/tcp/4401/p2p/R/p2p-circuit']
@@ -131,7 +136,7 @@ describe('Directory advertising', () => {
 
   it('never starts a round while one is in flight; a round asked for meanwhile runs once, after it', async () => {
     const n = stubNode(10_000) // a provide query that takes 10 s (a loaded mesh)
-    const dir = new Directory({ node: n.node, mesh: 'm', log: silentLogger(), queryTimeoutMs: 30_000, localAgents: () => ['a'] })
+    const dir = directory(n, { queryTimeoutMs: 30_000, localAgents: () => ['a'] })
     dir.start()
     n.connections(1)
     n.connect()
@@ -150,7 +155,7 @@ describe('Directory advertising', () => {
   it('waits for the self-query before its first round: bootstrap connections and registrations alone do not start one', async () => {
     const n = stubNode()
     const agents = ['a']
-    const dir = new Directory({ node: n.node, mesh: 'm', log: silentLogger(), queryTimeoutMs: 1_000, localAgents: () => agents })
+    const dir = directory(n, { localAgents: () => agents })
     dir.start()
     n.connections(3) // the bootstrap peers
     for (let i = 0; i < 3; i++) n.connect()
@@ -180,7 +185,7 @@ describe('Directory advertising', () => {
 
   it('starts its first round at WELL_CONNECTED connections if the self-query has not completed by then', async () => {
     const n = stubNode()
-    const dir = new Directory({ node: n.node, mesh: 'm', log: silentLogger(), queryTimeoutMs: 1_000, localAgents: () => ['a'] })
+    const dir = directory(n, { localAgents: () => ['a'] })
     dir.start()
     n.connections(WELL_CONNECTED - 1)
     n.connect()
@@ -198,7 +203,7 @@ describe('Directory advertising', () => {
 
   it('advertises within FIRST_ROUND_MAX_WAIT_MS in a small mesh whose self-query never completes, then per new connection while poorly connected', async () => {
     const n = stubNode()
-    const dir = new Directory({ node: n.node, mesh: 'm', log: silentLogger(), queryTimeoutMs: 1_000, localAgents: () => ['a'] })
+    const dir = directory(n, { localAgents: () => ['a'] })
     dir.start()
     n.connections(1)
     n.connect()
@@ -215,7 +220,7 @@ describe('Directory advertising', () => {
 
   it('stop() before the first round leaves no timer and no listener behind', async () => {
     const n = stubNode()
-    const dir = new Directory({ node: n.node, mesh: 'm', log: silentLogger(), queryTimeoutMs: 1_000, localAgents: () => ['a'] })
+    const dir = directory(n, { localAgents: () => ['a'] })
     dir.start()
     n.connections(WELL_CONNECTED - 1)
     n.connect()
