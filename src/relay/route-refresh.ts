@@ -11,9 +11,10 @@ export interface RouteRefresherInit {
   intervalMs?: number
 }
 
-/** One DHT lookup of a peer: when it started, and what it found (never rejects). */
+/** One DHT lookup of a peer: when it started and finished, and what it found (never rejects). */
 interface Lookup {
   startedMs: number
+  finishedMs?: number
   outcome: Promise<LookupOutcome>
 }
 
@@ -82,20 +83,25 @@ export class RouteRefresher {
   }
 
   /**
-   * The lookup of `peer` to act on: one under way or finished since the
-   * caller's dial began (joined), else a new one unless the last began within
-   * the interval (then `undefined`).
+   * The lookup of `peer` to act on: a new one unless one began within the
+   * interval; that one is joined if it had not finished when the caller's
+   * dial began (the dial could not have used what it found), else
+   * `undefined`: the caller's dial already had its addresses.
    */
   private async lookup (peer: PeerId, dialStartedMs: number, signal: AbortSignal): Promise<LookupOutcome | undefined> {
     const key = peer.toString()
     const now = this.init.now()
     this.forgetOld(now)
     let entry = this.lookups.get(key)
-    if (entry != null && entry.startedMs < dialStartedMs && now - entry.startedMs < this.intervalMs) return undefined
-    if (entry == null || now - entry.startedMs >= this.intervalMs) {
+    if (entry == null) {
       // Its own time limit, not the caller's signal: others may join it; each waits only within its own signal.
-      entry = { startedMs: now, outcome: this.findPeer(peer, AbortSignal.timeout(ACK_TIMEOUT_MS)) }
+      const started: Lookup = entry = {
+        startedMs: now,
+        outcome: this.findPeer(peer, AbortSignal.timeout(ACK_TIMEOUT_MS)).finally(() => { started.finishedMs = this.init.now() })
+      }
       this.lookups.set(key, entry)
+    } else if (entry.finishedMs != null && entry.finishedMs <= dialStartedMs) {
+      return undefined
     }
     return raceSignal(entry.outcome, signal)
   }
