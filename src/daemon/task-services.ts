@@ -7,7 +7,7 @@ import { Directory, type DirectoryInit } from '../directory/index.js'
 import { createSigner, createVerifier, ReplayWindow, SequenceCounter } from '../envelope/index.js'
 import { privateKeyObjectFromRaw } from '../envelope/ed25519-keys.js'
 import type { MeshNode } from '../node/index.js'
-import { A2A_PROTOCOL, CARD_METHOD, ensureRouteTo, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, RelayReceiver, RelaySender, TaskService } from '../relay/index.js'
+import { A2A_PROTOCOL, CARD_METHOD, ensureRouteTo, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, RelayReceiver, RelaySender, RouteRefresher, TaskService } from '../relay/index.js'
 import { AgentRegistry } from '../registry/index.js'
 import {
   createSqliteAgentStore, createSqliteInboxStore, createSqliteOutboxStore, createSqliteReplayStore, createSqliteSequenceStore, type AgentRecord, type Database
@@ -62,6 +62,8 @@ export class TaskServices {
   private readonly receiver: RelayReceiver
   private readonly tasks: TaskService
   private readonly sender: RelaySender
+  /** Dials of peers, for the sender and for certificate checks: one DHT lookup per peer and interval after failed dials. */
+  private readonly peerRoutes: RouteRefresher
   private readonly directory: Directory
   private readonly signedCards = new Map<string, { addedMs: number, card: Promise<unknown> }>()
 
@@ -169,7 +171,8 @@ export class TaskServices {
       ...(init.tracing?.enabled === true ? { tracer: init.tracing } : {}),
       ...(receiverAudit != null ? { audit: receiverAudit } : {})
     })
-    const sender = this.sender = new RelaySender({ node, signer, verifier, now, maxMessageBytes: config.relay.maxMessageBytes, sequences: new SequenceCounter({ store: createSqliteSequenceStore(db), now }) })
+    const peerRoutes = this.peerRoutes = new RouteRefresher({ node, now })
+    const sender = this.sender = new RelaySender({ node, signer, verifier, now, routes: peerRoutes, maxMessageBytes: config.relay.maxMessageBytes, sequences: new SequenceCounter({ store: createSqliteSequenceStore(db), now }) })
     this.tasks = new TaskService({
       sender, now, outbox: createSqliteOutboxStore(db), metrics: this.metrics, log: log.child({ component: 'outbox' }), taskDeadlineMs: config.relay.taskDeadlineMs,
       transaction: (fn) => db.transaction(fn),
@@ -235,7 +238,8 @@ export class TaskServices {
           await new Promise((resolve) => setTimeout(resolve, 200))
         }
       }
-      await node.dial(id, { signal: bounded })
+      // Known but dead addresses (a NATed host's direct ones, say): one fresh DHT lookup, then one more dial.
+      await this.peerRoutes.open(id, async (s) => await node.dial(id, { signal: s }), bounded)
     }
     await peers.waitVerified(peer, bounded)
     const cert = peers.certificateOf(peer)

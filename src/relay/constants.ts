@@ -77,3 +77,9 @@ export const FINAL_REJECTIONS: ReadonlySet<string> = new Set([
   // Inspection vetoes: the same content would be vetoed again (a guard that is down fails closed too).
   'SCHEMA_INVALID', 'CONTENT_DENIED', 'TOO_MANY_PARTS', 'PART_TOO_LARGE', 'SKILL_NOT_ALLOWED', 'GUARD_VETO', 'GUARD_UNAVAILABLE'
 ])
+
+/**
+ * Least time between two DHT lookups of one peer after dials of it failed: a
+ * lookup walks the DHT, and a dead peer should not cost one per retry of every task.
+ */
+export const ROUTE_REFRESH_INTERVAL_MS = 5_000

@@ -6,6 +6,7 @@ import type { MeshNode } from '../node/index.js'
 import type { OutboxRecord } from '../store/index.js'
 import type { TraceContext } from './local-delivery.js'
 import { ACK_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES } from './constants.js'
+import { RouteRefresher } from './route-refresh.js'
 import { AnswerRefusedError, RelayRejectedError, RelayTransportError } from './errors.js'
 import { OversizedMessageError } from './message-stream.js'
 import { NO_CLOCK, type StageClock } from './stage-clock.js'
@@ -27,6 +28,8 @@ export interface RelaySenderInit {
   now: () => number
   /** Largest envelope sent or frame read (`relay.maxMessageBytes`). */
   maxMessageBytes?: number
+  /** Shared with the daemon's other dials of peers (default: the sender's own). */
+  routes?: RouteRefresher
 }
 
 const decoder = new TextDecoder()
@@ -41,14 +44,12 @@ export class RelaySender {
   private readonly pool: StreamPool
   private readonly peerIds = new PeerIdCache()
   private readonly random = new RandomPool()
+  private readonly routes: RouteRefresher
 
   constructor (init: RelaySenderInit) {
     this.init = init
     this.pool = new StreamPool(init.node, init.now, init.maxMessageBytes)
-  }
-
-  private async ensureRoute (peer: PeerId, signal: AbortSignal): Promise<void> {
-    await ensureRouteTo(this.init.node, peer, signal)
+    this.routes = init.routes ?? new RouteRefresher({ node: init.node, now: init.now })
   }
 
   /**
@@ -59,7 +60,6 @@ export class RelaySender {
    */
   async send (task: OutgoingTask, onFrame: (frame: Frame) => void | Promise<void>, signal: AbortSignal, clock: StageClock = NO_CLOCK): Promise<void> {
     const peer = this.peerIds.parse(task.toPeer)
-    await this.ensureRoute(peer, signal)
     const pooled = await this.acquire(peer, signal)
     clock.mark('stream')
     try {
@@ -78,10 +78,12 @@ export class RelaySender {
     this.pool.close()
   }
 
+  /** A stream to `peer` (pooled unless `fresh`); a failed open is retried once after a DHT lookup of the peer. */
   private async acquire (peer: PeerId, signal: AbortSignal, fresh = false): Promise<PooledStream> {
     try {
-      return fresh ? await this.pool.acquireFresh(peer, signal) : await this.pool.acquire(peer, signal)
+      return await this.routes.open(peer, async (s) => fresh ? await this.pool.acquireFresh(peer, s) : await this.pool.acquire(peer, s), signal)
     } catch (err) {
+      if (err instanceof RelayTransportError) throw err
       throw new RelayTransportError(`cannot open a relay stream to ${peer.toString()}: ${(err as Error).message}`, { cause: err })
     }
   }
@@ -147,25 +149,6 @@ export class RelaySender {
     }
   }
 
-}
-
-/**
- * libp2p dials a peer with no known address by asking the DHT, and joins every
- * other dial of that peer (the bootstrap's, say) to that lookup; on an empty
- * routing table the lookup waits out its whole timeout. Fail fast instead and
- * let the caller retry.
- */
-export async function ensureRouteTo (node: MeshNode, peer: PeerId, signal: AbortSignal): Promise<void> {
-  if (node.getConnections(peer).length > 0) return
-  const known = await node.peerStore.get(peer).then((p) => p.addresses.length, () => 0)
-  if (known > 0) return
-  const table = (node.services.dht as unknown as { routingTable?: { size?: number } }).routingTable?.size ?? 0
-  if (table === 0) throw new RelayTransportError(`no route to ${peer.toString()} yet: no known address and no DHT peers to ask`)
-  try {
-    await node.peerRouting.findPeer(peer, { signal: AbortSignal.any([signal, AbortSignal.timeout(ACK_TIMEOUT_MS)]) })
-  } catch (err) {
-    throw new RelayTransportError(`cannot find ${peer.toString()} in the DHT: ${(err as Error).message}`, { cause: err })
-  }
 }
 
 /** A reused stream failed before any answer: worth one retry on a fresh stream. */
