@@ -43,6 +43,7 @@ import { AGENT_CARD_PATH, Role, type AgentCard, type Message, type SendMessageRe
 import { AgentEvent, DefaultRequestHandler, InMemoryTaskStore, type AgentExecutor } from '@a2a-js/sdk/server'
 import { agentCardHandler, jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/server/express'
 import { ClientFactory, ClientFactoryOptions, DefaultAgentCardResolver, JsonRpcTransportFactory, type Client } from '@a2a-js/sdk/client'
+import { benchCli } from './args.js'
 
 /** The repository's root, from test/bench (vitest) or dist/test/bench (npm run bench). */
 const ROOT = (() => {
@@ -907,6 +908,7 @@ export function formatA2ATable (r: A2ABenchResult): string {
 }
 
 if (process.argv[1] != null && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  benchCli(process.argv.slice(2), {}, 'usage: node dist/test/bench/a2a.js   (more options: npm run bench -- a2a --help)\nA2A round trips and throughput through two daemons, against the same SDK client straight to the agent over HTTP.\n  -h, --help              this text', () => undefined)
   const result = await benchA2A()
   process.stdout.write(formatA2ATable(result) + '\n')
 }

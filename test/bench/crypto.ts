@@ -11,6 +11,7 @@ import type { KeyObject } from 'node:crypto'
 import { pathToFileURL } from 'node:url'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { ed25519 } from '@noble/curves/ed25519.js'
+import { benchCli } from './args.js'
 
 /** One measured row. */
 export interface CryptoBenchResult {
@@ -148,6 +149,7 @@ export function formatCryptoTable (results: CryptoBenchResult[]): string {
 }
 
 if (process.argv[1] != null && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  benchCli(process.argv.slice(2), {}, 'usage: node dist/test/bench/crypto.js   (or: npm run bench -- crypto)\nEd25519 sign/verify ops/s of each implementation, against node:crypto with a cached KeyObject.\n  -h, --help              this text', () => undefined)
   const results = await benchCrypto()
   process.stdout.write(`Ed25519 on Node ${process.version} (${process.arch})\n${formatCryptoTable(results)}\n`)
 }

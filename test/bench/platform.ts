@@ -34,6 +34,7 @@ import { MemoryDatastore } from 'datastore-core'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import type { PrivateKey, Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
+import { benchCli, BenchUsageError } from './args.js'
 import { benchCrypto, BASELINE_IMPL } from './crypto.js'
 import { apiCall } from './a2a.js'
 
@@ -537,15 +538,27 @@ export function formatPlatformTable (r: PlatformResult): string {
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n')
 }
 
+const PLATFORM_PARTS = ['stream', 'crypto', 'dht', 'daemon'] as const
+const PLATFORM_USAGE = `usage: node dist/test/bench/platform.js [options]   (or: npm run bench -- platform)
+One mesh stream's bulk throughput vs a bare js-libp2p stream vs raw TCP; sign/verify ops/s; DHT
+lookups in a 200-node in-process mesh; daemon start-up and idle RSS. Prints a table, then JSON.
+  --only LIST             parts to run, comma-separated: ${PLATFORM_PARTS.join(', ')} (default all)
+  --bin PATH              another build's bin/agentmesh.js for the daemon figures
+  --short                 a small run (the test suite's)
+  -h, --help              this text`
+
 if (process.argv[1] != null && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const args = process.argv.slice(2)
-  const at = args.indexOf('--bin')
-  const onlyAt = args.indexOf('--only')
-  const result = await benchPlatform({
-    short: args.includes('--short'),
-    ...(at >= 0 ? { bin: resolve(args[at + 1]!) } : {}),
-    ...(onlyAt >= 0 ? { only: args[onlyAt + 1]!.split(',') as BenchPlatformOptions['only'] } : {})
+  const options = benchCli(process.argv.slice(2), { bin: { type: 'string' }, only: { type: 'string' }, short: { type: 'boolean' } }, PLATFORM_USAGE, (args): BenchPlatformOptions => {
+    const only = args.strings.only?.split(',')
+    const unknown = only?.filter((part) => !(PLATFORM_PARTS as readonly string[]).includes(part))
+    if (unknown !== undefined && unknown.length > 0) throw new BenchUsageError(`--only: unknown part ${unknown.join(', ')}; parts: ${PLATFORM_PARTS.join(', ')}`)
+    return {
+      short: args.has('short'),
+      ...(args.strings.bin !== undefined ? { bin: resolve(args.strings.bin) } : {}),
+      ...(only !== undefined ? { only: only as BenchPlatformOptions['only'] } : {})
+    }
   })
+  const result = await benchPlatform(options)
   process.stdout.write(`${formatPlatformTable(result)}\n\n${JSON.stringify(result, null, 2)}\n`)
   process.exit(0)
 }

@@ -1,41 +1,55 @@
 // `npm run bench`: every benchmark, each printed as ratios against a baseline
-// measured in the same run on this machine. `node dist/test/bench/run.js NAME`
-// runs one section: crypto, a2a, platform, telemetry. `--open` runs the a2a section in lab mode
-// (no certificates or policy), to compare with the closed mesh; `--legacy`
-// benches daemons that predate the trust layer (copy dist/test/bench into an
-// older build); `--agent-inline` puts the agent in the client's process (the
-// old setup). By default the agent runs in its own process, as users run it.
-// `--profile DIR` starts both daemons with --cpu-prof and leaves the profiles in DIR.
-// `--daemon-bin PATH` runs another build's bin/agentmesh.js as the daemons (a before/after in one session).
-// `--daemon-node-flags "FLAGS"` starts both daemons with these Node flags (V8 settings, say).
-// `--short` runs a small version of every section (the test suite runs it, so the bench cannot rot).
-// `--json FILE` also writes every section's figures to FILE.
+// measured in the same run on this machine; `npm run bench -- SECTION` runs one.
+// USAGE below (`--help`) lists the sections and options.
 import { writeFileSync } from 'node:fs'
 import { benchA2A, formatA2ATable } from './a2a.js'
+import { benchCli, BenchUsageError } from './args.js'
 import { benchCrypto, formatCryptoTable } from './crypto.js'
 import { benchPlatform, formatPlatformTable } from './platform.js'
 import { benchTelemetry, formatTelemetryTable } from './telemetry.js'
 
-const open = process.argv.includes('--open')
-const legacy = process.argv.includes('--legacy')
-const agentInline = process.argv.includes('--agent-inline')
-const short = process.argv.includes('--short')
-const profileAt = process.argv.indexOf('--profile')
-const cpuProfileDir = profileAt > 0 ? process.argv[profileAt + 1] : undefined
-const flagsAt = process.argv.indexOf('--daemon-node-flags')
-const daemonNodeFlags = flagsAt > 0 ? (process.argv[flagsAt + 1] ?? '').split(/\s+/).filter((f) => f !== '') : undefined
-const binAt = process.argv.indexOf('--daemon-bin')
-const daemonBin = binAt > 0 ? process.argv[binAt + 1] : undefined
-const jsonAt = process.argv.indexOf('--json')
-const jsonFile = jsonAt > 0 ? process.argv[jsonAt + 1] : undefined
-const valued = new Set(['--profile', '--daemon-bin', '--daemon-node-flags', '--json'])
-const only = process.argv.slice(2).find((a, i, all) => !a.startsWith('--') && !valued.has(all[i - 1] ?? ''))
 const sections = ['crypto', 'a2a', 'platform', 'telemetry']
+const USAGE = `usage: npm run bench -- [SECTION] [options]   (or: node dist/test/bench/run.js …)
+Every benchmark, each figure a ratio against a baseline measured in the same run on this machine.
+sections: ${sections.join(', ')} (default: all, in that order)
+  --short                 a small version of every section (the test suite runs it)
+  --json FILE             also write every section's figures to FILE
+a2a section:
+  --open                  lab mode (no certificates or policy), to compare with the closed mesh
+  --legacy                bench daemons that predate the trust layer (copy dist/test/bench into an older build)
+  --agent-inline          the agent in the client's process (default: its own process, as users run it)
+  --profile DIR           start both daemons with --cpu-prof, profiles left in DIR
+  --daemon-bin PATH       another build's bin/agentmesh.js as the daemons (a before/after in one session)
+  --daemon-node-flags=FLAGS  Node flags for both daemons, space-separated (use '=' when FLAGS start with '-')
+  -h, --help              this text
+Each section's own file takes more options: node dist/test/bench/telemetry.js --help, platform.js --help.`
+
+const { open, legacy, agentInline, short, cpuProfileDir, daemonNodeFlags, daemonBin, jsonFile, only } = benchCli(process.argv.slice(2), {
+  open: { type: 'boolean' },
+  legacy: { type: 'boolean' },
+  'agent-inline': { type: 'boolean' },
+  short: { type: 'boolean' },
+  profile: { type: 'string' },
+  'daemon-node-flags': { type: 'string' },
+  'daemon-bin': { type: 'string' },
+  json: { type: 'string' }
+}, USAGE, (args) => {
+  if (args.positionals.length > 1) throw new BenchUsageError(`one section at most, got ${args.positionals.join(' ')}`)
+  const only = args.positionals[0]
+  if (only !== undefined && !sections.includes(only)) throw new BenchUsageError(`unknown bench section ${JSON.stringify(only)}; one of: ${sections.join(', ')}`)
+  return {
+    open: args.has('open'),
+    legacy: args.has('legacy'),
+    agentInline: args.has('agent-inline'),
+    short: args.has('short'),
+    cpuProfileDir: args.strings.profile,
+    daemonNodeFlags: args.strings['daemon-node-flags']?.split(/\s+/).filter((f) => f !== ''),
+    daemonBin: args.strings['daemon-bin'],
+    jsonFile: args.strings.json,
+    only
+  }
+}, true)
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version }
-if (only !== undefined && !sections.includes(only)) {
-  process.stderr.write(`unknown bench section ${JSON.stringify(only)}; one of: ${sections.join(', ')}\n`)
-  process.exit(2)
-}
 
 if (only === undefined || only === 'crypto') {
   process.stdout.write('\n## Ed25519 sign/verify (baseline: node:crypto with a cached KeyObject)\n\n')

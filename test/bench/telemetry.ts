@@ -41,7 +41,7 @@
  *
  * Run with `npm run bench -- telemetry` or `node dist/test/bench/telemetry.js
  * [--short] [--json] [--bin PATH/bin/agentmesh.js] [--on all|tracing|metrics|none]
- * [--concurrency 8,32] [--generations 3] [--rounds 4] [--warm-tasks 4000] [--scrape-interval 1000]` (`--bin`: another build's daemons; `--on`:
+ * [--concurrency 8,32] [--generations 3] [--rounds 4] [--warm-tasks 10000] [--scrape-interval 1000]` (`--help` lists them; `--bin`: another build's daemons; `--on`:
  * what the "on" pair gets, to split the cost, `none` measuring the bench's own noise between two
  * identical pairs). The "on" daemons export in their default encoding (OTLP protobuf); set
  * OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/json in the bench's environment to measure JSON.
@@ -55,6 +55,7 @@ import { createInterface } from 'node:readline'
 import { pathToFileURL } from 'node:url'
 import { Agent, fetch as undiciFetch } from 'undici'
 import type { Client } from '@a2a-js/sdk/client'
+import { benchCli, BenchUsageError, numberFlag } from './args.js'
 import { apiCall, callEcho, certify, concurrentWindow, cpuMs, createClient, pickAddress, startDaemon, startEchoAgentProcess, stopDaemon, tail, waitFor, type DaemonProc } from './a2a.js'
 // The collector runs in a child process (startCollectorProcess); this import keeps it compiled into dist/test/helpers.
 import type { startOtlpCollector as _collector } from '../helpers/otlp-collector.js'
@@ -506,26 +507,59 @@ function findBin (): string {
   throw new Error('bin/agentmesh.js not found above ' + import.meta.dirname)
 }
 
+/** `node dist/test/bench/telemetry.js --help`. */
+export const TELEMETRY_USAGE = `usage: node dist/test/bench/telemetry.js [options]   (or: npm run bench -- telemetry)
+Tasks/s through two daemon pairs, tracing and metrics on vs off, interleaved windows; and the "on"
+pair against itself (callers' tasks sampled vs not). Each figure is a ratio measured in the same run.
+  --on all|tracing|metrics|none  what the "on" pair gets (default all; none: two identical pairs, the bench's own noise)
+  --concurrency LIST      callers per measurement, comma-separated (default 8,32)
+  --generations G         fresh daemon pairs per run (default 3)
+  --rounds R              interleaved window pairs per generation and caller count (default 4)
+  --warm-tasks N          tasks each pair runs before it is measured (default 10000)
+  --scrape-interval MS    how often the "on" pair's /metrics are scraped while measured (default 1000; 0: never)
+  --bin PATH              another build's bin/agentmesh.js as the daemons
+  --short                 a small run (the test suite's)
+  --verbose               print every window (rate and daemon CPU)
+  --json                  also print the full result as JSON
+  -h, --help              this text
+environment: OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/json measures JSON export (default protobuf)`
+
 if (process.argv[1] != null && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const at = process.argv.indexOf('--bin')
-  const onAt = process.argv.indexOf('--on')
-  const ccAt = process.argv.indexOf('--concurrency')
-  const roundsAt = process.argv.indexOf('--rounds')
-  const generationsAt = process.argv.indexOf('--generations')
-  const warmAt = process.argv.indexOf('--warm-tasks')
-  const scrapeAt = process.argv.indexOf('--scrape-interval')
-  const result = await benchTelemetry({
-    short: process.argv.includes('--short'),
-    verbose: process.argv.includes('--verbose'),
-    ...(at > 0 ? { bin: resolve(process.argv[at + 1]!) } : {}),
-    ...(onAt > 0 ? { on: process.argv[onAt + 1] as BenchTelemetryOptions['on'] } : {}),
-    ...(ccAt > 0 ? { concurrency: process.argv[ccAt + 1]!.split(',').map(Number) } : {}),
-    ...(roundsAt > 0 ? { rounds: Number(process.argv[roundsAt + 1]) } : {}),
-    ...(generationsAt > 0 ? { generations: Number(process.argv[generationsAt + 1]) } : {}),
-    ...(warmAt > 0 ? { warmTasks: Number(process.argv[warmAt + 1]) } : {}),
-    ...(scrapeAt > 0 ? { scrapeIntervalMs: Number(process.argv[scrapeAt + 1]) } : {})
+  const options = benchCli(process.argv.slice(2), {
+    bin: { type: 'string' },
+    on: { type: 'string' },
+    concurrency: { type: 'string' },
+    rounds: { type: 'string' },
+    generations: { type: 'string' },
+    'warm-tasks': { type: 'string' },
+    'scrape-interval': { type: 'string' },
+    short: { type: 'boolean' },
+    verbose: { type: 'boolean' },
+    json: { type: 'boolean' }
+  }, TELEMETRY_USAGE, (args): BenchTelemetryOptions & { json: boolean } => {
+    const on = args.strings.on
+    if (on !== undefined && !['all', 'tracing', 'metrics', 'none'].includes(on)) throw new BenchUsageError(`--on: expected all, tracing, metrics or none, got ${JSON.stringify(on)}`)
+    const concurrency = args.strings.concurrency?.split(',').map(Number)
+    if (concurrency !== undefined && concurrency.some((c) => !Number.isInteger(c) || c < 1)) throw new BenchUsageError(`--concurrency: expected positive integers separated by commas, got ${JSON.stringify(args.strings.concurrency)}`)
+    const rounds = numberFlag(args, 'rounds')
+    const generations = numberFlag(args, 'generations')
+    const warmTasks = numberFlag(args, 'warm-tasks')
+    const scrapeIntervalMs = numberFlag(args, 'scrape-interval')
+    return {
+      short: args.has('short'),
+      verbose: args.has('verbose'),
+      json: args.has('json'),
+      ...(args.strings.bin !== undefined ? { bin: resolve(args.strings.bin) } : {}),
+      ...(on !== undefined ? { on: on as BenchTelemetryOptions['on'] } : {}),
+      ...(concurrency !== undefined ? { concurrency } : {}),
+      ...(rounds !== undefined ? { rounds } : {}),
+      ...(generations !== undefined ? { generations } : {}),
+      ...(warmTasks !== undefined ? { warmTasks } : {}),
+      ...(scrapeIntervalMs !== undefined ? { scrapeIntervalMs } : {})
+    }
   })
+  const result = await benchTelemetry(options)
   process.stdout.write(`${formatTelemetryTable(result)}\n`)
-  if (process.argv.includes('--json')) process.stdout.write(`\n${JSON.stringify(result, null, 2)}\n`)
+  if (options.json) process.stdout.write(`\n${JSON.stringify(result, null, 2)}\n`)
   process.exit(0)
 }
