@@ -11,9 +11,11 @@ import { runScale, settingsOf } from './scenarios/scale.js'
 import { runChurn, churnView } from './scenarios/churn.js'
 import { runFlood, floodView } from './scenarios/flood.js'
 import { runWorkers, SimWorkerError } from './workers.js'
+import { heapLimitMb } from './memory-guard.js'
+import { spawn } from 'node:child_process'
 
 /** What one scenario hands the writer. */
-interface Outcome { result: unknown, head: string[], rows: string[][], sections: ReportSection[] }
+interface Outcome { result: unknown, head: string[], rows: string[][], sections: ReportSection[], footer?: string[] }
 
 async function runScenario (o: SimOptions, progress: Progress): Promise<Outcome> {
   switch (o.scenario) {
@@ -72,12 +74,43 @@ export async function main (argv: string[]): Promise<number> {
   const jsonPath = join(dir, `${stem}.json`)
   writeFileSync(jsonPath, JSON.stringify(json, null, 2) + '\n')
   writeFileSync(join(dir, `${stem}.html`), await renderHtml(`agentmesh sim: ${o.scenario}, ${o.nodes} nodes, seed ${o.seed}`, outcome.sections, json))
-  process.stdout.write(`${textTable(outcome.head, outcome.rows)}\n\nsettings: ${JSON.stringify(settingsOf(o))}\nHTML report: ${join(dir, `${stem}.html`)}\n${jsonPath}\n`)
+  process.stdout.write(`${textTable(outcome.head, outcome.rows)}\n${(outcome.footer ?? []).map((l) => `${l}\n`).join('')}\nsettings: ${JSON.stringify(settingsOf(o))}\nHTML report: ${join(dir, `${stem}.html`)}\n${jsonPath}\n`)
   return 0
 }
 
+/**
+ * The V8 flags a one-process run needs that this process lacks, or `undefined` when it has them:
+ * a heap limit (`--max-old-space-size`) at least 90 % of `--max-rss-mb` (V8's default here is
+ * ≈ 4.2 GB, which a few hundred nodes' worth of heap passes: V8's "heap out of memory" would end
+ * the run before the memory guard could), `--expose-gc` and `--max-semi-space-size=64` (as
+ * `npm run sim` passes them). Runs over workers set their workers' flags themselves.
+ */
+export function missingV8Flags (argv: string[]): string[] | undefined {
+  let o: SimOptions
+  try { o = parseSimArgs(argv) } catch { return undefined }
+  const flags: string[] = []
+  if (o.workers <= 1 && heapLimitMb() < 0.9 * o.maxRssMb) flags.push(`--max-old-space-size=${o.maxRssMb}`)
+  if (flags.length === 0) return undefined
+  if (global.gc == null) flags.push('--expose-gc')
+  if (!process.execArgv.some((a) => a.startsWith('--max-semi-space-size'))) flags.push('--max-semi-space-size=64')
+  return flags
+}
+
 if (process.argv[1] != null && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
-  main(process.argv.slice(2)).then((code) => { process.exit(code) }, (err: unknown) => {
+  const argv = process.argv.slice(2)
+  const flags = process.env.AM_SIM_RESPAWNED === '1' || argv.includes('--help') || argv.includes('-h') ? undefined : missingV8Flags(argv)
+  if (flags !== undefined) {
+    // Run again with the flags (the child does the work; this process waits and passes its exit on).
+    const child = spawn(process.execPath, [...process.execArgv, ...flags, process.argv[1], ...argv], { stdio: 'inherit', env: { ...process.env, AM_SIM_RESPAWNED: '1' } })
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => { child.kill(signal) })
+    child.on('exit', (code, signal) => { process.exit(code ?? (signal != null ? 1 : 0)) })
+  } else {
+    run(argv)
+  }
+}
+
+function run (argv: string[]): void {
+  main(argv).then((code) => { process.exit(code) }, (err: unknown) => {
     // A worker's failure is told in its message (which worker, why, its last words); its stack is the coordinator's.
     const text = err instanceof SimWorkerError ? err.message : err instanceof Error ? err.stack ?? err.message : String(err)
     process.stderr.write(`\nsim failed: ${text}\n`)

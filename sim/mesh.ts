@@ -17,6 +17,7 @@ import { Rng } from './rng.js'
 import { SimNode } from './sim-node.js'
 import { SimTrace } from './trace.js'
 import { layout, policyFor, type SimAgentSpec } from './topology.js'
+import { GUARD_MIN_NODES } from './memory-guard.js'
 
 /** The prompt-injection marker of the simulated campaign; enforcement on inspects for it (`inspection.denyPatterns`). */
 export const INJECTION_PATTERN = 'ignore (all )?previous instructions'
@@ -38,6 +39,11 @@ export interface MeshPlan {
   transport?: 'memory' | 'tcp'
   /** The address TCP nodes listen on (default 127.0.0.1). */
   listenHost?: string
+  /**
+   * Asked before each batch of `startAll` (once `GUARD_MIN_NODES` run): a reason to start no more
+   * nodes (the memory guard, sim/memory-guard.ts), or `undefined` to go on.
+   */
+  stopStarting?: (started: number) => string | undefined
 }
 
 /** What node `i` starts with: its bootstrap peers and the stream its emulated loss draws from. */
@@ -282,19 +288,22 @@ export class SimMesh {
    * connections they open) is the heaviest of its life; started faster than one process can
    * absorb, their queries queue behind each other and time out, and a timed-out provide or
    * lookup is work thrown away (measured: most start-up provides failed at 60–100 nodes).
+   * Returns how many nodes started (nodes 0 … n − 1): fewer than N when `stopStarting` said stop.
    */
-  async startAll (batch = START_BATCH): Promise<void> {
+  async startAll (batch = START_BATCH): Promise<number> {
     // Bootstrap choices are drawn before the nodes start, so a run does not depend on start-up order.
     const plan = startPlan(this.rng, this.size, this.plan.options.bootstrapPeers, batch)
     await this.launch(0, plan[0] as StartPlan)
     this.plan.onProgress?.(1, this.size, 'start')
     for (let i = 1; i < this.size; i += batch) {
       await waitForQuietLoop(PACE_LAG_MS, 60_000)
+      if (i >= GUARD_MIN_NODES && this.plan.stopStarting?.(i) !== undefined) return i
       const ids: number[] = []
       for (let j = i; j < Math.min(this.size, i + batch); j++) ids.push(j)
       await Promise.all(ids.map(async (j) => this.launch(j, plan[j] as StartPlan)))
       this.plan.onProgress?.(Math.min(this.size, i + batch), this.size, 'start')
     }
+    return this.size
   }
 
   /** Running nodes. */

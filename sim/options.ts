@@ -1,3 +1,5 @@
+import { defaultMaxRssMb } from './memory-guard.js'
+
 /** The scenarios `npm run sim` runs. */
 export const SCENARIOS = ['scale', 'churn', 'compromise', 'flood'] as const
 export type Scenario = typeof SCENARIOS[number]
@@ -67,6 +69,13 @@ export interface SimOptions {
    * daemon's SETTLE_MS is 30 s). The settle phase of scale and compromise waits for it.
    */
   settleMs: number
+  /**
+   * scale: the memory guard (MB of RSS, over workers the sum of the processes'): once crossed during
+   * the start, no more nodes start and the run measures those already up (sim/memory-guard.ts).
+   */
+  maxRssMb: number
+  /** scale: stop starting nodes once the start has taken this long (s; 0: no limit), and measure those up. */
+  maxStartS: number
   /** Print JSON progress lines instead of a bar (set for workers and non-TTY). */
   quiet: boolean
   /** compromise: `any` (victims forward to every agent they know, attackers probe outside the topology) or `work` (only along work edges). */
@@ -112,6 +121,9 @@ export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'scenario'> = {
   // The daemon's 30 s, compressed as the refresh phase compresses its 10 minutes: the sim's settle
   // phase waits this long after the last node started (sim/README.md, "Fourth pass").
   settleMs: 10_000,
+  // 85 % of this machine's memory: past it, a run stops starting nodes instead of being OOM-killed.
+  maxRssMb: defaultMaxRssMb(),
+  maxStartS: 0,
   quiet: false,
   spread: 'any',
   repeat: 1
@@ -156,6 +168,13 @@ scenarios: scale | churn | compromise | flood
   --settle-ms MS          the directory's settle round, MS after a node's first well-connected round
                           (default 10000; the daemon's: 30000); scale and compromise wait for it
                           (8 s for the first round + MS + 5 s after the last node started)
+  --max-rss-mb MB         scale: stop starting nodes once the run's RSS (over workers: the processes'
+                          sum) reaches MB, or a process's V8 heap 90 % of its limit, and measure the
+                          nodes already up; the result says where it stopped and why (default 85 %
+                          of this machine's memory: ${defaultMaxRssMb()} MB here). One process
+                          re-runs itself with --max-old-space-size=MB when its heap limit is lower
+  --max-start-s S         scale: stop starting nodes once the start has taken S seconds, and measure
+                          the nodes already up (default 0: no limit)
   --spread any|work       compromise: victims forward to everyone they know and attackers probe
                           outside the topology (any, default), or only along work edges (work)
   --repeat R              compromise: run seeds S … S+R-1 and report mean and spread (default 1)
@@ -236,6 +255,8 @@ export function parseSimArgs (argv: readonly string[]): SimOptions {
       case '--keepalive': o.keepAlive = onOff(); break
       case '--refresh': o.refreshAfterSettle = onOff(); break
       case '--settle-ms': o.settleMs = num(0, 600_000); break
+      case '--max-rss-mb': o.maxRssMb = num(1, 16 * 2 ** 20); break
+      case '--max-start-s': o.maxStartS = num(0, 7 * 24 * 3600); break
       case '--encryption': {
         const e = value()
         if (e !== 'noise' && e !== 'plaintext') throw new SimUsageError(`--encryption must be noise or plaintext, not "${e}"`)

@@ -1,4 +1,5 @@
 import type { LookupSample } from './measure.js'
+import type { MemoryReading } from './memory-guard.js'
 import type { SimOptions } from './options.js'
 
 /**
@@ -11,7 +12,7 @@ import type { SimOptions } from './options.js'
 export type WorkerRequest =
   /** Sets the worker up: the run's options, which indices it owns (i ≡ worker mod workers), the authority's signing time. */
   | { type: 'init', id: number, options: SimOptions, worker: number, workers: number, authorityNowMs: number, listenHost: string }
-  /** Waits for a quiet event loop (the start-up pace), then starts these nodes without dialling anyone; answers their addresses. */
+  /** Waits for a quiet event loop (the start-up pace), then starts these nodes without dialling anyone; answers a {@link StartReport}. */
   | { type: 'start', id: number, indices: number[] }
   /** Addresses of nodes (any worker's); then the nodes in `dial` (this worker's) dial their bootstrap peers. */
   | { type: 'addresses', id: number, entries: Array<[number, string]>, dial: number[] }
@@ -70,6 +71,9 @@ export interface WorkerSnapshot {
    */
   connectionEnds: { memory: number, tcpLocal: number, tcpRemote: number }
 }
+
+/** What `start` answers: the new nodes' TCP addresses, and the worker's memory after starting them (the memory guard sums it). */
+export interface StartReport { addresses: Array<[number, string]>, memory: MemoryReading }
 
 /** What `task` answers. */
 export interface TaskOutcome { ok: boolean, reason?: string, ms: number }

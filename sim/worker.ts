@@ -7,7 +7,8 @@ import { findAgent, findPeer, memoryDetailMb } from './measure.js'
 import { PACE_LAG_MS, SimMesh, startPlan, waitForQuietLoop, type StartPlan } from './mesh.js'
 import { agentKey } from '../src/directory/index.js'
 import { agentName } from './topology.js'
-import { ownerOf, type PhaseReport, type TaskOutcome, type WorkerMessage, type WorkerRequest, type WorkerSnapshot } from './worker-protocol.js'
+import { readMemory } from './memory-guard.js'
+import { ownerOf, type PhaseReport, type StartReport, type TaskOutcome, type WorkerMessage, type WorkerRequest, type WorkerSnapshot } from './worker-protocol.js'
 
 /**
  * One worker of a run spread over processes: a {@link SimMesh} over TCP that
@@ -35,7 +36,8 @@ export class SimWorker {
           if (ownerOf(i, this.workers) !== this.worker) throw new Error(`node ${i} belongs to worker ${ownerOf(i, this.workers)}, not ${this.worker}`)
         }
         await Promise.all(req.indices.map(async (i) => mesh.launch(i, this.plan[i] as StartPlan, false)))
-        return req.indices.map((i) => [i, mesh.tcpAddress(i)])
+        const report: StartReport = { addresses: req.indices.map((i) => [i, mesh.tcpAddress(i)]), memory: readMemory() }
+        return report
       }
       case 'addresses':
         for (const [i, a] of req.entries) mesh.addresses.set(i, a)

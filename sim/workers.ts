@@ -8,7 +8,8 @@ import type { SimOptions } from './options.js'
 import type { Progress } from './progress.js'
 import { Rng } from './rng.js'
 import type { ScaleResult, WorkersDetail } from './scenarios/scale.js'
-import { ownerOf, type LagStats, type PhaseReport, type TaskOutcome, type WorkerMessage, type WorkerRequest, type WorkerSnapshot } from './worker-protocol.js'
+import { GUARD_MIN_NODES, heapLimitMb, overLimit, readMemory, type GuardStop, type MemoryReading } from './memory-guard.js'
+import { ownerOf, type LagStats, type PhaseReport, type StartReport, type TaskOutcome, type WorkerMessage, type WorkerRequest, type WorkerSnapshot } from './worker-protocol.js'
 
 /** How long a worker may take to answer, by request (ms); past it the run fails and every worker is killed. */
 export const WORKER_TIMEOUTS_MS: Record<WorkerRequest['type'], number> = {
@@ -257,7 +258,7 @@ export async function runWorkers (o: SimOptions, progress: Progress, hooks: Work
 
 async function coordinate (pool: WorkerPool, o: SimOptions, progress: Progress): Promise<ScaleResult> {
   const K = pool.size
-  const n = o.nodes
+  let n = o.nodes
   const owner = (i: number): number => ownerOf(i, K)
   // The coordinator draws from the seed as a one-process mesh does: the key stream, the start plan, then the workload.
   const rng = new Rng(o.seed)
@@ -296,14 +297,34 @@ async function coordinate (pool: WorkerPool, o: SimOptions, progress: Progress):
   const steps: number[][] = [[0]]
   for (let i = 1; i < n; i += START_BATCH * K) steps.push(Array.from({ length: Math.min(n, i + START_BATCH * K) - i }, (_, k) => i + k))
   let started = 0
+  // The memory guard: each worker reports its memory after starting its share of a step; with the
+  // coordinator's, the sum is checked before the next step (sim/memory-guard.ts).
+  const lastMemory: MemoryReading[] = pids.map(() => ({ rssMb: 0, heapUsedMb: 0, heapLimitMb: Infinity }))
+  let stopped: GuardStop | undefined
+  let peakRssMb = 0
+  const heapLimits: number[] = [heapLimitMb(), ...pids.map(() => 0)]
   for (const step of steps) {
+    if (started >= GUARD_MIN_NODES) {
+      const readings = [readMemory(), ...lastMemory]
+      peakRssMb = Math.max(peakRssMb, readings.reduce((s, r) => s + r.rssMb, 0))
+      const over = overLimit(readings, o.maxRssMb, { startedS: (performance.now() - t0) / 1000, maxStartS: o.maxStartS })
+      if (over !== undefined) {
+        stopped = { atNodes: started, of: n, ...over }
+        progress.note(`memory guard: stopped starting nodes at ${started} of ${n}: ${over.reason}; measuring the ${started} nodes up`)
+        break
+      }
+    }
     const mine = pids.map((_, w) => step.filter((i) => owner(i) === w))
-    const answers = await Promise.all(mine.map(async (indices, w) => indices.length > 0 ? pool.request<Array<[number, string]>>(w, { type: 'start', indices }) : []))
-    const entries = answers.flat()
+    const answers = await Promise.all(mine.map(async (indices, w) => indices.length > 0 ? pool.request<StartReport>(w, { type: 'start', indices }) : undefined))
+    answers.forEach((a, w) => { if (a !== undefined) { lastMemory[w] = a.memory; heapLimits[w + 1] = a.memory.heapLimitMb } })
+    const entries = answers.flatMap((a) => a?.addresses ?? [])
     await pool.each((w) => ({ type: 'addresses', entries, dial: mine[w] ?? [] }))
     started += step.length
     progress.update('start', started, n)
   }
+  peakRssMb = Math.max(peakRssMb, [readMemory(), ...lastMemory].reduce((s, r) => s + r.rssMb, 0))
+  // From here on, the run is over the nodes that started (0 … started − 1; all of them unless the guard stopped it).
+  n = started
   const lastStart = performance.now()
   const startMs = lastStart - t0
   await phase('start')
@@ -382,6 +403,9 @@ async function coordinate (pool: WorkerPool, o: SimOptions, progress: Progress):
     }
   }
   return {
+    nodesStarted: n,
+    ...(stopped !== undefined ? { stopped } : {}),
+    memoryGuard: { maxRssMb: o.maxRssMb, heapLimitMb: heapLimits, peakRssMb },
     startMs: Math.round(startMs),
     startPerNodeMs: Math.round(startMs / n * 10) / 10,
     converge: { ms: Math.round(convergeMs), converged, tableSize: summary(tableSizes), connections: summary(snapshots.flatMap((s) => s.connections)), belowTarget: tableSizes.filter((x) => x < target).length },

@@ -14,7 +14,7 @@ const pct = (x: number): string => Number.isFinite(x) ? `${(x * 100).toFixed(1)}
 const ms = (x: number): string => Number.isFinite(x) ? `${Math.round(x)}` : '–'
 
 /** Summary rows and report sections for a scale run. */
-export function scaleView (r: ScaleResult): { head: string[], rows: string[][], sections: ReportSection[] } {
+export function scaleView (r: ScaleResult): { head: string[], rows: string[][], sections: ReportSection[], footer: string[] } {
   const head = ['metric', 'p50', 'p95', 'p99', 'success']
   const rows = [
     ['findPeer (ms)', ms(r.findPeer.ms.p50), ms(r.findPeer.ms.p95), ms(r.findPeer.ms.p99), pct(r.findPeer.success)],
@@ -23,12 +23,16 @@ export function scaleView (r: ScaleResult): { head: string[], rows: string[][], 
     ['task by name (ms)', ms(r.tasks.ms.p50), ms(r.tasks.ms.p95), ms(r.tasks.ms.p99), pct(r.tasks.deliveryRate)],
     ['converge (ms)', ms(r.converge.ms), '', '', r.converge.converged ? 'yes' : 'no'],
     ['memory/node (MB RSS)', String(r.memoryPerNodeMb.rss), '', '', ''],
-    ['start/node (ms)', String(r.startPerNodeMs), '', '', '']
+    ['start/node (ms)', String(r.startPerNodeMs), '', '', ''],
+    ['nodes started', String(r.nodesStarted), '', '', r.stopped !== undefined ? `stopped of ${r.stopped.of}` : 'all'],
+    ['peak RSS in start (MB)', String(r.memoryGuard.peakRssMb), '', '', `limit ${r.memoryGuard.maxRssMb}`]
   ]
+  if (r.stopped !== undefined) rows.push(['stopped at (nodes)', String(r.stopped.atNodes), '', '', { rss: 'RSS limit', heap: 'heap limit', time: 'time limit' }[r.stopped.kind]])
   return {
     head, rows,
+    footer: r.stopped !== undefined ? [`memory guard: stopped starting nodes at ${r.stopped.atNodes} of ${r.stopped.of}: ${r.stopped.reason}; every figure is over the ${r.stopped.atNodes} nodes that started`] : [],
     sections: [
-      { title: 'Scale', table: { head, rows }, notes: [`Task failures: ${JSON.stringify(r.tasks.failures)}`] },
+      { title: 'Scale', table: { head, rows }, notes: [...(r.stopped !== undefined ? [`The memory guard stopped the start at ${r.stopped.atNodes} of ${r.stopped.of} nodes: ${r.stopped.reason}. Every figure is over the ${r.stopped.atNodes} nodes that started.`] : []), `Task failures: ${JSON.stringify(r.tasks.failures)}`] },
       { title: 'Latency distributions', charts: [latencyHistogram('findPeer latency (ms)', r.samples.findPeerMs), latencyHistogram('agent lookup latency (ms)', r.samples.agentLookupMs), latencyHistogram('task latency, by name (ms)', r.samples.taskMs)] }
     ]
   }

@@ -7,6 +7,7 @@ import { agentKey } from '../../src/directory/index.js'
 import type { SimOptions } from '../options.js'
 import type { Progress } from '../progress.js'
 import { agentName } from '../topology.js'
+import { heapLimitMb, overLimit, readMemory, type GuardReport, type GuardStop } from '../memory-guard.js'
 
 /** Settings that produced a figure: every figure in a result is reported with them. */
 export function settingsOf (o: SimOptions): Record<string, unknown> {
@@ -16,6 +17,8 @@ export function settingsOf (o: SimOptions): Record<string, unknown> {
     kadPing: o.kadPing, tableRefresh: o.tableRefresh, keepAlive: o.keepAlive, refreshAfterSettle: o.refreshAfterSettle, settleMs: o.settleMs,
     encryption: o.encryption === 'plaintext' ? 'plaintext (@libp2p/plaintext: no Noise, peer keys not proven)' : 'noise', libp2pLog: o.libp2pLog,
     bootstrapPeers: o.bootstrapPeers, maxConnections: o.maxConnections,
+    // The start's guards (sim/memory-guard.ts): a run that reaches either stops starting nodes and says so.
+    maxRssMb: o.maxRssMb, maxStartS: o.maxStartS,
     // Workers connect over loopback TCP: --latency (the memory transport's) does not apply.
     transport: o.workers > 1
       ? o.workerLocal === 'memory'
@@ -54,6 +57,12 @@ export interface WorkersDetail {
 
 /** What a scale run measures. */
 export interface ScaleResult {
+  /** Nodes that started (all of `--nodes`, unless the memory guard stopped the start). */
+  nodesStarted: number
+  /** Only when the memory guard stopped the start: at how many nodes, and why. Every figure below is over `nodesStarted`. */
+  stopped?: GuardStop
+  /** The guard's limit, the heap limits, the peak RSS it read during the start. */
+  memoryGuard: GuardReport
   startMs: number
   startPerNodeMs: number
   converge: { ms: number, converged: boolean, tableSize: ReturnType<typeof summary>, connections: ReturnType<typeof summary>, belowTarget: number }
@@ -82,9 +91,21 @@ export interface ScaleResult {
  * certificate check, policy, envelope, relay, delivery, answer).
  */
 export async function runScale (o: SimOptions, progress: Progress): Promise<ScaleResult> {
+  let stopped: GuardStop | undefined
+  let peakRssMb = 0
+  let t0 = performance.now()
   const mesh = new SimMesh({
     options: o, topology: o.topology ?? 'flat', enforcement: o.enforcement ?? true, operatorsCallAnyone: true,
-    onProgress: (d, t, phase) => { progress.update(phase, d, t) }
+    onProgress: (d, t, phase) => { progress.update(phase, d, t) },
+    stopStarting: (started) => {
+      const now = readMemory()
+      peakRssMb = Math.max(peakRssMb, now.rssMb)
+      const over = overLimit([now], o.maxRssMb, { startedS: (performance.now() - t0) / 1000, maxStartS: o.maxStartS })
+      if (over === undefined) return undefined
+      stopped = { atNodes: started, of: o.nodes, ...over }
+      progress.note(`memory guard: stopped starting nodes at ${started} of ${o.nodes}: ${over.reason}; measuring the ${started} nodes up`)
+      return over.reason
+    }
   })
   const lag = monitorEventLoopDelay({ resolution: 20 })
   const eventLoopLagMs: ScaleResult['eventLoopLagMs'] = {}
@@ -106,11 +127,13 @@ export async function runScale (o: SimOptions, progress: Progress): Promise<Scal
     await mesh.prepare()
     phaseStart = performance.now()
     lag.reset()
-    const t0 = performance.now()
-    await mesh.startAll()
+    t0 = performance.now()
+    const n = await mesh.startAll()
     const startMs = performance.now() - t0
+    peakRssMb = Math.max(peakRssMb, readMemory().rssMb)
     phase('start')
-    const conv = await mesh.converge(Math.max(60_000, o.nodes * 60))
+    // Over the nodes that started (the memory guard may have stopped the start short of --nodes).
+    const conv = await mesh.converge(Math.max(60_000, n * 60), Math.min(Math.floor(o.kBucketSize / 2), n - 1))
     phase('converge')
     // Settle: every directory runs its first round once its self-query completes (at most
     // FIRST_ROUND_MAX_WAIT_MS after start) and one more o.settleMs (--settle-ms) after its first
@@ -128,7 +151,7 @@ export async function runScale (o: SimOptions, progress: Progress): Promise<Scal
         const agent = mesh.agents[x.index]
         if (agent == null) return
         await x.node.contentRouting.provide(await agentKey('sim', agent.name), { signal: AbortSignal.timeout(30_000) }).catch(() => {})
-      }, (d) => { progress.update('refresh', d, mesh.size) })
+      }, (d) => { progress.update('refresh', d, n) })
       await waitForQuietLoop(50, 60_000)
     }
     const connections = mesh.running().map((x) => x.node.getConnections().length)
@@ -141,7 +164,6 @@ export async function runScale (o: SimOptions, progress: Progress): Promise<Scal
     const after = memoryDetailMb()
     // AM_SIM_HEAP_SNAPSHOT=FILE: a V8 heap snapshot of the settled mesh (what a node's memory is made of).
     if (process.env.AM_SIM_HEAP_SNAPSHOT != null && process.env.AM_SIM_HEAP_SNAPSHOT !== '') writeHeapSnapshot(process.env.AM_SIM_HEAP_SNAPSHOT)
-    const n = mesh.size
     const rng = mesh.rng.fork()
     const pairs = (count: number): Array<[number, number]> => drawPairs(rng, n, count)
     const lookupPairs = pairs(o.lookups)
@@ -163,6 +185,9 @@ export async function runScale (o: SimOptions, progress: Progress): Promise<Scal
     phase('tasks')
     const ok = (xs: LookupSample[]): LookupSample[] => xs.filter((x) => x.ok)
     return {
+      nodesStarted: n,
+      ...(stopped !== undefined ? { stopped } : {}),
+      memoryGuard: { maxRssMb: o.maxRssMb, heapLimitMb: [heapLimitMb()], peakRssMb },
       startMs: Math.round(startMs),
       startPerNodeMs: Math.round(startMs / n * 10) / 10,
       converge: { ms: Math.round(conv.ms), converged: conv.converged, tableSize: summary(conv.tableSizes), connections: summary(connections), belowTarget: conv.tableSizes.filter((x) => x < Math.min(Math.floor(o.kBucketSize / 2), n - 1)).length },
