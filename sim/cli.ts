@@ -20,7 +20,7 @@ interface Outcome { result: unknown, head: string[], rows: string[][], sections:
 async function runScenario (o: SimOptions, progress: Progress): Promise<Outcome> {
   switch (o.scenario) {
     case 'scale': {
-      const r = o.workers > 1 ? await runWorkers(o, progress) : await runScale(o, progress)
+      const r = o.workers > 1 || o.listenWorkers != null ? await runWorkers(o, progress) : await runScale(o, progress)
       return { result: r, ...scaleView(r) }
     }
     case 'compromise': {
@@ -89,7 +89,7 @@ export function missingV8Flags (argv: string[]): string[] | undefined {
   let o: SimOptions
   try { o = parseSimArgs(argv) } catch { return undefined }
   const flags: string[] = []
-  if (o.workers <= 1 && heapLimitMb() < 0.9 * o.maxRssMb) flags.push(`--max-old-space-size=${o.maxRssMb}`)
+  if (o.workers <= 1 && o.listenWorkers == null && heapLimitMb() < 0.9 * o.maxRssMb) flags.push(`--max-old-space-size=${o.maxRssMb}`)
   if (flags.length === 0) return undefined
   if (global.gc == null) flags.push('--expose-gc')
   if (!process.execArgv.some((a) => a.startsWith('--max-semi-space-size'))) flags.push('--max-semi-space-size=64')

@@ -29,6 +29,11 @@ export interface SimOptions {
   workers: number
   /** Runs over workers: how nodes of one worker connect to each other (`memory`: @libp2p/memory; `tcp`: loopback TCP, as between workers). */
   workerLocal: 'memory' | 'tcp'
+  /**
+   * `HOST:PORT`: instead of forking its workers, the coordinator listens here for `workers` workers
+   * started by hand, on this machine or others (`node dist/sim/worker.js --coordinator HOST:PORT`).
+   */
+  listenWorkers?: string
   seed: number
   out: string
   /** Random lookups and tasks of the measuring phase. */
@@ -147,6 +152,9 @@ scenarios: scale | churn | compromise | flood
   --workers K             scale only: spread the nodes over K worker processes (default 1)
   --worker-local memory|tcp  with --workers: nodes of one worker connect over the memory
                           transport (default) or loopback TCP (as between workers)
+  --listen-workers HOST:PORT  scale: fork no workers; wait for --workers K workers started by hand on
+                          this or other machines (node dist/sim/worker.js --coordinator HOST:PORT;
+                          see sim/README.md, "Spanning machines"); token: AM_SIM_WORKER_TOKEN or printed
   --seed S                same seed, same run (default 1)
   --out DIR               where the JSON and HTML land (default sim-results)
   --lookups N --tasks N   size of the measuring phase (default 50 / 100)
@@ -238,6 +246,13 @@ export function parseSimArgs (argv: readonly string[]): SimOptions {
         o.workerLocal = w
         break
       }
+      case '--listen-workers': {
+        const v = value()
+        const m = /^([^:]+):(\d{1,5})$/.exec(v)
+        if (m == null || Number(m[2]) > 65535) throw new SimUsageError(`--listen-workers must be HOST:PORT (e.g. 0.0.0.0:7700), not "${v}"`)
+        o.listenWorkers = v
+        break
+      }
       case '--seed': o.seed = num(0, 2 ** 32 - 1); break
       case '--out': o.out = value(); break
       case '--lookups': o.lookups = num(0, 1_000_000); break
@@ -277,6 +292,9 @@ export function parseSimArgs (argv: readonly string[]): SimOptions {
   // Only the scale scenario has a coordinator and workers; the others would silently run in one process.
   if (o.workers > 1 && o.scenario !== 'scale') {
     throw new SimUsageError(`--workers is for the scale scenario only (${o.scenario} runs in one process): drop --workers ${o.workers} or run scale`)
+  }
+  if (o.listenWorkers != null && o.scenario !== 'scale') {
+    throw new SimUsageError(`--listen-workers is for the scale scenario only (${o.scenario} runs in one process)`)
   }
   // The compromise scenario measures what the mesh's checks stop; plaintext drops the proof that a peer holds its key.
   if (o.encryption === 'plaintext' && o.scenario === 'compromise') {
