@@ -1,6 +1,5 @@
 // First: sets what libp2p's modules read from the environment when they load.
 import './process-env.js'
-import { spawn } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks'
@@ -11,6 +10,7 @@ import { PACE_LAG_MS, SimMesh, startPlan, waitForQuietLoop, type StartPlan } fro
 import { agentKey } from '../src/directory/index.js'
 import { agentName } from './topology.js'
 import { readMemory } from './memory-guard.js'
+import { respawned, respawnWith } from './respawn.js'
 import { buildFingerprint, LineChannel, splitHostPort, WORKER_EXEC_ARGV } from './worker-link.js'
 import { ownerOf, WORKER_PROTOCOL_VERSION, type WorkerHello, type WorkerWelcome, type PhaseReport, type StartReport, type TaskOutcome, type WorkerMessage, type WorkerRequest, type WorkerSnapshot } from './worker-protocol.js'
 
@@ -290,11 +290,9 @@ async function main (argv: string[]): Promise<void> {
     process.exit(2)
   }
   const flags = missingWorkerFlags()
-  if (flags.length > 0 && process.env.AM_SIM_RESPAWNED !== '1') {
-    // Run again with the forked workers' V8 flags (the child does the work; this process passes its exit on).
-    const child = spawn(process.execPath, [...process.execArgv, ...flags, process.argv[1] as string, ...argv], { stdio: 'inherit', env: { ...process.env, AM_SIM_RESPAWNED: '1' } })
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => { child.kill(signal) })
-    child.on('exit', (code, signal) => { process.exit(code ?? (signal != null ? 1 : 0)) })
+  if (flags.length > 0 && !respawned()) {
+    // Run again with the forked workers' V8 flags (the child does the work).
+    respawnWith(flags, argv)
     return
   }
   const code = await joinCoordinator(values.coordinator as string, token as string, values.host)
