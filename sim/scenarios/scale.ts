@@ -20,11 +20,13 @@ export function settingsOf (o: SimOptions): Record<string, unknown> {
     // The start's guards (sim/memory-guard.ts): a run that reaches either stops starting nodes and says so.
     maxRssMb: o.maxRssMb, maxStartS: o.maxStartS,
     // Workers connect over loopback TCP: --latency (the memory transport's) does not apply.
-    transport: o.workers > 1
-      ? o.workerLocal === 'memory'
-        ? `${o.workers} worker processes: @libp2p/tcp on 127.0.0.1 between workers (loopback latency), @libp2p/memory (latency ${o.latencyMs} ms) within one`
-        : `@libp2p/tcp on 127.0.0.1, ${o.workers} worker processes (latency: loopback, --latency unused)`
-      : '@libp2p/memory',
+    transport: o.listenWorkers != null
+      ? `${o.workers} workers started by hand (--listen-workers ${o.listenWorkers}): @libp2p/tcp on each worker's --host between workers (the network's latency)${o.workerLocal === 'memory' ? `, @libp2p/memory (latency ${o.latencyMs} ms) within one` : ''}`
+      : o.workers > 1
+        ? o.workerLocal === 'memory'
+          ? `${o.workers} worker processes: @libp2p/tcp on 127.0.0.1 between workers (loopback latency), @libp2p/memory (latency ${o.latencyMs} ms) within one`
+          : `@libp2p/tcp on 127.0.0.1, ${o.workers} worker processes (latency: loopback, --latency unused)`
+        : '@libp2p/memory',
     database: 'node:sqlite :memory:'
   }
 }

@@ -5,6 +5,7 @@ import { connect } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { acceptWorkers, buildFingerprint, LineChannel, WORKER_EXEC_ARGV, workerScript } from '../../sim/worker-link.js'
 import { WORKER_PROTOCOL_VERSION } from '../../sim/worker-protocol.js'
+import { settingsOf } from '../../sim/scenarios/scale.js'
 import { runWorkers, SimWorkerError } from '../../sim/workers.js'
 import { quiet, requireBuiltWorker, smallRun, waitGone } from './helpers.js'
 
@@ -59,6 +60,7 @@ describe('sim workers started by hand (--listen-workers)', () => {
     expect(result.workers?.count).toBe(2)
     expect(result.workers?.perWorker.map((w) => w.nodes)).toEqual([6, 6])
     expect(result.workers?.transport).toMatch(/@libp2p\/tcp on 127\.0\.0\.1 between workers/)
+    expect(settingsOf(smallRun('scale', { workers: 2, listenWorkers: '127.0.0.1:0' })).transport).toMatch(/^2 workers started by hand \(--listen-workers 127\.0\.0\.1:0\)/)
     expect(result.converge.converged).toBe(true)
     expect(result.findPeer.success).toBeGreaterThanOrEqual(0.8)
     expect(result.tasks.deliveryRate).toBeGreaterThanOrEqual(0.75)
