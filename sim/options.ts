@@ -39,6 +39,12 @@ export interface SimOptions {
   /** Random lookups and tasks of the measuring phase. */
   lookups: number
   tasks: number
+  /**
+   * scale: lookups (then tasks) in flight at once over the whole mesh in the measuring phase. In a
+   * simulation every hop of every lookup runs on the same cores, so N in flight also means N
+   * lookups' CPU queued on them (which N machines would not share): 1 measures a lookup alone.
+   */
+  inFlight: number
   /** How long the measured phase of churn / flood lasts. */
   durationMs: number
   /** DHT tuning (see sim/README.md). */
@@ -104,6 +110,7 @@ export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'scenario'> = {
   seed: 1,
   out: 'sim-results',
   lookups: 50,
+  inFlight: 8,
   tasks: 100,
   durationMs: 20_000,
   alpha: 3,
@@ -158,6 +165,8 @@ scenarios: scale | churn | compromise | flood
   --seed S                same seed, same run (default 1)
   --out DIR               where the JSON and HTML land (default sim-results)
   --lookups N --tasks N   size of the measuring phase (default 50 / 100)
+  --in-flight N           scale: lookups and tasks in flight at once in the measuring phase (default 8;
+                          all share this machine's cores, so 1 measures a lookup without the others' CPU)
   --duration MS           length of the churn / flood phase (default 20000)
   --alpha A --k K         kad-dht query concurrency and bucket size (default 3 / 20)
   --disjoint-paths D      kad-dht disjoint paths per query (default 1; kad-dht's own: alpha)
@@ -256,6 +265,7 @@ export function parseSimArgs (argv: readonly string[]): SimOptions {
       case '--seed': o.seed = num(0, 2 ** 32 - 1); break
       case '--out': o.out = value(); break
       case '--lookups': o.lookups = num(0, 1_000_000); break
+      case '--in-flight': o.inFlight = num(1, 1000); break
       case '--tasks': o.tasks = num(0, 1_000_000); break
       case '--duration': o.durationMs = num(1000, 24 * 3600_000); break
       case '--alpha': o.alpha = num(1, 64); break

@@ -378,11 +378,11 @@ async function coordinate (pool: WorkerPool, o: SimOptions, progress: Progress):
   for (const s of snapshots) for (const [code, k] of Object.entries(s.refusals)) refusals[code] = (refusals[code] ?? 0) + k
   await phase('settle')
 
-  // Measure: the workload a one-process run draws, each lookup or task run by its caller's worker, 8 at a time over all.
+  // Measure: the workload a one-process run draws, each lookup or task run by its caller's worker, --in-flight (8) at a time over all.
   const mrng = rng.fork()
   const pairs = (count: number): Array<[number, number]> => drawPairs(mrng, n, count)
   const lookupPairs = pairs(o.lookups)
-  const conc = 8
+  const conc = o.inFlight
   const fp = await inPool(lookupPairs, conc, async ([a, b]) => pool.request<LookupSample>(owner(a), { type: 'findPeer', a, b, timeoutMs: 30_000 }),
     (d) => { progress.update('findPeer', d, lookupPairs.length) })
   await phase('findPeer')

@@ -46,6 +46,12 @@ describe('sim options', () => {
     }
   })
 
+  it('takes --in-flight (default 8) and reports it with the settings', () => {
+    expect(parseSimArgs(['scale']).inFlight).toBe(8)
+    expect(settingsOf(parseSimArgs(['scale', '--in-flight', '1'])).inFlight).toBe(1)
+    expect(() => parseSimArgs(['scale', '--in-flight', '0'])).toThrow(/--in-flight/)
+  })
+
   it('takes --listen-workers HOST:PORT for scale, and refuses a bad address or another scenario', () => {
     expect(parseSimArgs(['scale', '--workers', '3', '--listen-workers', '0.0.0.0:7700']).listenWorkers).toBe('0.0.0.0:7700')
     expect(parseSimArgs(['scale']).listenWorkers).toBeUndefined()
