@@ -12,7 +12,7 @@ import { runChurn, churnView } from './scenarios/churn.js'
 import { runFlood, floodView } from './scenarios/flood.js'
 import { runWorkers, SimWorkerError } from './workers.js'
 import { heapLimitMb } from './memory-guard.js'
-import { spawn } from 'node:child_process'
+import { respawned, respawnWith } from './respawn.js'
 
 /** What one scenario hands the writer. */
 interface Outcome { result: unknown, head: string[], rows: string[][], sections: ReportSection[], footer?: string[] }
@@ -20,7 +20,7 @@ interface Outcome { result: unknown, head: string[], rows: string[][], sections:
 async function runScenario (o: SimOptions, progress: Progress): Promise<Outcome> {
   switch (o.scenario) {
     case 'scale': {
-      const r = o.workers > 1 ? await runWorkers(o, progress) : await runScale(o, progress)
+      const r = o.workers > 1 || o.listenWorkers != null ? await runWorkers(o, progress) : await runScale(o, progress)
       return { result: r, ...scaleView(r) }
     }
     case 'compromise': {
@@ -89,7 +89,7 @@ export function missingV8Flags (argv: string[]): string[] | undefined {
   let o: SimOptions
   try { o = parseSimArgs(argv) } catch { return undefined }
   const flags: string[] = []
-  if (o.workers <= 1 && heapLimitMb() < 0.9 * o.maxRssMb) flags.push(`--max-old-space-size=${o.maxRssMb}`)
+  if (o.workers <= 1 && o.listenWorkers == null && heapLimitMb() < 0.9 * o.maxRssMb) flags.push(`--max-old-space-size=${o.maxRssMb}`)
   if (flags.length === 0) return undefined
   if (global.gc == null) flags.push('--expose-gc')
   if (!process.execArgv.some((a) => a.startsWith('--max-semi-space-size'))) flags.push('--max-semi-space-size=64')
@@ -98,12 +98,9 @@ export function missingV8Flags (argv: string[]): string[] | undefined {
 
 if (process.argv[1] != null && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
   const argv = process.argv.slice(2)
-  const flags = process.env.AM_SIM_RESPAWNED === '1' || argv.includes('--help') || argv.includes('-h') ? undefined : missingV8Flags(argv)
+  const flags = respawned() || argv.includes('--help') || argv.includes('-h') ? undefined : missingV8Flags(argv)
   if (flags !== undefined) {
-    // Run again with the flags (the child does the work; this process waits and passes its exit on).
-    const child = spawn(process.execPath, [...process.execArgv, ...flags, process.argv[1], ...argv], { stdio: 'inherit', env: { ...process.env, AM_SIM_RESPAWNED: '1' } })
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => { child.kill(signal) })
-    child.on('exit', (code, signal) => { process.exit(code ?? (signal != null ? 1 : 0)) })
+    respawnWith(flags, argv)
   } else {
     run(argv)
   }

@@ -29,11 +29,22 @@ export interface SimOptions {
   workers: number
   /** Runs over workers: how nodes of one worker connect to each other (`memory`: @libp2p/memory; `tcp`: loopback TCP, as between workers). */
   workerLocal: 'memory' | 'tcp'
+  /**
+   * `HOST:PORT`: instead of forking its workers, the coordinator listens here for `workers` workers
+   * started by hand, on this machine or others (`node dist/sim/worker.js --coordinator HOST:PORT`).
+   */
+  listenWorkers?: string
   seed: number
   out: string
   /** Random lookups and tasks of the measuring phase. */
   lookups: number
   tasks: number
+  /**
+   * scale: lookups (then tasks) in flight at once over the whole mesh in the measuring phase. In a
+   * simulation every hop of every lookup runs on the same cores, so N in flight also means N
+   * lookups' CPU queued on them (which N machines would not share): 1 measures a lookup alone.
+   */
+  inFlight: number
   /** How long the measured phase of churn / flood lasts. */
   durationMs: number
   /** DHT tuning (see sim/README.md). */
@@ -99,6 +110,7 @@ export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'scenario'> = {
   seed: 1,
   out: 'sim-results',
   lookups: 50,
+  inFlight: 8,
   tasks: 100,
   durationMs: 20_000,
   alpha: 3,
@@ -147,9 +159,14 @@ scenarios: scale | churn | compromise | flood
   --workers K             scale only: spread the nodes over K worker processes (default 1)
   --worker-local memory|tcp  with --workers: nodes of one worker connect over the memory
                           transport (default) or loopback TCP (as between workers)
+  --listen-workers HOST:PORT  scale: fork no workers; wait for --workers K workers started by hand on
+                          this or other machines (node dist/sim/worker.js --coordinator HOST:PORT;
+                          see sim/README.md, "Spanning machines"); token: AM_SIM_WORKER_TOKEN or printed
   --seed S                same seed, same run (default 1)
   --out DIR               where the JSON and HTML land (default sim-results)
   --lookups N --tasks N   size of the measuring phase (default 50 / 100)
+  --in-flight N           scale: lookups and tasks in flight at once in the measuring phase (default 8;
+                          all share this machine's cores, so 1 measures a lookup without the others' CPU)
   --duration MS           length of the churn / flood phase (default 20000)
   --alpha A --k K         kad-dht query concurrency and bucket size (default 3 / 20)
   --disjoint-paths D      kad-dht disjoint paths per query (default 1; kad-dht's own: alpha)
@@ -238,9 +255,17 @@ export function parseSimArgs (argv: readonly string[]): SimOptions {
         o.workerLocal = w
         break
       }
+      case '--listen-workers': {
+        const v = value()
+        const m = /^([^:]+):(\d{1,5})$/.exec(v)
+        if (m == null || Number(m[2]) > 65535) throw new SimUsageError(`--listen-workers must be HOST:PORT (e.g. 0.0.0.0:7700), not "${v}"`)
+        o.listenWorkers = v
+        break
+      }
       case '--seed': o.seed = num(0, 2 ** 32 - 1); break
       case '--out': o.out = value(); break
       case '--lookups': o.lookups = num(0, 1_000_000); break
+      case '--in-flight': o.inFlight = num(1, 1000); break
       case '--tasks': o.tasks = num(0, 1_000_000); break
       case '--duration': o.durationMs = num(1000, 24 * 3600_000); break
       case '--alpha': o.alpha = num(1, 64); break
@@ -277,6 +302,9 @@ export function parseSimArgs (argv: readonly string[]): SimOptions {
   // Only the scale scenario has a coordinator and workers; the others would silently run in one process.
   if (o.workers > 1 && o.scenario !== 'scale') {
     throw new SimUsageError(`--workers is for the scale scenario only (${o.scenario} runs in one process): drop --workers ${o.workers} or run scale`)
+  }
+  if (o.listenWorkers != null && o.scenario !== 'scale') {
+    throw new SimUsageError(`--listen-workers is for the scale scenario only (${o.scenario} runs in one process)`)
   }
   // The compromise scenario measures what the mesh's checks stop; plaintext drops the proof that a peer holds its key.
   if (o.encryption === 'plaintext' && o.scenario === 'compromise') {

@@ -44,6 +44,28 @@ export interface WorkerFatal { type: 'fatal', error: string }
 /** Sent once, when the worker process has loaded its modules and listens for requests. */
 export interface WorkerUp { type: 'up' }
 
+/** The version of these messages; a worker started by hand must speak the coordinator's. */
+export const WORKER_PROTOCOL_VERSION = 1
+
+/**
+ * A worker started by hand (`node dist/sim/worker.js --coordinator HOST:PORT`)
+ * introduces itself: the first line it sends over its socket.
+ */
+export interface WorkerHello {
+  type: 'hello'
+  /** The run's shared secret (AM_SIM_WORKER_TOKEN). */
+  token: string
+  protocol: number
+  /** Its build's fingerprint (sim/worker-link.ts, `buildFingerprint`): it must be the coordinator's. */
+  build: string
+  pid: number
+  /** The IPv4 address its nodes listen on and are dialled at. */
+  host: string
+}
+
+/** The coordinator's answer to a hello: the worker's index in the run, or why it was turned away. */
+export type WorkerWelcome = { type: 'welcome', worker: number } | { type: 'refused', error: string }
+
 export type WorkerMessage = WorkerReply | WorkerFatal | WorkerUp
 
 /** Event-loop delay over a phase (ms). */

@@ -1,14 +1,18 @@
 // First: sets what libp2p's modules read from the environment when they load.
 import './process-env.js'
 import { readdirSync, readFileSync } from 'node:fs'
+import { connect } from 'node:net'
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks'
+import { parseArgs } from 'node:util'
 import { sendMessage } from './agents.js'
 import { findAgent, findPeer, memoryDetailMb } from './measure.js'
 import { PACE_LAG_MS, SimMesh, startPlan, waitForQuietLoop, type StartPlan } from './mesh.js'
 import { agentKey } from '../src/directory/index.js'
 import { agentName } from './topology.js'
 import { readMemory } from './memory-guard.js'
-import { ownerOf, type PhaseReport, type StartReport, type TaskOutcome, type WorkerMessage, type WorkerRequest, type WorkerSnapshot } from './worker-protocol.js'
+import { respawned, respawnWith } from './respawn.js'
+import { buildFingerprint, LineChannel, splitHostPort, WORKER_EXEC_ARGV } from './worker-link.js'
+import { ownerOf, WORKER_PROTOCOL_VERSION, type WorkerHello, type WorkerWelcome, type PhaseReport, type StartReport, type TaskOutcome, type WorkerMessage, type WorkerRequest, type WorkerSnapshot } from './worker-protocol.js'
 
 /**
  * One worker of a run spread over processes: a {@link SimMesh} over TCP that
@@ -151,28 +155,32 @@ function openFds (): number {
   try { return readdirSync('/proc/self/fd').length } catch { return -1 }
 }
 
-/** Runs a worker on this process's IPC channel (the process was forked by the coordinator). */
-export function serveWorker (): void {
-  const send = process.send?.bind(process)
-  if (send == null) {
-    process.stderr.write('sim worker: no IPC channel; workers are started by the coordinator (npm run sim -- scale --workers K)\n')
-    process.exit(2)
-  }
-  const post = (m: WorkerMessage, then?: () => void): void => { send(m, undefined, {}, () => { then?.() }) }
+/** How a worker talks to its coordinator: the fork's IPC channel, or a socket it opened itself. */
+interface CoordinatorChannel {
+  post: (m: WorkerMessage, then?: () => void) => void
+  onRequest: (cb: (req: WorkerRequest) => void) => void
+  /** Called when the coordinator is gone (it exited, was killed, or let go of this worker). */
+  onClose: (cb: () => void) => void
+  /** After the answer to `stop`: let go of the channel (the worker then exits). */
+  release: () => void
+}
+
+/** Serves `worker`'s requests on `channel` until the coordinator lets go; exits the process then, or on an error of its own. */
+function serve (channel: CoordinatorChannel): void {
   const worker = new SimWorker()
-  process.on('message', (req: WorkerRequest) => {
+  channel.onRequest((req) => {
     worker.handle(req).then((value) => {
-      // After the answer to `stop` is out, let go of the channel: 'disconnect' below exits.
-      post({ type: 'reply', id: req.id, ok: true, value: value ?? null }, req.type === 'stop' ? () => { process.disconnect() } : undefined)
+      // After the answer to `stop` is out, let go of the channel: onClose below exits.
+      channel.post({ type: 'reply', id: req.id, ok: true, value: value ?? null }, req.type === 'stop' ? () => { channel.release() } : undefined)
     }, (err: unknown) => {
-      post({ type: 'reply', id: req.id, ok: false, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) })
+      channel.post({ type: 'reply', id: req.id, ok: false, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) })
     })
   })
   // The coordinator is gone (it exited, was killed, or let go of us): nothing left to work for.
-  process.on('disconnect', () => { process.exit(0) })
+  channel.onClose(() => { process.exit(0) })
   const die = (err: unknown): void => {
     try {
-      post({ type: 'fatal', error: err instanceof Error ? err.stack ?? err.message : String(err) }, () => { process.exit(1) })
+      channel.post({ type: 'fatal', error: err instanceof Error ? err.stack ?? err.message : String(err) }, () => { process.exit(1) })
     } catch {
       process.exit(1)
     }
@@ -180,7 +188,115 @@ export function serveWorker (): void {
   }
   process.on('uncaughtException', die)
   process.on('unhandledRejection', die)
-  post({ type: 'up' })
+  channel.post({ type: 'up' })
 }
 
-if (process.argv[1] != null && import.meta.url === new URL(`file://${process.argv[1]}`).href) serveWorker()
+/** Runs a worker on this process's IPC channel (the process was forked by the coordinator). */
+export function serveWorker (): void {
+  const send = process.send?.bind(process)
+  if (send == null) {
+    process.stderr.write(`sim worker: no IPC channel and no --coordinator.\n${WORKER_USAGE}\n`)
+    process.exit(2)
+  }
+  serve({
+    post: (m, then) => { send(m, undefined, {}, () => { then?.() }) },
+    onRequest: (cb) => { process.on('message', cb) },
+    onClose: (cb) => { process.on('disconnect', cb) },
+    release: () => { process.disconnect() }
+  })
+}
+
+export const WORKER_USAGE = `usage: node dist/sim/worker.js --coordinator HOST:PORT [--host ADDRESS]
+A sim worker started by hand, for a scale run whose coordinator was started with
+--workers K --listen-workers HOST:PORT (on this machine or another; sim/README.md, "Spanning machines").
+  --coordinator HOST:PORT  where the coordinator listens
+  --host ADDRESS           the IPv4 address this worker's nodes listen on and the other workers dial
+                           (default: this machine's address on the connection to the coordinator)
+  -h, --help               this text
+environment:
+  AM_SIM_WORKER_TOKEN      the run's token, as the coordinator printed it or was given it (required)
+The worker runs the same build as the coordinator (checked: same commit, npm ci && npm run build),
+serves one run, and exits when the coordinator lets go of it. Keep the machines' clocks in step
+(NTP): envelopes from more than 30 s in the future or past are refused.`
+
+/**
+ * Connects to the coordinator at `coordinator` (`HOST:PORT`), presents the
+ * token and this build, and serves the run. Resolves with the process's exit
+ * code when it cannot join (the worker's own errors end it through `serve`).
+ */
+export async function joinCoordinator (coordinator: string, token: string, host: string | undefined): Promise<number> {
+  const [chost, cport] = splitHostPort(coordinator)
+  const socket = connect({ host: chost, port: Number(cport) })
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve)
+      socket.once('error', reject)
+    })
+  } catch (err) {
+    process.stderr.write(`sim worker: cannot reach the coordinator at ${coordinator}: ${(err as Error).message}\n`)
+    return 1
+  }
+  const listenHost = host ?? socket.localAddress?.replace(/^::ffff:/, '')
+  const channel = new LineChannel(socket)
+  const hello: WorkerHello = { type: 'hello', token, protocol: WORKER_PROTOCOL_VERSION, build: buildFingerprint(), pid: process.pid, host: listenHost ?? '' }
+  channel.send(hello)
+  let welcome: WorkerWelcome
+  try {
+    welcome = await channel.next(30_000) as WorkerWelcome
+  } catch (err) {
+    process.stderr.write(`sim worker: the coordinator at ${coordinator} did not answer: ${(err as Error).message}\n`)
+    socket.destroy()
+    return 1
+  }
+  if (welcome.type !== 'welcome') {
+    process.stderr.write(`sim worker: the coordinator at ${coordinator} turned this worker away: ${welcome.type === 'refused' ? welcome.error : JSON.stringify(welcome)}\n`)
+    socket.destroy()
+    return 2
+  }
+  process.stderr.write(`sim worker ${welcome.worker}: joined the coordinator at ${coordinator}; nodes listen on ${hello.host}\n`)
+  socket.on('error', () => {}) // 'close' follows: the coordinator is gone.
+  serve({
+    post: (m, then) => { channel.send(m, then) },
+    onRequest: (cb) => { channel.onMessage((m) => { cb(m as WorkerRequest) }) },
+    onClose: (cb) => { socket.once('close', cb) },
+    release: () => { socket.end() }
+  })
+  return 0
+}
+
+/** The V8 flags of a forked worker that this process lacks (a worker started by hand re-runs itself with them). */
+function missingWorkerFlags (): string[] {
+  return WORKER_EXEC_ARGV.filter((flag) => !process.execArgv.some((a) => a.split('=')[0] === flag.split('=')[0]))
+}
+
+async function main (argv: string[]): Promise<void> {
+  if (argv.length === 0) { serveWorker(); return }
+  let values
+  try {
+    values = parseArgs({ args: argv, options: { coordinator: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }).values
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${WORKER_USAGE}\n`)
+    process.exit(2)
+  }
+  if (values.help === true) { process.stdout.write(`${WORKER_USAGE}\n`); process.exit(0) }
+  const token = process.env.AM_SIM_WORKER_TOKEN
+  const problem = values.coordinator == null
+    ? 'missing --coordinator HOST:PORT'
+    : !/^[^:]+:\d{1,5}$/.test(values.coordinator) ? `--coordinator must be HOST:PORT, not "${values.coordinator}"`
+      : token == null || token === '' ? 'AM_SIM_WORKER_TOKEN is not set (the coordinator printed it when it started)'
+        : values.host != null && !/^\d{1,3}(\.\d{1,3}){3}$/.test(values.host) ? `--host must be an IPv4 address, not "${values.host}"` : undefined
+  if (problem !== undefined) {
+    process.stderr.write(`sim worker: ${problem}\n${WORKER_USAGE}\n`)
+    process.exit(2)
+  }
+  const flags = missingWorkerFlags()
+  if (flags.length > 0 && !respawned()) {
+    // Run again with the forked workers' V8 flags (the child does the work).
+    respawnWith(flags, argv)
+    return
+  }
+  const code = await joinCoordinator(values.coordinator as string, token as string, values.host)
+  if (code !== 0) process.exit(code)
+}
+
+if (process.argv[1] != null && import.meta.url === new URL(`file://${process.argv[1]}`).href) void main(process.argv.slice(2))

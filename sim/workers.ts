@@ -1,7 +1,5 @@
-import { fork, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { drawPairs, pool as inPool, summary, type LookupSample } from './measure.js'
 import { settleWaitMs, START_BATCH, startPlan } from './mesh.js'
 import type { SimOptions } from './options.js'
@@ -9,6 +7,7 @@ import type { Progress } from './progress.js'
 import { Rng } from './rng.js'
 import type { ScaleResult, WorkersDetail } from './scenarios/scale.js'
 import { GUARD_MIN_NODES, heapLimitMb, overLimit, readMemory, type GuardStop, type MemoryReading } from './memory-guard.js'
+import { acceptWorkers, forkWorker, workerScript as compiledWorker, type WorkerLink } from './worker-link.js'
 import { ownerOf, type LagStats, type PhaseReport, type StartReport, type TaskOutcome, type WorkerMessage, type WorkerRequest, type WorkerSnapshot } from './worker-protocol.js'
 
 /** How long a worker may take to answer, by request (ms); past it the run fails and every worker is killed. */
@@ -52,10 +51,9 @@ export class SimWorkerError extends Error {
   }
 }
 
-/** Where the compiled worker is: next to this file in dist/, or (running from the TS sources, as vitest does) under dist/. */
+/** The compiled worker (dist/sim/worker.js); a SimWorkerError if it is not built. */
 export function workerScript (): string {
-  const here = fileURLToPath(import.meta.url)
-  const path = here.endsWith('.ts') ? join(dirname(here), '..', 'dist', 'sim', 'worker.js') : join(dirname(here), 'worker.js')
+  const path = compiledWorker()
   if (!existsSync(path)) throw new SimWorkerError(`the compiled worker ${path} is missing: run npm run build first`)
   return path
 }
@@ -64,42 +62,14 @@ type Request = WorkerRequest extends infer R ? R extends { id: number } ? Omit<R
 
 interface Pending { resolve: (v: unknown) => void, reject: (e: Error) => void, timer: ReturnType<typeof setTimeout> }
 
-/** One forked worker process and its requests in flight. */
+/** One worker (forked, or started by hand and connected over TCP) and its requests in flight. */
 class WorkerHandle {
-  readonly index: number
-  readonly child: ChildProcess
   readonly pending = new Map<number, Pending>()
-  /** The last lines the worker wrote to stdout or stderr (quoted when it dies). */
-  readonly tail: string[] = []
   fatal: string | undefined
-  exited: Promise<void>
-  alive = true
   private nextId = 1
 
-  constructor (index: number, script: string, forward: boolean, onDeath: (h: WorkerHandle, why: string) => void) {
-    this.index = index
-    this.child = fork(script, [], {
-      // --expose-gc: memory is measured after a collection, as in one process. --max-semi-space-size=64
-      // (MB; as `npm run sim`): a mesh allocates short-lived stream and promise objects by the million,
-      // and a larger young generation collects fewer of them twice (sim/README.md, "What runs").
-      execArgv: ['--expose-gc', '--max-old-space-size=12000', '--max-semi-space-size=64', '--disable-warning=ExperimentalWarning'],
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      serialization: 'json'
-    })
-    for (const stream of [this.child.stdout, this.child.stderr]) {
-      let partial = ''
-      stream?.setEncoding('utf8')
-      stream?.on('data', (chunk: string) => {
-        const lines = (partial + chunk).split('\n')
-        partial = lines.pop() ?? ''
-        for (const line of lines) {
-          this.tail.push(line)
-          if (this.tail.length > 20) this.tail.shift()
-          if (forward) process.stderr.write(`[worker ${index}] ${line}\n`)
-        }
-      })
-    }
-    this.child.on('message', (m: WorkerMessage) => {
+  constructor (readonly index: number, readonly link: WorkerLink, onDeath: (h: WorkerHandle, why: string) => void) {
+    link.onMessage((m: WorkerMessage) => {
       if (m.type === 'fatal') { this.fatal = m.error; return }
       if (m.type !== 'reply') return
       const p = this.pending.get(m.id)
@@ -107,19 +77,16 @@ class WorkerHandle {
       this.pending.delete(m.id)
       clearTimeout(p.timer)
       if (m.ok) p.resolve(m.value)
-      else p.reject(new SimWorkerError(`worker ${index} (pid ${this.child.pid ?? '?'}) failed a request: ${m.error}`, index))
+      else p.reject(new SimWorkerError(`worker ${index} (${link.label}) failed a request: ${m.error}`, index))
     })
-    this.child.on('error', (err) => { onDeath(this, `could not be run: ${err.message}`) })
-    this.exited = new Promise((resolve) => {
-      this.child.on('exit', (code, signal) => {
-        this.alive = false
-        resolve()
-        onDeath(this, signal != null ? `was killed by ${signal}` : `exited with code ${code ?? '?'}`)
-      })
-    })
+    link.onGone((why) => { onDeath(this, why) })
   }
 
-  get pid (): number { return this.child.pid ?? -1 }
+  get tail (): string[] { return this.link.tail }
+
+  get exited (): Promise<void> { return this.link.gone }
+
+  get pid (): number { return this.link.pid }
 
   /** Sends `req`; resolves with the answer, rejects when the worker answers an error, dies or times out. */
   async request<T> (req: Request, onTimeout: (h: WorkerHandle, type: string) => void): Promise<T> {
@@ -129,11 +96,11 @@ class WorkerHandle {
       const timer = setTimeout(() => { onTimeout(this, `did not answer "${req.type}" within ${ms / 1000} s`) }, ms)
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer })
       try {
-        this.child.send({ ...req, id })
+        this.link.send({ ...req, id } as WorkerRequest)
       } catch (err) {
         this.pending.delete(id)
         clearTimeout(timer)
-        reject(new SimWorkerError(`worker ${this.index} (pid ${this.pid}): cannot send "${req.type}": ${(err as Error).message}`, this.index, { cause: err }))
+        reject(new SimWorkerError(`worker ${this.index} (${this.link.label}): cannot send "${req.type}": ${(err as Error).message}`, this.index, { cause: err }))
       }
     })
   }
@@ -145,7 +112,7 @@ class WorkerHandle {
   }
 
   kill (): void {
-    if (this.alive) this.child.kill('SIGKILL')
+    this.link.kill()
   }
 }
 
@@ -160,11 +127,15 @@ export class WorkerPool {
   private failure: SimWorkerError | undefined
   private stopping = false
 
-  constructor (count: number, forwardOutput: boolean) {
+  /** Over `links` (worker i is links[i]). */
+  constructor (links: WorkerLink[]) {
+    links.forEach((link, i) => { this.workers.push(new WorkerHandle(i, link, (h, why) => { this.died(h, why) })) })
+  }
+
+  /** `count` workers forked on this machine. */
+  static fork (count: number, forwardOutput: boolean): WorkerPool {
     const script = workerScript()
-    for (let i = 0; i < count; i++) {
-      this.workers.push(new WorkerHandle(i, script, forwardOutput, (h, why) => { this.died(h, why) }))
-    }
+    return new WorkerPool(Array.from({ length: count }, (_, i) => forkWorker(i, script, forwardOutput)))
   }
 
   get size (): number { return this.workers.length }
@@ -176,7 +147,7 @@ export class WorkerPool {
     if (this.failure != null) throw this.failure
     const h = this.workers[w]
     if (h == null) throw new SimWorkerError(`no worker ${w}`)
-    return await h.request<T>(req, (handle, why) => { this.fail(new SimWorkerError(`worker ${handle.index} (pid ${handle.pid}) ${why}`, handle.index)) })
+    return await h.request<T>(req, (handle, why) => { this.fail(new SimWorkerError(`worker ${handle.index} (${handle.link.label}) ${why}`, handle.index)) })
   }
 
   /** Sends `make(w)` to every worker; the answers in worker order. */
@@ -198,7 +169,7 @@ export class WorkerPool {
   private died (h: WorkerHandle, why: string): void {
     if (this.stopping && this.failure == null) return
     const detail = h.fatal ?? h.tail.filter((l) => l.trim() !== '').slice(-5).join(' | ')
-    this.fail(new SimWorkerError(`worker ${h.index} (pid ${h.pid}) ${why}${detail !== '' ? `: ${detail}` : ''}; the other workers were stopped`, h.index))
+    this.fail(new SimWorkerError(`worker ${h.index} (${h.link.label}) ${why}${detail !== '' ? `: ${detail}` : ''}; the other workers were stopped`, h.index))
   }
 
   /** Stops every worker (their nodes first, when the run did not fail), then makes sure none is left. */
@@ -216,20 +187,52 @@ export class WorkerPool {
 
 /** What tests (and tools) may watch of a run over workers. */
 export interface WorkerHooks {
-  /** Called with the workers' process ids once they are forked. */
+  /** Called with the workers' process ids once they are forked, or have all connected. */
   onSpawn?: (pids: number[]) => void
+  /** With `--listen-workers`: called once the coordinator listens, with its address and the token workers must present. */
+  onListening?: (address: { host: string, port: number }, token: string) => void
 }
+
+/** How long the coordinator waits for workers started by hand (`--listen-workers`). */
+export const WORKER_JOIN_TIMEOUT_MS = 15 * 60_000
 
 /**
  * The scale scenario over `o.workers` processes: the coordinator (this
- * process) forks the workers, paces their start in steps, synchronises the
- * phases (converge, settle, refresh, measure) and merges what they measure
- * into the {@link ScaleResult} of a one-process run. Node i runs in worker
- * i mod K, over TCP on 127.0.0.1; keys, bootstrap choices and the workload
+ * process) forks the workers — or, with `--listen-workers HOST:PORT`, waits
+ * for K workers started by hand on this machine or others — paces their
+ * start in steps, synchronises the phases (converge, settle, refresh,
+ * measure) and merges what they measure into the {@link ScaleResult} of a
+ * one-process run. Node i runs in worker i mod K, over TCP on the worker's
+ * address (127.0.0.1 when forked); keys, bootstrap choices and the workload
  * come from the seed as in one process, so they do not depend on K.
  */
 export async function runWorkers (o: SimOptions, progress: Progress, hooks: WorkerHooks = {}): Promise<ScaleResult> {
   if (o.workers > o.nodes) throw new SimWorkerError(`--workers ${o.workers} is more than --nodes ${o.nodes}: a worker needs a node`)
+  const interrupt = new AbortController()
+  let pool: WorkerPool | undefined
+  const onSignal = (signal: NodeJS.Signals): void => {
+    interrupt.abort()
+    pool?.fail(new SimWorkerError(`interrupted by ${signal}; the workers were ${o.listenWorkers != null ? 'disconnected' : 'killed'}`))
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  try {
+    pool = o.listenWorkers != null ? new WorkerPool(await remoteWorkers(o, o.listenWorkers, progress, hooks, interrupt.signal)) : forkedWorkers(o, progress)
+    progress.note(`workers: ${pool.workers.map((w) => `${w.index} ${w.link.label}`).join(', ')}`)
+    hooks.onSpawn?.(pool.pids())
+    return await coordinate(pool, o, progress)
+  } catch (err) {
+    // A worker's failure surfaces in many requests at once; report the one that caused it.
+    throw pool?.failed ?? err
+  } finally {
+    await pool?.stop()
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+}
+
+/** K workers forked on this machine, after a warning if they may run out of file descriptors. */
+function forkedWorkers (o: SimOptions, progress: Progress): WorkerPool {
   const perWorker = Math.ceil(o.nodes / o.workers)
   const limit = openFileLimit()
   // Each TCP connection end is a descriptor; with --worker-local memory only connections to other
@@ -238,21 +241,35 @@ export async function runWorkers (o: SimOptions, progress: Progress, hooks: Work
   if (limit > 0 && perWorker * (o.maxConnections * tcpShare + 1) > limit) {
     progress.note(`up to ${perWorker} nodes per worker × ${Math.round(o.maxConnections * tcpShare)} TCP connections may pass the open-file limit (${limit}): each TCP connection end is a descriptor (measured over TCP only: ≈ 47 per node at 1,000 nodes, k 10); past it connections fail (EMFILE). More workers, or a higher limit, avoid it`)
   }
-  const pool = new WorkerPool(o.workers, !o.quiet)
-  progress.note(`workers: ${pool.workers.map((w) => `${w.index} pid ${w.pid}`).join(', ')}`)
-  hooks.onSpawn?.(pool.pids())
-  const onSignal = (signal: NodeJS.Signals): void => { pool.fail(new SimWorkerError(`interrupted by ${signal}; the workers were killed`)) }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
+  return WorkerPool.fork(o.workers, !o.quiet)
+}
+
+/**
+ * Waits for K workers started by hand to connect to `listen`, printing the
+ * command that starts one. The token comes from AM_SIM_WORKER_TOKEN, or is
+ * made here and printed.
+ */
+async function remoteWorkers (o: SimOptions, listen: string, progress: Progress, hooks: WorkerHooks, signal: AbortSignal): Promise<WorkerLink[]> {
+  const given = process.env.AM_SIM_WORKER_TOKEN
+  const token = given != null && given !== '' ? given : randomBytes(16).toString('hex')
   try {
-    return await coordinate(pool, o, progress)
+    return await acceptWorkers({
+      listen,
+      count: o.workers,
+      token,
+      timeoutMs: WORKER_JOIN_TIMEOUT_MS,
+      signal,
+      onEvent: (line) => { progress.note(line) },
+      onListening: (address) => {
+        const at = `${address.host === '0.0.0.0' ? 'THIS_HOST' : address.host}:${address.port}`
+        // Printed even with --quiet: without it nobody can start the workers (the token may be made here).
+        process.stderr.write(`sim: waiting for ${o.workers} workers on ${address.host}:${address.port} (at most ${WORKER_JOIN_TIMEOUT_MS / 60_000} min); on each machine, in a clone of the same commit after npm ci && npm run build, run:\n` +
+          `  AM_SIM_WORKER_TOKEN=${given != null && given !== '' ? '"$AM_SIM_WORKER_TOKEN"' : token} node dist/sim/worker.js --coordinator ${at} [--host ADDRESS_OTHERS_REACH_IT_AT]\n`)
+        hooks.onListening?.(address, token)
+      }
+    })
   } catch (err) {
-    // A worker's failure surfaces in many requests at once; report the one that caused it.
-    throw pool.failed ?? err
-  } finally {
-    await pool.stop()
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
+    throw new SimWorkerError(`--listen-workers ${listen}: ${(err as Error).message}`, undefined, { cause: err })
   }
 }
 
@@ -265,7 +282,7 @@ async function coordinate (pool: WorkerPool, o: SimOptions, progress: Progress):
   rng.fork()
   startPlan(rng, n, o.bootstrapPeers)
   const authorityNowMs = Date.now()
-  const pids = await pool.each<number>((w) => ({ type: 'init', options: o, worker: w, workers: K, authorityNowMs, listenHost: WORKER_LISTEN_HOST }))
+  const pids = await pool.each<number>((w) => ({ type: 'init', options: o, worker: w, workers: K, authorityNowMs, listenHost: pool.workers[w]?.link.host ?? WORKER_LISTEN_HOST }))
 
   const eventLoopLagMs: ScaleResult['eventLoopLagMs'] = {}
   const perWorkerLag: Array<Record<string, LagStats>> = pids.map(() => ({}))
@@ -361,11 +378,11 @@ async function coordinate (pool: WorkerPool, o: SimOptions, progress: Progress):
   for (const s of snapshots) for (const [code, k] of Object.entries(s.refusals)) refusals[code] = (refusals[code] ?? 0) + k
   await phase('settle')
 
-  // Measure: the workload a one-process run draws, each lookup or task run by its caller's worker, 8 at a time over all.
+  // Measure: the workload a one-process run draws, each lookup or task run by its caller's worker, --in-flight (8) at a time over all.
   const mrng = rng.fork()
   const pairs = (count: number): Array<[number, number]> => drawPairs(mrng, n, count)
   const lookupPairs = pairs(o.lookups)
-  const conc = 8
+  const conc = o.inFlight
   const fp = await inPool(lookupPairs, conc, async ([a, b]) => pool.request<LookupSample>(owner(a), { type: 'findPeer', a, b, timeoutMs: 30_000 }),
     (d) => { progress.update('findPeer', d, lookupPairs.length) })
   await phase('findPeer')
@@ -388,9 +405,10 @@ async function coordinate (pool: WorkerPool, o: SimOptions, progress: Progress):
   const memory = snapshots.reduce((m, s) => ({ rss: m.rss + s.memoryMb.rss, heapUsed: m.heapUsed + s.memoryMb.heapUsed }), { rss: 0, heapUsed: 0 })
   const detailKeys = ['rss', 'heapUsed', 'heapTotal', 'external', 'arrayBuffers'] as const
   const memoryDetailPerNodeMb = Object.fromEntries(detailKeys.map((k) => [k, Math.round(snapshots.reduce((sum, s) => sum + s.memoryDetailMb[k], 0) / n * 100) / 100])) as NonNullable<ScaleResult['memoryDetailPerNodeMb']>
+  const hosts = [...new Set(pool.workers.map((w) => w.link.host))].join(', ')
   const workers: WorkersDetail = {
     count: K,
-    transport: o.workerLocal === 'memory' ? `@libp2p/tcp on ${WORKER_LISTEN_HOST} between workers, @libp2p/memory within one` : `@libp2p/tcp on ${WORKER_LISTEN_HOST}`,
+    transport: o.workerLocal === 'memory' ? `@libp2p/tcp on ${hosts} between workers, @libp2p/memory within one` : `@libp2p/tcp on ${hosts}`,
     perWorker: snapshots.map((s, w) => ({
       worker: w, pid: pids[w] as number, nodes: s.connections.length,
       memoryMb: { rss: Math.round(s.memoryMb.rss), heapUsed: Math.round(s.memoryMb.heapUsed) },

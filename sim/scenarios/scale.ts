@@ -17,14 +17,18 @@ export function settingsOf (o: SimOptions): Record<string, unknown> {
     kadPing: o.kadPing, tableRefresh: o.tableRefresh, keepAlive: o.keepAlive, refreshAfterSettle: o.refreshAfterSettle, settleMs: o.settleMs,
     encryption: o.encryption === 'plaintext' ? 'plaintext (@libp2p/plaintext: no Noise, peer keys not proven)' : 'noise', libp2pLog: o.libp2pLog,
     bootstrapPeers: o.bootstrapPeers, maxConnections: o.maxConnections,
+    // Lookups and tasks in flight at once while measuring (they share the cores: see --in-flight).
+    inFlight: o.inFlight,
     // The start's guards (sim/memory-guard.ts): a run that reaches either stops starting nodes and says so.
     maxRssMb: o.maxRssMb, maxStartS: o.maxStartS,
     // Workers connect over loopback TCP: --latency (the memory transport's) does not apply.
-    transport: o.workers > 1
-      ? o.workerLocal === 'memory'
-        ? `${o.workers} worker processes: @libp2p/tcp on 127.0.0.1 between workers (loopback latency), @libp2p/memory (latency ${o.latencyMs} ms) within one`
-        : `@libp2p/tcp on 127.0.0.1, ${o.workers} worker processes (latency: loopback, --latency unused)`
-      : '@libp2p/memory',
+    transport: o.listenWorkers != null
+      ? `${o.workers} workers started by hand (--listen-workers ${o.listenWorkers}): @libp2p/tcp on each worker's --host between workers (the network's latency)${o.workerLocal === 'memory' ? `, @libp2p/memory (latency ${o.latencyMs} ms) within one` : ''}`
+      : o.workers > 1
+        ? o.workerLocal === 'memory'
+          ? `${o.workers} worker processes: @libp2p/tcp on 127.0.0.1 between workers (loopback latency), @libp2p/memory (latency ${o.latencyMs} ms) within one`
+          : `@libp2p/tcp on 127.0.0.1, ${o.workers} worker processes (latency: loopback, --latency unused)`
+        : '@libp2p/memory',
     database: 'node:sqlite :memory:'
   }
 }
@@ -167,7 +171,7 @@ export async function runScale (o: SimOptions, progress: Progress): Promise<Scal
     const rng = mesh.rng.fork()
     const pairs = (count: number): Array<[number, number]> => drawPairs(rng, n, count)
     const lookupPairs = pairs(o.lookups)
-    const conc = 8
+    const conc = o.inFlight
     const fp: LookupSample[] = await pool(lookupPairs, conc, async ([a, b]) => findPeer(mesh.nodes[a]!, mesh.peerIds[b]!, 30_000),
       (d) => { progress.update('findPeer', d, lookupPairs.length) })
     phase('findPeer')

@@ -46,6 +46,20 @@ describe('sim options', () => {
     }
   })
 
+  it('takes --in-flight (default 8) and reports it with the settings', () => {
+    expect(parseSimArgs(['scale']).inFlight).toBe(8)
+    expect(settingsOf(parseSimArgs(['scale', '--in-flight', '1'])).inFlight).toBe(1)
+    expect(() => parseSimArgs(['scale', '--in-flight', '0'])).toThrow(/--in-flight/)
+  })
+
+  it('takes --listen-workers HOST:PORT for scale, and refuses a bad address or another scenario', () => {
+    expect(parseSimArgs(['scale', '--workers', '3', '--listen-workers', '0.0.0.0:7700']).listenWorkers).toBe('0.0.0.0:7700')
+    expect(parseSimArgs(['scale']).listenWorkers).toBeUndefined()
+    expect(() => parseSimArgs(['scale', '--listen-workers', '7700'])).toThrow(/--listen-workers must be HOST:PORT \(e\.g\. 0\.0\.0\.0:7700\), not "7700"/)
+    expect(() => parseSimArgs(['scale', '--listen-workers', 'h:99999'])).toThrow(/must be HOST:PORT/)
+    expect(() => parseSimArgs(['churn', '--listen-workers', '0.0.0.0:7700'])).toThrow(/--listen-workers is for the scale scenario only \(churn runs in one process\)/)
+  })
+
   it('takes --encryption and --libp2p-log, and keeps plaintext out of the compromise scenario', () => {
     expect(parseSimArgs(['scale'])).toMatchObject({ encryption: 'noise', libp2pLog: false })
     expect(parseSimArgs(['scale', '--libp2p-log', 'on']).libp2pLog).toBe(true)
