@@ -1,3 +1,4 @@
+import { parseHostPort } from './worker-link.js'
 import { defaultMaxRssMb } from './memory-guard.js'
 
 /** The scenarios `npm run sim` runs. */
@@ -257,8 +258,7 @@ export function parseSimArgs (argv: readonly string[]): SimOptions {
       }
       case '--listen-workers': {
         const v = value()
-        const m = /^([^:]+):(\d{1,5})$/.exec(v)
-        if (m == null || Number(m[2]) > 65535) throw new SimUsageError(`--listen-workers must be HOST:PORT (e.g. 0.0.0.0:7700), not "${v}"`)
+        if (parseHostPort(v) == null) throw new SimUsageError(`--listen-workers must be HOST:PORT (e.g. 0.0.0.0:7700), not "${v}"`)
         o.listenWorkers = v
         break
       }

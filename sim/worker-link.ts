@@ -242,7 +242,7 @@ export async function acceptWorkers (init: AcceptWorkersInit): Promise<WorkerLin
           if (!timingSafeEqual(given, expected)) { refuse('wrong token (set AM_SIM_WORKER_TOKEN to the coordinator\'s)'); return }
           if (hello.protocol !== WORKER_PROTOCOL_VERSION) { refuse(`worker protocol ${String(hello.protocol)}, the coordinator's is ${WORKER_PROTOCOL_VERSION}`); return }
           if (hello.build !== fingerprint) { refuse(`another build (worker ${String(hello.build)}, coordinator ${fingerprint}): check out the same commit and run npm ci && npm run build on every machine`); return }
-          if (typeof hello.host !== 'string' || !/^\d{1,3}(\.\d{1,3}){3}$/.test(hello.host) || hello.host === '0.0.0.0') { refuse(`its --host ${JSON.stringify(hello.host)} is not an IPv4 address its nodes can be reached at`); return }
+          if (typeof hello.host !== 'string' || !isIPv4(hello.host) || hello.host === '0.0.0.0') { refuse(`its --host ${JSON.stringify(hello.host)} is not an IPv4 address its nodes can be reached at`); return }
           if (links.length >= init.count) { refuse(`the run already has its ${init.count} workers`); return }
           pending.delete(socket)
           const index = links.length
@@ -266,9 +266,20 @@ export async function acceptWorkers (init: AcceptWorkersInit): Promise<WorkerLin
   }
 }
 
+/** `HOST:PORT` → [host, port], or undefined for anything else (the coordinator's and the worker's option checks). */
+export function parseHostPort (s: string): [string, string] | undefined {
+  const m = /^([^:]+):(\d{1,5})$/.exec(s)
+  return m == null || Number(m[2]) > 65535 ? undefined : [m[1] as string, m[2] as string]
+}
+
 /** `HOST:PORT` → [host, port]; throws on anything else. */
 export function splitHostPort (s: string): [string, string] {
-  const m = /^([^:]+):(\d{1,5})$/.exec(s)
-  if (m == null || Number(m[2]) > 65535) throw new Error(`expected HOST:PORT, got ${JSON.stringify(s)}`)
-  return [m[1] as string, m[2] as string]
+  const hp = parseHostPort(s)
+  if (hp == null) throw new Error(`expected HOST:PORT, got ${JSON.stringify(s)}`)
+  return hp
+}
+
+/** Whether `s` is a dotted IPv4 address (what a worker's nodes listen on: `/ip4/…`). */
+export function isIPv4 (s: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(s) && s.split('.').every((b) => Number(b) <= 255)
 }

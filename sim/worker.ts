@@ -11,7 +11,7 @@ import { agentKey } from '../src/directory/index.js'
 import { agentName } from './topology.js'
 import { readMemory } from './memory-guard.js'
 import { respawned, respawnWith } from './respawn.js'
-import { buildFingerprint, LineChannel, splitHostPort, WORKER_EXEC_ARGV } from './worker-link.js'
+import { buildFingerprint, isIPv4, LineChannel, parseHostPort, splitHostPort, WORKER_EXEC_ARGV } from './worker-link.js'
 import { ownerOf, WORKER_PROTOCOL_VERSION, type WorkerHello, type WorkerWelcome, type PhaseReport, type StartReport, type TaskOutcome, type WorkerMessage, type WorkerRequest, type WorkerSnapshot } from './worker-protocol.js'
 
 /**
@@ -282,9 +282,9 @@ async function main (argv: string[]): Promise<void> {
   const token = process.env.AM_SIM_WORKER_TOKEN
   const problem = values.coordinator == null
     ? 'missing --coordinator HOST:PORT'
-    : !/^[^:]+:\d{1,5}$/.test(values.coordinator) ? `--coordinator must be HOST:PORT, not "${values.coordinator}"`
+    : parseHostPort(values.coordinator) == null ? `--coordinator must be HOST:PORT, not "${values.coordinator}"`
       : token == null || token === '' ? 'AM_SIM_WORKER_TOKEN is not set (the coordinator printed it when it started)'
-        : values.host != null && !/^\d{1,3}(\.\d{1,3}){3}$/.test(values.host) ? `--host must be an IPv4 address, not "${values.host}"` : undefined
+        : values.host != null && !isIPv4(values.host) ? `--host must be an IPv4 address, not "${values.host}"` : undefined
   if (problem !== undefined) {
     process.stderr.write(`sim worker: ${problem}\n${WORKER_USAGE}\n`)
     process.exit(2)

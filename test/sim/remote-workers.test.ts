@@ -125,6 +125,8 @@ describe('sim workers started by hand (--listen-workers)', () => {
     const badHost = await startWorker(['--coordinator', '127.0.0.1:9', '--host', 'example.org'], 't').exit
     expect(badHost.code).toBe(2)
     expect(badHost.stderr).toMatch(/--host must be an IPv4 address/)
+    expect((await startWorker(['--coordinator', '127.0.0.1:9', '--host', '10.0.0.256'], 't').exit).stderr).toMatch(/--host must be an IPv4 address, not "10\.0\.0\.256"/)
+    expect((await startWorker(['--coordinator', '127.0.0.1:70000'], 't').exit).stderr).toMatch(/--coordinator must be HOST:PORT/)
     const unreachable = await startWorker(['--coordinator', '127.0.0.1:9'], 't', WORKER_EXEC_ARGV).exit
     expect(unreachable.code).toBe(1)
     expect(unreachable.stderr).toMatch(/cannot reach the coordinator at 127\.0\.0\.1:9/)
