@@ -18,6 +18,7 @@ import { SimNode } from './sim-node.js'
 import { SimTrace } from './trace.js'
 import { layout, policyFor, type SimAgentSpec } from './topology.js'
 import { GUARD_MIN_NODES } from './memory-guard.js'
+import type { TunnelHub } from './tunnel.js'
 
 /** The prompt-injection marker of the simulated campaign; enforcement on inspects for it (`inspection.denyPatterns`). */
 export const INJECTION_PATTERN = 'ignore (all )?previous instructions'
@@ -36,7 +37,9 @@ export interface MeshPlan {
    * processes: each node listens on `listenHost`, port chosen by the system; with
    * `--worker-local memory`, also on the memory transport, which nodes of the same worker dial).
    */
-  transport?: 'memory' | 'tcp'
+  transport?: 'memory' | 'tcp' | 'tunnel'
+  /** With `transport: 'tunnel'`: this worker's hub (sim/tunnel.ts), which its nodes listen and dial through. */
+  hub?: TunnelHub
   /** The address TCP nodes listen on (default 127.0.0.1). */
   listenHost?: string
   /**
@@ -150,12 +153,14 @@ export class SimMesh {
    * process; or a worker's own node with `--worker-local memory`), else the TCP address it reported.
    */
   address (i: number): string {
+    if (this.plan.hub != null) return `${this.plan.hub.address(i)}/p2p/${this.peerIds[i] ?? ''}`
     if (this.plan.transport === 'tcp' && !(this.localMemory && this.nodes[i] != null)) return this.tcpAddress(i)
     return `${this.memoryAddress(i)}/p2p/${this.peerIds[i] ?? ''}`
   }
 
-  /** The TCP address node `i` reported (runs over workers: what other workers dial it at). */
+  /** The address node `i` reported (runs over workers: what other workers dial it at; its TCP one, or its tunnel one). */
   tcpAddress (i: number): string {
+    if (this.plan.hub != null) return this.address(i)
     const a = this.addresses.get(i)
     if (a === undefined) throw new Error(`no address known for node ${i}`)
     return a
@@ -194,7 +199,7 @@ export class SimMesh {
     const c = defaultConfig()
     c.mesh = 'sim'
     const tcpListen = `/ip4/${this.plan.listenHost ?? '127.0.0.1'}/tcp/0`
-    c.listen = this.plan.transport !== 'tcp' ? [this.memoryAddress(i)] : this.localMemory ? [tcpListen, this.memoryAddress(i)] : [tcpListen]
+    c.listen = this.plan.hub != null ? [this.plan.hub.address(i)] : this.plan.transport !== 'tcp' ? [this.memoryAddress(i)] : this.localMemory ? [tcpListen, this.memoryAddress(i)] : [tcpListen]
     // @libp2p/bootstrap only takes IP and DNS addresses, not /memory ones: startNode dials the
     // bootstrap peers itself, as the bootstrap module would (peer store, then a dial).
     void bootstrap
@@ -232,7 +237,7 @@ export class SimMesh {
       config: this.config(i, plan.bootstrap),
       dir: this.dir,
       ...(enforcement ? { bundle: this.authority.issue(this.peerIds[i] as string, [agent], now(), i).bundle } : {}),
-      transports: this.plan.transport !== 'tcp' ? [memory({ latency: options.latencyMs })] : this.localMemory ? [tcp(), memory({ latency: options.latencyMs })] : [tcp()],
+      transports: this.plan.hub != null ? [this.plan.hub.transport()] : this.plan.transport !== 'tcp' ? [memory({ latency: options.latencyMs })] : this.localMemory ? [tcp(), memory({ latency: options.latencyMs })] : [tcp()],
       ...(this.localMemory ? { undialable: this.foreignMemory } : {}),
       dht: {
         alpha: options.alpha,
@@ -333,6 +338,7 @@ export class SimMesh {
     const all = this.running()
     for (let i = 0; i < all.length; i += 64) await Promise.all(all.slice(i, i + 64).map(async (n) => n.stop()))
     this.nodes.length = 0
+    this.plan.hub?.close()
     SimTrace.get()?.stop()
     rmSync(this.dir, { recursive: true, force: true })
   }

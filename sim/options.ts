@@ -31,6 +31,12 @@ export interface SimOptions {
   /** Runs over workers: how nodes of one worker connect to each other (`memory`: @libp2p/memory; `tcp`: loopback TCP, as between workers). */
   workerLocal: 'memory' | 'tcp'
   /**
+   * How nodes of different workers connect: `tunnel` (every connection a stream of frames on one
+   * TCP socket per pair of workers, sim/tunnel.ts; nodes of one worker over the same frames,
+   * in-process) or `tcp` (a socket per connection, `@libp2p/tcp`; `--worker-local` applies).
+   */
+  betweenWorkers: 'tunnel' | 'tcp'
+  /**
    * `HOST:PORT`: instead of forking its workers, the coordinator listens here for `workers` workers
    * started by hand, on this machine or others (`node dist/sim/worker.js --coordinator HOST:PORT`).
    */
@@ -108,6 +114,7 @@ export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'scenario'> = {
   enforcement: undefined,
   workers: 1,
   workerLocal: 'memory',
+  betweenWorkers: 'tunnel',
   seed: 1,
   out: 'sim-results',
   lookups: 50,
@@ -158,8 +165,11 @@ scenarios: scale | churn | compromise | flood
   --compromised FRACTION  share of agents the attacker controls (compromise; default 0.1)
   --enforcement on|off    the mesh's checks (compromise: both unless given)
   --workers K             scale only: spread the nodes over K worker processes (default 1)
-  --worker-local memory|tcp  with --workers: nodes of one worker connect over the memory
-                          transport (default) or loopback TCP (as between workers)
+  --between-workers tunnel|tcp  with --workers: nodes of different workers connect over one
+                          TCP socket per pair of workers, a stream of frames per connection
+                          (default; --latency applies everywhere), or a socket per connection
+  --worker-local memory|tcp  with --between-workers tcp: nodes of one worker connect over the
+                          memory transport (default) or loopback TCP (as between workers)
   --listen-workers HOST:PORT  scale: fork no workers; wait for --workers K workers started by hand on
                           this or other machines (node dist/sim/worker.js --coordinator HOST:PORT;
                           see sim/README.md, "Spanning machines"); token: AM_SIM_WORKER_TOKEN or printed
@@ -210,6 +220,7 @@ export function parseSimArgs (argv: readonly string[]): SimOptions {
     throw new SimUsageError(`the first argument must be a scenario (${SCENARIOS.join(', ')}), not ${scenario === undefined ? 'nothing' : `"${scenario}"`}`)
   }
   const o: SimOptions = { ...DEFAULT_SIM_OPTIONS, scenario: scenario as Scenario }
+  let workerLocalGiven = false
   while (args.length > 0) {
     const flag = args.shift() as string
     const value = (): string => {
@@ -254,6 +265,13 @@ export function parseSimArgs (argv: readonly string[]): SimOptions {
         const w = value()
         if (w !== 'memory' && w !== 'tcp') throw new SimUsageError(`--worker-local must be memory or tcp, not "${w}"`)
         o.workerLocal = w
+        workerLocalGiven = true
+        break
+      }
+      case '--between-workers': {
+        const w = value()
+        if (w !== 'tunnel' && w !== 'tcp') throw new SimUsageError(`--between-workers must be tunnel or tcp, not "${w}"`)
+        o.betweenWorkers = w
         break
       }
       case '--listen-workers': {
@@ -305,6 +323,9 @@ export function parseSimArgs (argv: readonly string[]): SimOptions {
   }
   if (o.listenWorkers != null && o.scenario !== 'scale') {
     throw new SimUsageError(`--listen-workers is for the scale scenario only (${o.scenario} runs in one process)`)
+  }
+  if (workerLocalGiven && o.betweenWorkers === 'tunnel') {
+    throw new SimUsageError('--worker-local applies with --between-workers tcp (over the tunnel, nodes of one worker connect in-process): add --between-workers tcp or drop --worker-local')
   }
   // The compromise scenario measures what the mesh's checks stop; plaintext drops the proof that a peer holds its key.
   if (o.encryption === 'plaintext' && o.scenario === 'compromise') {

@@ -67,6 +67,8 @@ export interface CallOutcome {
   ok: boolean
   /** `data.reason` of a mesh error (`POLICY_DENIED`, `AGENT_NOT_FOUND`, …), or `AGENT_ERROR`. */
   reason?: string
+  /** The error's message, when not ok. */
+  message?: string
   /** The JSON-RPC result, when ok. */
   result?: unknown
   ms: number
@@ -203,14 +205,14 @@ export class SimNode {
         return { ok: false, reason: 'TIMEOUT', ms: performance.now() - started }
       }
     } catch (err) {
-      return { ok: false, reason: (err as { code?: string }).code ?? 'INTERNAL', ms: performance.now() - started }
+      return { ok: false, reason: (err as { code?: string }).code ?? 'INTERNAL', message: (err as Error).message, ms: performance.now() - started }
     } finally {
       if (onAbort != null) signal.removeEventListener('abort', onAbort)
     }
     const ms = performance.now() - started
     let body: any
     try { body = JSON.parse(res.body) } catch { return { ok: false, reason: 'NO_ANSWER', ms } }
-    if (body?.error != null) return { ok: false, reason: body.error.data?.reason ?? 'AGENT_ERROR', ms }
+    if (body?.error != null) return { ok: false, reason: body.error.data?.reason ?? 'AGENT_ERROR', message: String(body.error.message ?? ''), ms }
     return { ok: true, result: body?.result, ms }
   }
 

@@ -1,6 +1,7 @@
 import type { LookupSample } from './measure.js'
 import type { MemoryReading } from './memory-guard.js'
 import type { SimOptions } from './options.js'
+import type { TunnelPeer } from './tunnel.js'
 
 /**
  * The messages between the coordinator of a run spread over worker processes
@@ -11,7 +12,9 @@ import type { SimOptions } from './options.js'
  */
 export type WorkerRequest =
   /** Sets the worker up: the run's options, which indices it owns (i ≡ worker mod workers), the authority's signing time. */
-  | { type: 'init', id: number, options: SimOptions, worker: number, workers: number, authorityNowMs: number, listenHost: string }
+  | { type: 'init', id: number, options: SimOptions, worker: number, workers: number, authorityNowMs: number, listenHost: string, tunnel?: TunnelInit }
+  /** `--between-workers tunnel`: the other workers' tunnel hubs; answers once every link is up. */
+  | { type: 'link', id: number, peers: TunnelPeer[] }
   /** Waits for a quiet event loop (the start-up pace), then starts these nodes without dialling anyone; answers a {@link StartReport}. */
   | { type: 'start', id: number, indices: number[] }
   /** Addresses of nodes (any worker's); then the nodes in `dial` (this worker's) dial their bootstrap peers. */
@@ -32,6 +35,12 @@ export type WorkerRequest =
   | { type: 'task', id: number, a: number, b: number, timeoutMs: number }
   /** Stops every node; the worker exits after answering. */
   | { type: 'stop', id: number }
+
+/** The tunnel between workers (`--between-workers tunnel`): the run's secret and address prefix, the same for every worker. */
+export interface TunnelInit { secret: string, prefix: string }
+
+/** What `init` answers: the worker's pid, and with a tunnel, where its hub listens. */
+export interface InitReport { pid: number, tunnel?: TunnelPeer }
 
 /** A worker's answer to request `id`. */
 export type WorkerReply =
@@ -89,9 +98,10 @@ export interface WorkerSnapshot {
   fdLimit: number
   /**
    * Open connection ends of this worker's nodes, by transport: `memory` (to a node of this worker,
-   * `--worker-local memory`), `tcp` to a node of this worker, `tcp` to another worker's.
+   * `--worker-local memory`), `tcp` to a node of this worker, `tcp` to another worker's; with
+   * `--between-workers tunnel`, `tunnel` to a node of this worker or another's (sim/tunnel.ts).
    */
-  connectionEnds: { memory: number, tcpLocal: number, tcpRemote: number }
+  connectionEnds: { memory: number, tcpLocal: number, tcpRemote: number, tunnelLocal: number, tunnelRemote: number }
 }
 
 /** What `start` answers: the new nodes' TCP addresses, and the worker's memory after starting them (the memory guard sums it). */
@@ -100,7 +110,7 @@ export interface StartReport { addresses: Array<[number, string]>, memory: Memor
 /** What `task` answers. */
 export interface TaskOutcome { ok: boolean, reason?: string, ms: number }
 
-export type { LookupSample }
+export type { LookupSample, TunnelPeer }
 
 /** Which worker runs node `i` in a run over `workers` processes. */
 export function ownerOf (i: number, workers: number): number {

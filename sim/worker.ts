@@ -12,7 +12,8 @@ import { agentName } from './topology.js'
 import { readMemory } from './memory-guard.js'
 import { respawned, respawnWith } from './respawn.js'
 import { buildFingerprint, isIPv4, LineChannel, parseHostPort, splitHostPort, WORKER_EXEC_ARGV } from './worker-link.js'
-import { ownerOf, WORKER_PROTOCOL_VERSION, type WorkerHello, type WorkerWelcome, type PhaseReport, type StartReport, type TaskOutcome, type WorkerMessage, type WorkerRequest, type WorkerSnapshot } from './worker-protocol.js'
+import { TunnelHub } from './tunnel.js'
+import { ownerOf, WORKER_PROTOCOL_VERSION, type InitReport, type WorkerHello, type WorkerWelcome, type PhaseReport, type StartReport, type TaskOutcome, type WorkerMessage, type WorkerRequest, type WorkerSnapshot } from './worker-protocol.js'
 
 /**
  * One worker of a run spread over processes: a {@link SimMesh} over TCP that
@@ -22,6 +23,7 @@ import { ownerOf, WORKER_PROTOCOL_VERSION, type WorkerHello, type WorkerWelcome,
  */
 export class SimWorker {
   private mesh: SimMesh | undefined
+  private hub: TunnelHub | undefined
   private plan: StartPlan[] = []
   private worker = 0
   private workers = 1
@@ -43,6 +45,10 @@ export class SimWorker {
         const report: StartReport = { addresses: req.indices.map((i) => [i, mesh.tcpAddress(i)]), memory: readMemory() }
         return report
       }
+      case 'link':
+        if (this.hub == null) throw new Error('"link" without a tunnel (--between-workers tcp)')
+        await this.hub.link(req.peers, AbortSignal.timeout(60_000))
+        return null
       case 'addresses':
         for (const [i, a] of req.entries) mesh.addresses.set(i, a)
         for (const i of req.dial) mesh.dialBootstrap(i, (this.plan[i] as StartPlan).bootstrap)
@@ -79,7 +85,7 @@ export class SimWorker {
           memoryDetailMb: { rss: after.rss - this.before.rss, heapUsed: after.heapUsed - this.before.heapUsed, heapTotal: after.heapTotal - this.before.heapTotal, external: after.external - this.before.external, arrayBuffers: after.arrayBuffers - this.before.arrayBuffers },
           openFds: openFds(),
           fdLimit: fdLimit(),
-          connectionEnds: connectionEnds(mesh)
+          connectionEnds: connectionEnds(mesh, this.hub)
         }
         return snapshot
       }
@@ -100,22 +106,27 @@ export class SimWorker {
     }
   }
 
-  private async init (req: Extract<WorkerRequest, { type: 'init' }>): Promise<number> {
+  private async init (req: Extract<WorkerRequest, { type: 'init' }>): Promise<InitReport> {
     global.gc?.()
     this.before = memoryDetailMb()
     this.worker = req.worker
     this.workers = req.workers
     const o = req.options
+    const hub = req.tunnel == null
+      ? undefined
+      : new TunnelHub({ worker: req.worker, workers: req.workers, prefix: req.tunnel.prefix, secret: req.tunnel.secret, latencyMs: o.latencyMs, ownerOf: (i) => ownerOf(i, req.workers) })
+    this.hub = hub
+    const tunnel = hub == null ? undefined : await hub.listen(req.listenHost)
     const mesh = new SimMesh({
       options: o, topology: o.topology ?? 'flat', enforcement: o.enforcement ?? true, operatorsCallAnyone: true,
-      transport: 'tcp', listenHost: req.listenHost
+      ...(hub != null ? { transport: 'tunnel' as const, hub } : { transport: 'tcp' as const, listenHost: req.listenHost })
     })
     // Every worker draws every key and the whole start plan, in the order one process draws them.
     await mesh.prepare(req.authorityNowMs)
     this.plan = startPlan(mesh.rng, mesh.size, o.bootstrapPeers)
     this.mesh = mesh
     this.lag.enable()
-    return process.pid
+    return { pid: process.pid, ...(tunnel != null ? { tunnel } : {}) }
   }
 
   /** One of this worker's running nodes. */
@@ -127,9 +138,11 @@ export class SimWorker {
 }
 
 /** Open connection ends of `mesh`'s nodes by transport, and whether the other end is in this worker. */
-function connectionEnds (mesh: SimMesh): WorkerSnapshot['connectionEnds'] {
+function connectionEnds (mesh: SimMesh, hub: TunnelHub | undefined): WorkerSnapshot['connectionEnds'] {
   const local = new Set(mesh.running().map((n) => n.peerId))
-  const ends = { memory: 0, tcpLocal: 0, tcpRemote: 0 }
+  const tunnel = hub?.connectionEnds()
+  const ends = { memory: 0, tcpLocal: 0, tcpRemote: 0, tunnelLocal: tunnel?.local ?? 0, tunnelRemote: tunnel?.remote ?? 0 }
+  if (hub != null) return ends
   for (const n of mesh.running()) {
     for (const c of n.node.getConnections()) {
       if (c.remoteAddr.toString().startsWith('/memory/')) ends.memory++

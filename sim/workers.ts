@@ -8,11 +8,12 @@ import { Rng } from './rng.js'
 import type { ScaleResult, WorkersDetail } from './scenarios/scale.js'
 import { GUARD_MIN_NODES, heapLimitMb, overLimit, readMemory, type GuardStop, type MemoryReading } from './memory-guard.js'
 import { acceptWorkers, forkWorker, workerScript as compiledWorker, type WorkerLink } from './worker-link.js'
-import { ownerOf, type LagStats, type PhaseReport, type StartReport, type TaskOutcome, type WorkerMessage, type WorkerRequest, type WorkerSnapshot } from './worker-protocol.js'
+import { ownerOf, type InitReport, type LagStats, type PhaseReport, type StartReport, type TaskOutcome, type WorkerMessage, type WorkerRequest, type WorkerSnapshot } from './worker-protocol.js'
 
 /** How long a worker may take to answer, by request (ms); past it the run fails and every worker is killed. */
 export const WORKER_TIMEOUTS_MS: Record<WorkerRequest['type'], number> = {
   init: 120_000,
+  link: 90_000,
   start: 300_000,
   addresses: 60_000,
   tables: 60_000,
@@ -238,7 +239,7 @@ function forkedWorkers (o: SimOptions, progress: Progress): WorkerPool {
   // Each TCP connection end is a descriptor; with --worker-local memory only connections to other
   // workers are TCP, about (K − 1) / K of a node's, plus one listening socket per node.
   const tcpShare = o.workerLocal === 'memory' ? (o.workers - 1) / o.workers : 1
-  if (limit > 0 && perWorker * (o.maxConnections * tcpShare + 1) > limit) {
+  if (limit > 0 && o.betweenWorkers === 'tcp' && perWorker * (o.maxConnections * tcpShare + 1) > limit) {
     progress.note(`up to ${perWorker} nodes per worker × ${Math.round(o.maxConnections * tcpShare)} TCP connections may pass the open-file limit (${limit}): each TCP connection end is a descriptor (measured over TCP only: ≈ 47 per node at 1,000 nodes, k 10); past it connections fail (EMFILE). More workers, or a higher limit, avoid it`)
   }
   return WorkerPool.fork(o.workers, !o.quiet)
@@ -282,7 +283,17 @@ async function coordinate (pool: WorkerPool, o: SimOptions, progress: Progress):
   rng.fork()
   startPlan(rng, n, o.bootstrapPeers)
   const authorityNowMs = Date.now()
-  const pids = await pool.each<number>((w) => ({ type: 'init', options: o, worker: w, workers: K, authorityNowMs, listenHost: pool.workers[w]?.link.host ?? WORKER_LISTEN_HOST }))
+  // --between-workers tunnel: one socket per pair of workers (sim/tunnel.ts); the secret keeps strangers' links out.
+  const tunnel = o.betweenWorkers === 'tunnel' ? { secret: randomBytes(16).toString('hex'), prefix: `sim-tunnel-${process.pid}-${authorityNowMs}` } : undefined
+  const inits = await pool.each<InitReport>((w) => ({ type: 'init', options: o, worker: w, workers: K, authorityNowMs, listenHost: pool.workers[w]?.link.host ?? WORKER_LISTEN_HOST, ...(tunnel != null ? { tunnel } : {}) }))
+  const pids = inits.map((r) => r.pid)
+  if (tunnel != null) {
+    const peers = inits.flatMap((r, w) => {
+      if (r.tunnel == null) throw new SimWorkerError(`worker ${w} started no tunnel hub`, w)
+      return [r.tunnel]
+    })
+    await pool.each(() => ({ type: 'link', peers }))
+  }
 
   const eventLoopLagMs: ScaleResult['eventLoopLagMs'] = {}
   const perWorkerLag: Array<Record<string, LagStats>> = pids.map(() => ({}))
@@ -408,7 +419,9 @@ async function coordinate (pool: WorkerPool, o: SimOptions, progress: Progress):
   const hosts = [...new Set(pool.workers.map((w) => w.link.host))].join(', ')
   const workers: WorkersDetail = {
     count: K,
-    transport: o.workerLocal === 'memory' ? `@libp2p/tcp on ${hosts} between workers, @libp2p/memory within one` : `@libp2p/tcp on ${hosts}`,
+    transport: o.betweenWorkers === 'tunnel'
+      ? `the sim's tunnel (sim/tunnel.ts): one TCP socket per pair of workers on ${hosts}, a stream of frames per connection, in-process within a worker; latency ${o.latencyMs} ms per frame`
+      : o.workerLocal === 'memory' ? `@libp2p/tcp on ${hosts} between workers, @libp2p/memory within one` : `@libp2p/tcp on ${hosts}`,
     perWorker: snapshots.map((s, w) => ({
       worker: w, pid: pids[w] as number, nodes: s.connections.length,
       memoryMb: { rss: Math.round(s.memoryMb.rss), heapUsed: Math.round(s.memoryMb.heapUsed) },

@@ -22,7 +22,9 @@ export function settingsOf (o: SimOptions): Record<string, unknown> {
     // The start's guards (sim/memory-guard.ts): a run that reaches either stops starting nodes and says so.
     maxRssMb: o.maxRssMb, maxStartS: o.maxStartS,
     // Workers connect over loopback TCP: --latency (the memory transport's) does not apply.
-    transport: o.listenWorkers != null
+    transport: o.workers > 1 && o.betweenWorkers === 'tunnel'
+      ? `${o.workers} ${o.listenWorkers != null ? `workers started by hand (--listen-workers ${o.listenWorkers})` : 'worker processes'}: the sim's tunnel (sim/tunnel.ts, --between-workers tunnel), one TCP socket per pair of workers, a stream of frames per connection, handed over in-process within a worker; latency ${o.latencyMs} ms per frame everywhere`
+      : o.listenWorkers != null
       ? `${o.workers} workers started by hand (--listen-workers ${o.listenWorkers}): @libp2p/tcp on each worker's --host between workers (the network's latency)${o.workerLocal === 'memory' ? `, @libp2p/memory (latency ${o.latencyMs} ms) within one` : ''}`
       : o.workers > 1
         ? o.workerLocal === 'memory'

@@ -11,7 +11,16 @@ describe('sim options', () => {
     const o = parseSimArgs(['compromise', '--nodes', '500', '--topology', 'linear', '--fanout', '5', '--latency', '2', '--loss', '0.01',
       '--churn', '0.2', '--compromised', '0.05', '--enforcement', 'off', '--seed', '42', '--out', 'x'])
     expect(o).toMatchObject({ scenario: 'compromise', nodes: 500, topology: 'linear', fanout: 5, latencyMs: 2, loss: 0.01, churn: 0.2, compromised: 0.05, enforcement: false, seed: 42, out: 'x' })
-    expect(parseSimArgs(['scale', '--workers', '2', '--worker-local', 'tcp', '--disjoint-paths', '2'])).toMatchObject({ workers: 2, workerLocal: 'tcp', disjointPaths: 2 })
+    expect(parseSimArgs(['scale', '--workers', '2', '--between-workers', 'tcp', '--worker-local', 'tcp', '--disjoint-paths', '2'])).toMatchObject({ workers: 2, betweenWorkers: 'tcp', workerLocal: 'tcp', disjointPaths: 2 })
+  })
+
+  it('connects workers over the tunnel unless told tcp; --worker-local only goes with tcp', () => {
+    expect(parseSimArgs(['scale', '--workers', '2']).betweenWorkers).toBe('tunnel')
+    expect(parseSimArgs(['scale', '--workers', '2', '--between-workers', 'tcp']).betweenWorkers).toBe('tcp')
+    expect(() => parseSimArgs(['scale', '--between-workers', 'udp'])).toThrow(/--between-workers must be tunnel or tcp, not "udp"/)
+    expect(() => parseSimArgs(['scale', '--workers', '2', '--worker-local', 'memory'])).toThrow(/--worker-local applies with --between-workers tcp/)
+    expect(settingsOf(parseSimArgs(['scale', '--workers', '2'])).transport).toMatch(/tunnel/)
+    expect(settingsOf(parseSimArgs(['scale', '--workers', '2', '--between-workers', 'tcp'])).transport).toMatch(/@libp2p\/tcp on 127.0.0.1 between workers/)
   })
 
   it('refuses --workers with a scenario other than scale (exit 2, saying why)', async () => {

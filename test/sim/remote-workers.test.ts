@@ -59,7 +59,9 @@ describe('sim workers started by hand (--listen-workers)', () => {
     expect(result.nodesStarted).toBe(12)
     expect(result.workers?.count).toBe(2)
     expect(result.workers?.perWorker.map((w) => w.nodes)).toEqual([6, 6])
-    expect(result.workers?.transport).toMatch(/@libp2p\/tcp on 127\.0\.0\.1 between workers/)
+    // The tunnel between the two hand-started workers: one socket on each worker's --host carries their nodes' connections.
+    expect(result.workers?.transport).toMatch(/one TCP socket per pair of workers on 127\.0\.0\.1/)
+    for (const w of result.workers?.perWorker ?? []) expect(w.connectionEnds.tunnelRemote).toBeGreaterThan(0)
     expect(settingsOf(smallRun('scale', { workers: 2, listenWorkers: '127.0.0.1:0' })).transport).toMatch(/^2 workers started by hand \(--listen-workers 127\.0\.0\.1:0\)/)
     expect(result.converge.converged).toBe(true)
     expect(result.findPeer.success).toBeGreaterThanOrEqual(0.8)

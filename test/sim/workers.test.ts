@@ -12,12 +12,12 @@ function shape (x: unknown, key = ''): unknown {
 }
 
 describe('sim scale over worker processes (--workers 2)', () => {
-  it('runs 16 nodes in two processes over TCP: findPeer, agent lookups and tasks cross between them; the result has the one-process shape', async () => {
+  it.each([['tunnel'], ['tcp']] as const)('runs 16 nodes in two processes (--between-workers %s): findPeer, agent lookups and tasks cross between them; the result has the one-process shape', async (betweenWorkers) => {
     requireBuiltWorker()
     const options = { nodes: 16, lookups: 12, tasks: 12, seed: 3 }
     // A small one-process run beside it gives the shape to compare with (its nodes live in this process, the others in two workers).
     const [spread, one] = await Promise.all([
-      runWorkers(smallRun('scale', { ...options, workers: 2 }), quiet),
+      runWorkers(smallRun('scale', { ...options, workers: 2, betweenWorkers }), quiet),
       runScale(smallRun('scale', { nodes: 6, kBucketSize: 4, lookups: 2, tasks: 2, seed: 3 }), quiet)
     ])
     const { workers, ...rest } = spread
@@ -35,14 +35,26 @@ describe('sim scale over worker processes (--workers 2)', () => {
     expect(cross?.findPeer.ok).toBeGreaterThanOrEqual(cross?.findPeer.sent ?? Infinity)
     expect(cross?.tasks.sent).toBeGreaterThanOrEqual(3)
     expect(cross?.tasks.delivered).toBeGreaterThanOrEqual(Math.ceil(0.8 * (cross?.tasks.sent ?? Infinity)))
-    // --worker-local memory (the default): nodes of one worker connect over the memory transport,
-    // nodes of different workers over TCP. TCP within a worker only as a dial's fallback (measured at
-    // 500 nodes under load: 8-10 of ~10,000 ends per worker), never as the rule.
     for (const w of workers?.perWorker ?? []) {
-      expect(w.connectionEnds.memory).toBeGreaterThan(0)
-      expect(w.connectionEnds.tcpRemote).toBeGreaterThan(0)
-      expect(w.connectionEnds.tcpLocal).toBeLessThanOrEqual(Math.floor(w.connectionEnds.memory / 10))
+      if (betweenWorkers === 'tunnel') {
+        // One socket between the two workers carries every connection between their nodes; none is a socket of its own.
+        expect(w.connectionEnds.tunnelLocal).toBeGreaterThan(0)
+        expect(w.connectionEnds.tunnelRemote).toBeGreaterThan(0)
+        expect(w.connectionEnds.memory + w.connectionEnds.tcpLocal + w.connectionEnds.tcpRemote).toBe(0)
+      } else {
+        // --worker-local memory (the default): nodes of one worker connect over the memory transport,
+        // nodes of different workers over TCP. TCP within a worker only as a dial's fallback (measured at
+        // 500 nodes under load: 8-10 of ~10,000 ends per worker), never as the rule.
+        expect(w.connectionEnds.memory).toBeGreaterThan(0)
+        expect(w.connectionEnds.tcpRemote).toBeGreaterThan(0)
+        expect(w.connectionEnds.tcpLocal).toBeLessThanOrEqual(Math.floor(w.connectionEnds.memory / 10))
+        expect(w.connectionEnds.tunnelLocal + w.connectionEnds.tunnelRemote).toBe(0)
+      }
     }
+    // Each TCP connection end is a descriptor; over the tunnel a worker holds one socket per other worker.
+    const fds = (workers?.perWorker ?? []).map((w) => w.openFds)
+    if (betweenWorkers === 'tunnel') for (const f of fds) expect(f).toBeLessThan(60)
+    else for (const [k, w] of (workers?.perWorker ?? []).entries()) expect(fds[k]).toBeGreaterThanOrEqual(w.connectionEnds.tcpRemote)
     expect(spread.memoryPerNodeMb.rss).toBeGreaterThan(0)
     expect(Object.keys(spread.phaseMs)).toEqual(['start', 'converge', 'settle', 'findPeer', 'agentLookup', 'tasks'])
   }, 120_000)
