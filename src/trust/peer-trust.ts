@@ -8,6 +8,7 @@ import type { Certificate } from './certificate.js'
 import { EXPIRY_SWEEP_MS, HELLO_PROTOCOL, HELLO_TIMEOUT_MS, JOIN_BACKOFF_MS, MAX_HELLO_BYTES } from './constants.js'
 import { TrustError } from './errors.js'
 import { OpenedCertificates } from './opened-certificates.js'
+import { SweepSchedule } from './sweep-schedule.js'
 import type { RefusalList } from './refusals.js'
 import type { TrustStore } from './trust-store.js'
 
@@ -51,6 +52,7 @@ export class PeerTrust {
   private spreadTimer: ReturnType<typeof setTimeout> | undefined
   private readonly listeners: Array<() => void> = []
   private readonly certificates: OpenedCertificates
+  private readonly schedule = new SweepSchedule()
 
   constructor (init: PeerTrustInit) {
     this.init = init
@@ -253,6 +255,7 @@ export class PeerTrust {
     }
     const known = this.verified.has(peer)
     this.verified.set(peer, cert)
+    this.schedule.add(cert)
     if (!known) {
       this.init.metrics.peersVerified.inc()
       log.info({ remotePeer: peer, serial: cert.serial, agents: cert.agents.map((a) => a.name) }, 'peer certificate verified')
@@ -294,8 +297,13 @@ export class PeerTrust {
     if (known) this.changed()
   }
 
-  /** Refuses verified peers whose certificates have expired or been revoked since. */
+  /**
+   * Refuses verified peers whose certificates have expired or been revoked since. Looks at them
+   * only when something could have changed (see {@link SweepSchedule}).
+   */
   private sweep (): void {
+    const generation = this.init.store.generation
+    if (!this.schedule.due(this.init.now(), generation)) return
     for (const [peer, cert] of [...this.verified]) {
       try {
         this.init.store.check(cert, peer)
@@ -305,6 +313,7 @@ export class PeerTrust {
         else this.verified.delete(peer)
       }
     }
+    this.schedule.swept(generation, this.verified.values())
   }
 
   /** Newer documents arrived: re-check peers and pass them on with a new hello (debounced). */

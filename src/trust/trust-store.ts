@@ -59,6 +59,7 @@ export class TrustStore {
   private authorities = new Set<string>()
   private readonly policies = new Map<string, HeldPolicy>()
   private readonly revocations = new Map<string, HeldRevocations>()
+  private changes = 0
 
   constructor (init: TrustStoreInit) {
     this.init = init
@@ -68,6 +69,7 @@ export class TrustStore {
   /** (Re)reads the trust folder. Unreadable or invalid files are logged and skipped, never fatal. */
   load (): void {
     const { log, verifier } = this.init
+    this.changes++
     this.authorities = new Set(this.init.configuredAuthorities ?? [])
     if (existsSync(this.paths.authorities)) {
       for (const line of readFileSync(this.paths.authorities, 'utf8').split('\n')) {
@@ -112,6 +114,14 @@ export class TrustStore {
   /** Throws unless `cert` is valid for `subject` now. @throws {TrustError} */
   check (cert: Certificate, subject: string): void {
     checkCertificate(cert, { subject, trusted: this.authorities, now: this.init.now(), isRevoked: (i, s) => this.isRevoked(i, s) })
+  }
+
+  /**
+   * Changes whenever what {@link check} depends on besides the clock may have changed: the
+   * trusted authorities (a reload) or a revocation list.
+   */
+  get generation (): number {
+    return this.changes
   }
 
   trusted (): ReadonlySet<string> {
@@ -181,6 +191,7 @@ export class TrustStore {
     const held = this.revocations.get(list.issuer)
     if (held != null && held.list.version >= list.version) return false
     this.revocations.set(list.issuer, { list, serials: new Set(list.serials), bytes })
+    this.changes++
     if (persist) writeFileAtomic(join(this.paths.revocations, list.issuer), bytes)
     this.init.log?.info({ issuer: list.issuer, version: list.version, revoked: list.serials.length }, 'installed a newer revocation list')
     return true

@@ -150,6 +150,25 @@ describe('closed mesh: who gets in', () => {
     await expectRefused(await peerWith((id) => certOf(auth.issue(id, ['planner:orchestrator'], { validForMs: 1_000, now: Date.now() - 120_000 }))), 'EXPIRED', before)
   })
 
+  it('a certificate that expires while its peer is connected and verified is refused by the next sweep, and its next task is not accepted', async () => {
+    const before = await refused('EXPIRED')
+    // Valid for 4 s from now: the hello verifies, the control task goes through.
+    const peer = await peerWith((id) => certOf(auth.issue(id, ['planner:orchestrator'], { validForMs: 4_000 })))
+    peer.agent = 'planner'
+    const { sealed, exchange } = await peer.sendFresh(daemon, 'echo')
+    expectEchoResult(exchange, sealed)
+    expect((await daemon.api('GET', '/v1/trust')).body.verifiedPeers.map((p: any) => p.peer)).toContain(peer.peerId)
+    // Nothing else changes on the daemon: only the clock passing notAfter can make the sweep (every 5 s) refuse it.
+    await waitFor(async () => (await refused('EXPIRED')) > before, 'the sweep to refuse the expired peer', 15_000)
+    const trust = (await daemon.api('GET', '/v1/trust')).body
+    expect(trust.verifiedPeers.map((p: any) => p.peer)).not.toContain(peer.peerId)
+    expect(trust.refusedPeers.find((p: any) => p.peer === peer.peerId)?.reason ?? '').toMatch(/^EXPIRED/)
+    const seen = agent.total()
+    const after = await peer.sendFresh(daemon, 'echo', { }).catch((err) => ({ exchange: { frames: [], end: 'reset', undecodable: [], error: String(err) } as any }))
+    expectNotAccepted(after.exchange)
+    expect(agent.total(), 'the agent received nothing after the expiry').toBe(seen)
+  }, 40_000)
+
   it('a certificate not yet valid is refused', async () => {
     const before = await refused('NOT_YET_VALID')
     await expectRefused(await peerWith((id) => certOf(auth.issue(id, ['planner:orchestrator'], { now: Date.now() + 3_600_000 }))), 'NOT_YET_VALID', before)
