@@ -68,11 +68,19 @@ export function forkWorker (index: number, script: string, forward: boolean): Wo
   let alive = true
   const gone = new Promise<void>((resolve) => {
     const end = (why: string): void => {
+      if (!alive) return
       alive = false
       resolve()
       for (const cb of goneCallbacks.splice(0)) cb(why)
     }
-    child.on('error', (err) => { end(`could not be run: ${err.message}`) })
+    let spawned = false
+    child.once('spawn', () => { spawned = true })
+    child.on('error', (err) => {
+      if (!spawned) { end(`could not be run: ${err.message}`); return }
+      // A message sent to a worker that has just died (EPIPE, a closed channel): its exit, a
+      // moment behind, says why it died; only if none comes is the failed send the reason.
+      setTimeout(() => { end(`could not be sent a request: ${err.message}`) }, 2_000).unref()
+    })
     child.on('exit', (code, signal) => { end(signal != null ? `was killed by ${signal}` : `exited with code ${code ?? '?'}`) })
   })
   return {
