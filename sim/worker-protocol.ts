@@ -54,7 +54,7 @@ export interface WorkerFatal { type: 'fatal', error: string }
 export interface WorkerUp { type: 'up' }
 
 /** The version of these messages; a worker started by hand must speak the coordinator's. */
-export const WORKER_PROTOCOL_VERSION = 1
+export const WORKER_PROTOCOL_VERSION = 2
 
 /**
  * A worker started by hand (`node dist/sim/worker.js --coordinator HOST:PORT`)
