@@ -3,6 +3,7 @@ import { ConnectionFailedError, serviceCapabilities, transportSymbol, TypedEvent
 import { AbstractMultiaddrConnection } from '@libp2p/utils'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { Uint8ArrayList } from 'uint8arraylist'
+import { SILENT_LIBP2P_LOGGER } from './libp2p-logger.js'
 
 /**
  * Connections between the worker processes of a run (`--between-workers tunnel`, the default).
@@ -431,12 +432,7 @@ function readFrames (socket: Socket, onFrame: (frame: Buffer) => void): void {
 }
 
 /** Logs nothing (the listening ends' connections: libp2p gives a logger to dials only). */
-const silentLog: Logger = Object.assign(() => {}, {
-  enabled: false,
-  trace: Object.assign(() => {}, { enabled: false }),
-  error: Object.assign(() => {}, { enabled: false }),
-  newScope: () => silentLog
-}) as unknown as Logger
+const silentLog: Logger = SILENT_LIBP2P_LOGGER.forComponent('sim-tunnel')
 
 class TunnelTransport implements Transport {
   readonly [transportSymbol] = true
