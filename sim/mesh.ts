@@ -206,7 +206,7 @@ export class SimMesh {
     c.bootstrap = []
     c.mdns = false
     c.nat = { ...c.nat, reserve: false, dcutr: false, autonat: false, upnp: false }
-    c.dht = { clientMode: false, queryTimeoutMs: 30_000 }
+    c.dht = { clientMode: false, queryTimeoutMs: 30_000, prefixLength: options.prefixLength }
     c.trust = { open: !enforcement, authorities: enforcement ? [this.authority.id] : [] }
     c.connections = { ...c.connections, max: options.maxConnections, inboundPerSecondPerIp: 1_000_000, maxIncomingPending: 1000, redialKnownPeers: 0 }
     c.audit = { ...c.audit, checkpointIntervalMs: 600_000 }

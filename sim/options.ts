@@ -1,5 +1,6 @@
 import { parseHostPort } from './worker-link.js'
 import { defaultMaxRssMb } from './memory-guard.js'
+import { DHT_PREFIX_LENGTH } from '../src/config/constants.js'
 
 /** The scenarios `npm run sim` runs. */
 export const SCENARIOS = ['scale', 'churn', 'compromise', 'flood'] as const
@@ -62,6 +63,12 @@ export interface SimOptions {
    * have answered, and paths share no peer, so a query contacts (and connects to) about d × k peers.
    */
   disjointPaths: number
+  /**
+   * kad-dht's routing-table depth (`prefixLength`): at most 2^P buckets of k. Default: the daemon's
+   * (`dht.prefixLength`, 8). A node's own bucket is offered about N / 2^P peers; past k it keeps the
+   * earliest, and later joiners cannot be found (sim/README.md, "The routing table's depth").
+   */
+  prefixLength: number
   /** Bootstrap peers each node dials at start (bounds the initial degree). */
   bootstrapPeers: number
   maxConnections: number
@@ -127,6 +134,7 @@ export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'scenario'> = {
   // 165 -> 124 s and findPeer p95 2.7 -> 0.9 s (sim/README.md). Disjoint paths guard lookups against
   // adversarial routing, which no sim scenario mounts.
   disjointPaths: 1,
+  prefixLength: DHT_PREFIX_LENGTH,
   bootstrapPeers: 3,
   maxConnections: 64,
   dialDiscovered: false,
@@ -181,6 +189,8 @@ scenarios: scale | churn | compromise | flood
   --duration MS           length of the churn / flood phase (default 20000)
   --alpha A --k K         kad-dht query concurrency and bucket size (default 3 / 20)
   --disjoint-paths D      kad-dht disjoint paths per query (default 1; kad-dht's own: alpha)
+  --prefix-length P       kad-dht routing-table depth, at most 2^P buckets of k (default 8, the daemon's;
+                          kad-dht's own: 6). Keep N / 2^P at or under k, or late joiners go unfound
   --bootstrap-peers B     peers each node dials at start (default 3)
   --max-connections C     per-node connection cap (default 64)
   --dial-discovered       dial every discovered peer, as the daemon does (default off)
@@ -289,6 +299,7 @@ export function parseSimArgs (argv: readonly string[]): SimOptions {
       case '--alpha': o.alpha = num(1, 64); break
       case '--k': o.kBucketSize = num(2, 1000); break
       case '--disjoint-paths': o.disjointPaths = num(1, 64); break
+      case '--prefix-length': o.prefixLength = num(1, 16); break
       case '--bootstrap-peers': o.bootstrapPeers = num(1, 1000); break
       case '--max-connections': o.maxConnections = num(4, 100_000); break
       case '--quiet': o.quiet = true; break

@@ -21,6 +21,13 @@ export interface Config {
     clientMode: boolean
     /** The longest a DHT lookup may take, in milliseconds. */
     queryTimeoutMs: number
+    /**
+     * Depth of kad-dht's routing-table trie: at most 2^prefixLength buckets of k (20) peers.
+     * A host keeps its nearest neighbours (and so can be found) only while the mesh has at most
+     * about 2^prefixLength × 20 hosts: past that, the bucket that should hold a newcomer is full
+     * of earlier peers and the newcomer is left out (sim/README.md, "The routing table's depth").
+     */
+    prefixLength: number
   }
   trust: {
     /**

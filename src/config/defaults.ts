@@ -1,4 +1,4 @@
-import { DEFAULT_PORT } from './constants.js'
+import { DEFAULT_PORT, DHT_PREFIX_LENGTH } from './constants.js'
 import type { Config } from './config.js'
 import { defaultInspectionConfig } from '../inspection/index.js'
 
@@ -13,7 +13,7 @@ export function defaultConfig (): Config {
     announce: [],
     bootstrap: [],
     mdns: true,
-    dht: { clientMode: false, queryTimeoutMs: 30_000 },
+    dht: { clientMode: false, queryTimeoutMs: 30_000, prefixLength: DHT_PREFIX_LENGTH },
     trust: { open: false, authorities: [] },
     delegation: { ttlMs: 10 * 60_000, maxDepth: 5 },
     nat: { relay: false, reserve: true, maxReservations: 128, relayDurationLimitMs: 0, relayDataLimitBytes: 0, dcutr: true, autonat: true, upnp: false },

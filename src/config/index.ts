@@ -1,5 +1,5 @@
 export type { Config, ConfigLayer } from './config.js'
-export { CONFIG_FILE, DEFAULT_PORT, LOG_LEVELS } from './constants.js'
+export { CONFIG_FILE, DEFAULT_PORT, DHT_PREFIX_LENGTH, LOG_LEVELS } from './constants.js'
 export { defaultConfig } from './defaults.js'
 export { ConfigError } from './errors.js'
 export { ENV_KEYS, readConfigFile, resolveConfig } from './parse.js'

@@ -19,7 +19,7 @@ export interface ConfigSources {
  * `otlp-base`, an OTLP base URL to which the traces path `/v1/traces` is
  * appended; `otel-disabled`, `true` turns tracing off (any other value is ignored).
  */
-type Kind = 'string' | 'list' | 'bool' | 'otlp-base' | 'otel-disabled'
+type Kind = 'string' | 'list' | 'bool' | 'int' | 'otlp-base' | 'otel-disabled'
 
 /** The config key of the OTLP traces endpoint. */
 const TRACE_ENDPOINT = ['telemetry', 'tracing', 'endpoint']
@@ -37,6 +37,7 @@ export const ENV_KEYS: ReadonlyArray<{ env: string, path: string[], kind: Kind }
   { env: 'AGENTMESH_BOOTSTRAP', path: ['bootstrap'], kind: 'list' },
   { env: 'AGENTMESH_MDNS', path: ['mdns'], kind: 'bool' },
   { env: 'AGENTMESH_DHT_CLIENT_MODE', path: ['dht', 'clientMode'], kind: 'bool' },
+  { env: 'AGENTMESH_DHT_PREFIX_LENGTH', path: ['dht', 'prefixLength'], kind: 'int' },
   { env: 'AGENTMESH_OPEN', path: ['trust', 'open'], kind: 'bool' },
   { env: 'AGENTMESH_RELAY', path: ['nat', 'relay'], kind: 'bool' },
   { env: 'AGENTMESH_UPNP', path: ['nat', 'upnp'], kind: 'bool' },
@@ -119,6 +120,10 @@ function envLayer (env: Record<string, string | undefined>, origin: Map<string, 
     if (kind === 'otel-disabled') {
       if (raw.trim().toLowerCase() !== 'true') continue
       value = null
+    }
+    if (kind === 'int') {
+      if (!/^\s*-?\d+\s*$/.test(raw)) throw new ConfigError(path.join('.'), 'a whole number', `environment variable ${name}`, raw)
+      value = Number(raw)
     }
     if (kind === 'bool') {
       if (/^(1|true|yes|on)$/i.test(raw)) value = true

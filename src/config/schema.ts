@@ -49,7 +49,8 @@ export const configSchema = z.object({
   mdns: z.boolean(),
   dht: z.object({
     clientMode: z.boolean(),
-    queryTimeoutMs: positiveInt.max(600_000)
+    queryTimeoutMs: positiveInt.max(600_000),
+    prefixLength: positiveInt.max(16)
   }).strict(),
   trust: z.object({
     open: z.boolean(),

@@ -143,6 +143,7 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
       dht: kadDHT({
         protocol: dhtProtocol(config.mesh),
         clientMode: config.dht.clientMode,
+        prefixLength: config.dht.prefixLength,
         // Meshes mix LAN, loopback and public addresses; hand them all out.
         peerInfoMapper: passthroughMapper,
         ...init.dht

@@ -14,7 +14,7 @@ describe('resolveConfig', () => {
     })
     expect(c.mesh).toBe('from-flags')
     expect(c.mdns).toBe(false)
-    expect(c.dht).toEqual({ clientMode: false, queryTimeoutMs: 1234 })
+    expect(c.dht).toEqual({ clientMode: false, queryTimeoutMs: 1234, prefixLength: 8 })
     expect(c.listen).toEqual(['/ip4/127.0.0.1/tcp/1', '/ip4/127.0.0.1/tcp/2'])
   })
 
@@ -33,6 +33,17 @@ describe('resolveConfig', () => {
     expect(err).toBeInstanceOf(ConfigError)
     expect((err as ConfigError).key).toBe('connections.max')
     expect((err as ConfigError).source).toBe('flags')
+  })
+
+  it('takes dht.prefixLength (default 8) from the file and AGENTMESH_DHT_PREFIX_LENGTH, and says what is wrong with a bad one', () => {
+    expect(resolveConfig().dht.prefixLength).toBe(8)
+    expect(resolveConfig({ file: { path: 'f', value: { dht: { prefixLength: 10 } } } }).dht.prefixLength).toBe(10)
+    expect(resolveConfig({ file: { path: 'f', value: { dht: { prefixLength: 10 } } }, env: { AGENTMESH_DHT_PREFIX_LENGTH: '12' } }).dht.prefixLength).toBe(12)
+    expect(() => resolveConfig({ env: { AGENTMESH_DHT_PREFIX_LENGTH: 'deep' } }))
+      .toThrow(/invalid config key "dht\.prefixLength" from environment variable AGENTMESH_DHT_PREFIX_LENGTH: expected a whole number.*\(got "?deep"?\)/)
+    expect(() => resolveConfig({ env: { AGENTMESH_DHT_PREFIX_LENGTH: '17' } })).toThrow(/"dht\.prefixLength" from environment variable AGENTMESH_DHT_PREFIX_LENGTH/)
+    expect(() => resolveConfig({ file: { path: 'f', value: { dht: { prefixLength: 0 } } } })).toThrow(/"dht\.prefixLength" from config file f/)
+    expect(() => resolveConfig({ file: { path: 'f', value: { dht: { prefixLength: 6.5 } } } })).toThrow(/"dht\.prefixLength"/)
   })
 
   it('takes relay.maxMessageBytes (default 16 MiB) and says what is wrong with a bad one', () => {
