@@ -108,7 +108,7 @@ export interface WorkerSnapshot {
 export interface StartReport { addresses: Array<[number, string]>, memory: MemoryReading }
 
 /** What `task` answers. */
-export interface TaskOutcome { ok: boolean, reason?: string, ms: number }
+export interface TaskOutcome { ok: boolean, reason?: string, message?: string, ms: number }
 
 export type { LookupSample, TunnelPeer }
 

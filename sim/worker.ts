@@ -95,7 +95,7 @@ export class SimWorker {
         return await findAgent(this.own(req.a), 'sim', agentName(req.b), mesh.peerIds[req.b] as string, req.timeoutMs)
       case 'task': {
         const r = await this.own(req.a).call('operator', agentName(req.b), sendMessage(`task for ${agentName(req.b)}`), AbortSignal.timeout(req.timeoutMs))
-        const outcome: TaskOutcome = { ok: r.ok, ms: r.ms, ...(r.reason !== undefined ? { reason: r.reason } : {}) }
+        const outcome: TaskOutcome = { ok: r.ok, ms: r.ms, ...(r.reason !== undefined ? { reason: r.reason } : {}), ...(r.message !== undefined ? { message: r.message } : {}) }
         return outcome
       }
       case 'stop':

@@ -5,7 +5,7 @@ import { settleWaitMs, START_BATCH, startPlan } from './mesh.js'
 import type { SimOptions } from './options.js'
 import type { Progress } from './progress.js'
 import { Rng } from './rng.js'
-import type { ScaleResult, WorkersDetail } from './scenarios/scale.js'
+import type { ScaleResult, TaskFailure, WorkersDetail } from './scenarios/scale.js'
 import { GUARD_MIN_NODES, heapLimitMb, overLimit, readMemory, type GuardStop, type MemoryReading } from './memory-guard.js'
 import { acceptWorkers, forkWorker, workerScript as compiledWorker, type WorkerLink } from './worker-link.js'
 import { ownerOf, type InitReport, type LagStats, type PhaseReport, type StartReport, type TaskOutcome, type WorkerMessage, type WorkerRequest, type WorkerSnapshot } from './worker-protocol.js'
@@ -402,11 +402,15 @@ async function coordinate (pool: WorkerPool, o: SimOptions, progress: Progress):
   await phase('agentLookup')
   const taskPairs = pairs(o.tasks)
   const failures: Record<string, number> = {}
+  const failed: TaskFailure[] = []
   const taskMs: number[] = []
   let delivered = 0
   const tasks = await inPool(taskPairs, conc, async ([a, b]) => {
     const r = await pool.request<TaskOutcome>(owner(a), { type: 'task', a, b, timeoutMs: 60_000 })
-    if (r.ok) { delivered++; taskMs.push(r.ms) } else failures[r.reason ?? '?'] = (failures[r.reason ?? '?'] ?? 0) + 1
+    if (r.ok) { delivered++; taskMs.push(r.ms) } else {
+      failures[r.reason ?? '?'] = (failures[r.reason ?? '?'] ?? 0) + 1
+      failed.push({ from: a, to: b, reason: r.reason ?? '?', message: r.message ?? '' })
+    }
     return r
   }, (d) => { progress.update('tasks', d, taskPairs.length) })
   await phase('tasks')
@@ -448,7 +452,7 @@ async function coordinate (pool: WorkerPool, o: SimOptions, progress: Progress):
     memoryDetailPerNodeMb,
     findPeer: { success: ok(fp).length / Math.max(1, fp.length), ms: summary(ok(fp).map((x) => x.ms)), hops: summary(ok(fp).map((x) => x.hops)) },
     agentLookup: { success: ok(al).length / Math.max(1, al.length), ms: summary(ok(al).map((x) => x.ms)), hops: summary(ok(al).map((x) => x.hops)) },
-    tasks: { sent: taskPairs.length, delivered, deliveryRate: delivered / Math.max(1, taskPairs.length), ms: summary(taskMs), failures },
+    tasks: { sent: taskPairs.length, delivered, deliveryRate: delivered / Math.max(1, taskPairs.length), ms: summary(taskMs), failures, failed: failed.sort((x, y) => x.to - y.to) },
     samples: { findPeerMs: fp.map((x) => Math.round(x.ms)), agentLookupMs: al.map((x) => Math.round(x.ms)), taskMs: taskMs.map((x) => Math.round(x)) },
     workers
   }

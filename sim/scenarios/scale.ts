@@ -62,6 +62,9 @@ export interface WorkersDetail {
 }
 
 /** What a scale run measures. */
+/** A task that was not delivered: node `from` called agent a{to} by name; the error's code and message. */
+export interface TaskFailure { from: number, to: number, reason: string, message: string }
+
 export interface ScaleResult {
   /** Nodes that started (all of `--nodes`, unless the memory guard stopped the start). */
   nodesStarted: number
@@ -85,7 +88,7 @@ export interface ScaleResult {
   memoryDetailPerNodeMb?: { rss: number, heapUsed: number, heapTotal: number, external: number, arrayBuffers: number }
   findPeer: { success: number, ms: ReturnType<typeof summary>, hops: ReturnType<typeof summary> }
   agentLookup: { success: number, ms: ReturnType<typeof summary>, hops: ReturnType<typeof summary> }
-  tasks: { sent: number, delivered: number, deliveryRate: number, ms: ReturnType<typeof summary>, failures: Record<string, number> }
+  tasks: { sent: number, delivered: number, deliveryRate: number, ms: ReturnType<typeof summary>, failures: Record<string, number>, failed: TaskFailure[] }
   samples: { findPeerMs: number[], agentLookupMs: number[], taskMs: number[] }
   /** Only in a run over worker processes. */
   workers?: WorkersDetail
@@ -182,11 +185,15 @@ export async function runScale (o: SimOptions, progress: Progress): Promise<Scal
     phase('agentLookup')
     const taskPairs = pairs(o.tasks)
     const failures: Record<string, number> = {}
+    const failed: TaskFailure[] = []
     const taskMs: number[] = []
     let delivered = 0
     await pool(taskPairs, conc, async ([a, b]) => {
       const r = await mesh.nodes[a]!.call('operator', agentName(b), sendMessage(`task for ${agentName(b)}`), AbortSignal.timeout(60_000))
-      if (r.ok) { delivered++; taskMs.push(r.ms) } else failures[r.reason ?? '?'] = (failures[r.reason ?? '?'] ?? 0) + 1
+      if (r.ok) { delivered++; taskMs.push(r.ms) } else {
+        failures[r.reason ?? '?'] = (failures[r.reason ?? '?'] ?? 0) + 1
+        failed.push({ from: a, to: b, reason: r.reason ?? '?', message: r.message ?? '' })
+      }
     }, (d) => { progress.update('tasks', d, taskPairs.length) })
     phase('tasks')
     const ok = (xs: LookupSample[]): LookupSample[] => xs.filter((x) => x.ok)
@@ -205,7 +212,7 @@ export async function runScale (o: SimOptions, progress: Progress): Promise<Scal
       memoryDetailPerNodeMb: Object.fromEntries(Object.entries(after).map(([k, v]) => [k, Math.round((v - before[k as keyof typeof before]) / n * 100) / 100])) as ScaleResult['memoryDetailPerNodeMb'],
       findPeer: { success: ok(fp).length / Math.max(1, fp.length), ms: summary(ok(fp).map((x) => x.ms)), hops: summary(ok(fp).map((x) => x.hops)) },
       agentLookup: { success: ok(al).length / Math.max(1, al.length), ms: summary(ok(al).map((x) => x.ms)), hops: summary(ok(al).map((x) => x.hops)) },
-      tasks: { sent: taskPairs.length, delivered, deliveryRate: delivered / Math.max(1, taskPairs.length), ms: summary(taskMs), failures },
+      tasks: { sent: taskPairs.length, delivered, deliveryRate: delivered / Math.max(1, taskPairs.length), ms: summary(taskMs), failures, failed: failed.sort((x, y) => x.to - y.to) },
       samples: { findPeerMs: fp.map((x) => Math.round(x.ms)), agentLookupMs: al.map((x) => Math.round(x.ms)), taskMs: taskMs.map((x) => Math.round(x)) }
     }
   } finally {
