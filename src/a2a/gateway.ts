@@ -80,22 +80,37 @@ export class A2aGateway {
     const found = await this.init.directory.find(name, signal)
     if (found.length === 0) throw new ResolveError('AGENT_NOT_FOUND', `no peer in the mesh advertises an agent named "${name}"`)
     const chosen = await this.firstCertified(found, name, signal)
-    if (chosen === undefined) throw new ResolveError('AGENT_NOT_FOUND', `${found.length} peer(s) advertise an agent named "${name}", but none is certified for it`)
     this.peers.set(name, { peer: chosen, until: this.init.now() + (this.init.cacheMs ?? DEFAULT_CACHE_MS) })
     return { kind: 'remote', peer: chosen, name }
   }
 
-  /** The first advertiser whose certificate covers `name`; advertisers that are not certified for it are skipped and counted. */
-  private async firstCertified (found: string[], name: string, signal: AbortSignal): Promise<string | undefined> {
+  /**
+   * The first advertiser whose certificate covers `name`; advertisers that are not certified for it
+   * are skipped and counted. Throws when none is: `AGENT_NOT_FOUND` when every advertiser answered
+   * and none is certified, `PEER_UNREACHABLE` when some could not be reached to check (a host at its
+   * connection limit, say): that is not a finding about their certificates.
+   */
+  private async firstCertified (found: string[], name: string, signal: AbortSignal): Promise<string> {
     const check = this.init.certifiedFor
-    if (check == null) return found[0]
+    if (check == null) return found[0] as string
+    const unreachable: string[] = []
     for (const peer of found) {
       let covered = false
-      try { covered = await check(peer, name, signal) } catch { if (signal.aborted) throw signal.reason }
+      try {
+        covered = await check(peer, name, signal)
+      } catch (err) {
+        if (signal.aborted) throw signal.reason
+        unreachable.push(`${peer}: ${(err as Error).message}`)
+        continue
+      }
       if (covered) return peer
       this.init.onRejected?.('NOT_CERTIFIED_FOR_NAME', peer, name)
     }
-    return undefined
+    const notCertified = found.length - unreachable.length
+    if (unreachable.length > 0) {
+      throw new ResolveError('PEER_UNREACHABLE', `${found.length} peer(s) advertise an agent named "${name}"; ${unreachable.length} could not be reached to check its certificate (${unreachable[0] as string})${notCertified > 0 ? `, and ${notCertified} ${notCertified === 1 ? 'is' : 'are'} not certified for it` : ''}`)
+    }
+    throw new ResolveError('AGENT_NOT_FOUND', `${found.length} peer(s) advertise an agent named "${name}", but none is certified for it`)
   }
 
   /** The agent card of `{agent}`, fetched through the mesh for a remote agent (cached briefly). */
