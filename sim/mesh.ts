@@ -259,6 +259,7 @@ export class SimMesh {
       kadPing: options.kadPing,
       tableRefresh: options.tableRefresh,
       keepAlive: options.keepAlive,
+      headroom: options.headroom,
       encryption: options.encryption,
       libp2pLog: options.libp2pLog,
       settleMs: options.settleMs

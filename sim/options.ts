@@ -80,6 +80,8 @@ export interface SimOptions {
   tableRefresh: boolean
   /** Yamux keep-alive pings on every connection (each side, at once and every 30 s). */
   keepAlive: boolean
+  /** Keep 10 % of each node's connection limit free for inbound connections, as the daemon does (`src/node/connection-headroom.ts`). */
+  headroom: boolean
   /**
    * The connection encrypter: `noise` (the daemon's) or `plaintext` (`@libp2p/plaintext`: no Noise CPU,
    * and no proof that a peer holds its key; not for compromise, which measures the mesh's checks).
@@ -141,6 +143,7 @@ export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'scenario'> = {
   kadPing: false,
   tableRefresh: false,
   keepAlive: false,
+  headroom: true,
   encryption: 'noise',
   // Off: libp2p's loggers never print in the sim, and building them cost CPU and memory (300 nodes,
   // k 8, two runs each: CPU -9 % and -5 %, RSS per node -17 % both times; sim/README.md).
@@ -197,6 +200,8 @@ scenarios: scale | churn | compromise | flood
   --kad-ping on|off       kad-dht pings a new peer before it enters the routing table (default off)
   --table-refresh on|off  kad-dht's routing-table refresh lookups (default off)
   --keepalive on|off      Yamux keep-alive pings, each side of each connection every 30 s (default off)
+  --headroom on|off       keep 10 % of each node's connection limit free for inbound connections, as the
+                          daemon does (default on; off: libp2p's own, which refuses all inbound when full)
   --encryption noise|plaintext  connection encrypter (default noise, the daemon's); plaintext: no Noise
                           CPU and no proof of a peer's key (hello, certificates, signatures, policy
                           still real); not for compromise
@@ -307,6 +312,7 @@ export function parseSimArgs (argv: readonly string[]): SimOptions {
       case '--kad-ping': o.kadPing = onOff(); break
       case '--table-refresh': o.tableRefresh = onOff(); break
       case '--keepalive': o.keepAlive = onOff(); break
+      case '--headroom': o.headroom = onOff(); break
       case '--refresh': o.refreshAfterSettle = onOff(); break
       case '--settle-ms': o.settleMs = num(0, 600_000); break
       case '--max-rss-mb': o.maxRssMb = num(1, 16 * 2 ** 20); break

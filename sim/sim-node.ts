@@ -50,6 +50,8 @@ export interface SimNodeInit {
   tableRefresh?: boolean
   /** Yamux keep-alive pings (each side of each connection, at once and then every 30 s; default true, as in the daemon). */
   keepAlive?: boolean
+  /** The daemon's connection headroom (default on). */
+  headroom?: boolean
   /**
    * The connection encrypter (default `noise`, the daemon's). `plaintext` (`@libp2p/plaintext`)
    * exchanges public keys in the clear: no Noise CPU, and no proof that the remote holds its key —
@@ -128,6 +130,7 @@ export class SimNode {
       transports: init.transports, connectionMonitor: false, dht: init.dht,
       connectionManager: { maxConnections: init.maxConnections },
       ...(init.keepAlive === false ? { muxer: { enableKeepAlive: false } } : {}),
+      ...(init.headroom === false ? { connectionHeadroom: false } : {}),
       ...(init.encryption === 'plaintext' ? { connectionEncrypters: [plaintext()] } : {}),
       ...(init.libp2pLog === false ? { logger: SILENT_LIBP2P_LOGGER } : {})
     })

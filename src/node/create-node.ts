@@ -12,6 +12,7 @@ import type { ComponentLogger, ConnectionEncrypter, ConnectionGater, Metrics, Pe
 import type { Datastore } from 'interface-datastore'
 import type { Config } from '../config/index.js'
 import { throttleEmptyWalks } from './walk-throttle.js'
+import { ConnectionHeadroom } from './connection-headroom.js'
 import { dhtProtocol, IDENTIFY_TIMEOUT_MS, mdnsServiceTag } from './constants.js'
 
 /** The services every mesh node runs. */
@@ -43,6 +44,8 @@ export interface MeshNodeInit {
   dht?: Partial<KadDHTInit>
   /** Extra connection-manager settings (the simulator bounds each node's degree). */
   connectionManager?: { maxConnections?: number, maxParallelDials?: number, dialTimeout?: number }
+  /** Keep 10 % of the connection limit free for inbound connections ({@link ConnectionHeadroom}; default on, with its default grace). */
+  connectionHeadroom?: boolean | { graceMs?: number }
   /** Yamux settings (default: yamux's own, keep-alive pings every 30 s on each side of each connection; the simulator may turn them off). */
   muxer?: Parameters<typeof lazyWindowYamux>[0]
   /**
@@ -151,5 +154,10 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
     }
   })
   throttleEmptyWalks(node)
+  // Keep room for inbound connections: at libp2p's limit every inbound connection is refused.
+  if (init.connectionHeadroom !== false) {
+    const { graceMs } = typeof init.connectionHeadroom === 'object' ? init.connectionHeadroom : { graceMs: undefined }
+    new ConnectionHeadroom({ node, max: init.connectionManager?.maxConnections ?? config.connections.max, ...(graceMs !== undefined ? { graceMs } : {}) }).start()
+  }
   return node
 }

@@ -13,6 +13,8 @@ describe('sim options', () => {
     expect(o).toMatchObject({ scenario: 'compromise', nodes: 500, topology: 'linear', fanout: 5, latencyMs: 2, loss: 0.01, churn: 0.2, compromised: 0.05, enforcement: false, seed: 42, out: 'x' })
     expect(parseSimArgs(['scale', '--workers', '2', '--between-workers', 'tcp', '--worker-local', 'tcp', '--disjoint-paths', '2'])).toMatchObject({ workers: 2, betweenWorkers: 'tcp', workerLocal: 'tcp', disjointPaths: 2 })
     expect(parseSimArgs(['scale']).prefixLength).toBe(8)
+    expect(parseSimArgs(['scale']).headroom).toBe(true)
+    expect(parseSimArgs(['scale', '--headroom', 'off']).headroom).toBe(false)
     expect(parseSimArgs(['scale', '--prefix-length', '10']).prefixLength).toBe(10)
     expect(() => parseSimArgs(['scale', '--prefix-length', '17'])).toThrow(SimUsageError)
     expect(() => parseSimArgs(['scale', '--prefix-length', '0'])).toThrow(SimUsageError)
