@@ -59,6 +59,8 @@ export class ConnectionHeadroom {
   }
 
   start (): void {
+    this.stopped = false
+    this.init.node.removeEventListener('connection:open', this.onOpen)
     this.init.node.addEventListener('connection:open', this.onOpen)
   }
 

@@ -157,7 +157,9 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
   // Keep room for inbound connections: at libp2p's limit every inbound connection is refused.
   if (init.connectionHeadroom !== false) {
     const { graceMs } = typeof init.connectionHeadroom === 'object' ? init.connectionHeadroom : { graceMs: undefined }
-    new ConnectionHeadroom({ node, max: init.connectionManager?.maxConnections ?? config.connections.max, ...(graceMs !== undefined ? { graceMs } : {}) }).start()
+    const headroom = new ConnectionHeadroom({ node, max: init.connectionManager?.maxConnections ?? config.connections.max, ...(graceMs !== undefined ? { graceMs } : {}) })
+    node.addEventListener('start', () => { headroom.start() })
+    node.addEventListener('stop', () => { headroom.stop() })
   }
   return node
 }
