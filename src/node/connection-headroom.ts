@@ -97,8 +97,13 @@ export class ConnectionHeadroom {
     const connections = node.getConnections()
     const excess = connections.length - this.target
     if (excess <= 0) return
+    const graceMs = this.init.graceMs ?? HEADROOM_GRACE_MS
+    const settled = Date.now() - graceMs
+    const candidates = connections.filter((c) => c.status === 'open' && c.timeline.open <= settled && c.streams.every((s) => s.protocol == null || CLOSABLE_PROTOCOLS.has(s.protocol)))
+    // Peer-store reads only for connections that may be closed: in a burst of new connections
+    // (all within their grace) a pass reads nothing.
     const values = new Map<string, number>()
-    for (const c of connections) {
+    for (const c of candidates) {
       const key = c.remotePeer.toString()
       if (values.has(key)) continue
       values.set(key, 0)
@@ -108,10 +113,7 @@ export class ConnectionHeadroom {
       } catch {}
     }
     const value = (c: Connection): number => values.get(c.remotePeer.toString()) ?? 0
-    const graceMs = this.init.graceMs ?? HEADROOM_GRACE_MS
-    const settled = Date.now() - graceMs
-    const closable = (c: Connection): boolean => c.status === 'open' && c.timeline.open <= settled && c.streams.every((s) => s.protocol == null || CLOSABLE_PROTOCOLS.has(s.protocol))
-    const victims = connections.filter(closable).sort((a, b) =>
+    const victims = candidates.sort((a, b) =>
       value(a) - value(b) ||
       a.streams.length - b.streams.length ||
       a.timeline.open - b.timeline.open
