@@ -89,6 +89,11 @@ export interface SimOptions {
   encryption: 'noise' | 'plaintext'
   /** libp2p's own debug loggers on every node (false: one shared no-op logger; DEBUG=libp2p:* then prints nothing). */
   libp2pLog: boolean
+  /**
+   * scale: every node queries the DHT for its own ID once more after the settle phase, before the
+   * refresh (kad-dht's periodic self-query, every 5 minutes in the daemon, compressed).
+   */
+  requeryAfterSettle: boolean
   /** scale: advertise every agent once more after the settle phase (the directory's refresh, compressed). */
   refreshAfterSettle: boolean
   /**
@@ -148,6 +153,7 @@ export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'scenario'> = {
   // Off: libp2p's loggers never print in the sim, and building them cost CPU and memory (300 nodes,
   // k 8, two runs each: CPU -9 % and -5 %, RSS per node -17 % both times; sim/README.md).
   libp2pLog: false,
+  requeryAfterSettle: true,
   refreshAfterSettle: true,
   // The daemon's 30 s, compressed as the refresh phase compresses its 10 minutes: the sim's settle
   // phase waits this long after the last node started (sim/README.md, "Fourth pass").
@@ -207,6 +213,8 @@ scenarios: scale | churn | compromise | flood
                           still real); not for compromise
   --libp2p-log on|off     libp2p's debug loggers on each node (default off: one shared no-op logger;
                           on: the daemon's, printed with DEBUG=libp2p:*)
+  --requery on|off        scale: every node queries the DHT for itself once more after the settle phase
+                          (kad-dht's 5-minute self-query, compressed; default on)
   --refresh on|off        scale: re-advertise every agent once after the settle phase (default on)
   --settle-ms MS          the directory's settle round, MS after a node's first well-connected round
                           (default 10000; the daemon's: 30000); scale and compromise wait for it
@@ -313,6 +321,7 @@ export function parseSimArgs (argv: readonly string[]): SimOptions {
       case '--table-refresh': o.tableRefresh = onOff(); break
       case '--keepalive': o.keepAlive = onOff(); break
       case '--headroom': o.headroom = onOff(); break
+      case '--requery': o.requeryAfterSettle = onOff(); break
       case '--refresh': o.refreshAfterSettle = onOff(); break
       case '--settle-ms': o.settleMs = num(0, 600_000); break
       case '--max-rss-mb': o.maxRssMb = num(1, 16 * 2 ** 20); break

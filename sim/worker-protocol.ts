@@ -25,6 +25,8 @@ export type WorkerRequest =
   | { type: 'phase', id: number }
   /** Waits until a 50 ms timer fires at most `lagMs` late, or `maxMs` have passed. */
   | { type: 'quiet', id: number, lagMs: number, maxMs: number }
+  /** Node `index` queries the DHT for itself once more (kad-dht's periodic self-query, compressed). */
+  | { type: 'querySelf', id: number, index: number }
   /** Node `index` advertises its agent once more (the compressed refresh). */
   | { type: 'refresh', id: number, index: number }
   /** Connections per node, routing-table sizes, refusal lists by code, memory grown since `init` (after GC). */
@@ -54,7 +56,7 @@ export interface WorkerFatal { type: 'fatal', error: string }
 export interface WorkerUp { type: 'up' }
 
 /** The version of these messages; a worker started by hand must speak the coordinator's. */
-export const WORKER_PROTOCOL_VERSION = 2
+export const WORKER_PROTOCOL_VERSION = 3
 
 /**
  * A worker started by hand (`node dist/sim/worker.js --coordinator HOST:PORT`)

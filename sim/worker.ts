@@ -64,6 +64,9 @@ export class SimWorker {
       case 'quiet':
         await waitForQuietLoop(req.lagMs, req.maxMs)
         return null
+      case 'querySelf':
+        await this.own(req.index).querySelf(AbortSignal.timeout(30_000))
+        return null
       case 'refresh': {
         const agent = mesh.agents[req.index]
         const node = this.own(req.index)

@@ -19,6 +19,7 @@ export const WORKER_TIMEOUTS_MS: Record<WorkerRequest['type'], number> = {
   tables: 60_000,
   phase: 60_000,
   quiet: 300_000,
+  querySelf: 120_000,
   refresh: 120_000,
   snapshot: 120_000,
   findPeer: 120_000,
@@ -377,6 +378,10 @@ async function coordinate (pool: WorkerPool, o: SimOptions, progress: Progress):
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastStart + settleWaitMs(o) - performance.now())))
   progress.update('settle', 0, 1)
   await pool.each(() => ({ type: 'quiet', lagMs: 50, maxMs: 120_000 }))
+  if (o.requeryAfterSettle) {
+    await inPool([...Array(n).keys()], 16, async (i) => pool.request(owner(i), { type: 'querySelf', index: i }), (d) => { progress.update('self-query', d, n) })
+    await pool.each(() => ({ type: 'quiet', lagMs: 50, maxMs: 60_000 }))
+  }
   if (o.refreshAfterSettle) {
     await inPool([...Array(n).keys()], 16, async (i) => pool.request(owner(i), { type: 'refresh', index: i }), (d) => { progress.update('refresh', d, n) })
     await pool.each(() => ({ type: 'quiet', lagMs: 50, maxMs: 60_000 }))
