@@ -65,8 +65,7 @@ export class SimWorker {
         await waitForQuietLoop(req.lagMs, req.maxMs)
         return null
       case 'querySelf':
-        await this.own(req.index).querySelf(AbortSignal.timeout(30_000))
-        return null
+        return await this.own(req.index).querySelf(AbortSignal.timeout(30_000))
       case 'refresh': {
         const agent = mesh.agents[req.index]
         const node = this.own(req.index)

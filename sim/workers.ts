@@ -378,8 +378,11 @@ async function coordinate (pool: WorkerPool, o: SimOptions, progress: Progress):
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastStart + settleWaitMs(o) - performance.now())))
   progress.update('settle', 0, 1)
   await pool.each(() => ({ type: 'quiet', lagMs: 50, maxMs: 120_000 }))
+  let selfQuery: ScaleResult['selfQuery'] = null
   if (o.requeryAfterSettle) {
-    await inPool([...Array(n).keys()], 16, async (i) => pool.request(owner(i), { type: 'querySelf', index: i }), (d) => { progress.update('self-query', d, n) })
+    const t = performance.now()
+    const closest = await inPool([...Array(n).keys()], 16, async (i) => await pool.request<number>(owner(i), { type: 'querySelf', index: i }), (d) => { progress.update('self-query', d, n) })
+    selfQuery = { ms: Math.round(performance.now() - t), closest: summary(closest) }
     await pool.each(() => ({ type: 'quiet', lagMs: 50, maxMs: 60_000 }))
   }
   if (o.refreshAfterSettle) {
@@ -451,6 +454,7 @@ async function coordinate (pool: WorkerPool, o: SimOptions, progress: Progress):
     converge: { ms: Math.round(convergeMs), converged, tableSize: summary(tableSizes), connections: summary(snapshots.flatMap((s) => s.connections)), belowTarget: tableSizes.filter((x) => x < target).length },
     eventLoopLagMs,
     phaseMs,
+    selfQuery,
     connectionsOpened,
     refusals,
     memoryPerNodeMb: { rss: Math.round(memory.rss / n * 100) / 100, heapUsed: Math.round(memory.heapUsed / n * 100) / 100 },

@@ -22,6 +22,9 @@ export function scaleView (r: ScaleResult): { head: string[], rows: string[][], 
     ['agent lookup (ms)', ms(r.agentLookup.ms.p50), ms(r.agentLookup.ms.p95), ms(r.agentLookup.ms.p99), pct(r.agentLookup.success)],
     ['task by name (ms)', ms(r.tasks.ms.p50), ms(r.tasks.ms.p95), ms(r.tasks.ms.p99), pct(r.tasks.deliveryRate)],
     ['converge (ms)', ms(r.converge.ms), '', '', r.converge.converged ? 'yes' : 'no'],
+    r.selfQuery != null
+      ? ['second self-query (closest found)', String(r.selfQuery.closest.p50), String(r.selfQuery.closest.p95), String(r.selfQuery.closest.p99), `all in ${(r.selfQuery.ms / 1000).toFixed(1)} s`]
+      : ['second self-query', '', '', '', 'off (--requery off)'],
     ['memory/node (MB RSS)', String(r.memoryPerNodeMb.rss), '', '', ''],
     ['start/node (ms)', String(r.startPerNodeMs), '', '', ''],
     ['nodes started', String(r.nodesStarted), '', '', r.stopped !== undefined ? `stopped of ${r.stopped.of}` : 'all'],

@@ -83,6 +83,11 @@ export interface ScaleResult {
   connectionsOpened: Record<string, number>
   /** Peers on the nodes' refusal lists when measuring starts, by code (a hello that failed under load refuses a peer for 30 s). */
   refusals: Record<string, number>
+  /**
+   * The second self-query after the settle phase (`--requery on`; null when off): how long it took
+   * over all nodes, and how many closest peers each node's walk ended on.
+   */
+  selfQuery: { ms: number, closest: ReturnType<typeof summary> } | null
   memoryPerNodeMb: { rss: number, heapUsed: number }
   /** The growth per node (MB, after GC) by where it lives (`process.memoryUsage()`; over workers, their sum / N). */
   memoryDetailPerNodeMb?: { rss: number, heapUsed: number, heapTotal: number, external: number, arrayBuffers: number }
@@ -158,8 +163,11 @@ export async function runScale (o: SimOptions, progress: Progress): Promise<Scal
     // kad-dht's 5-minute self-query, compressed the same way: a node's first one (a second after
     // it started) met the nearest peers of those that had joined by then; the mesh's later joiners
     // nearer to it may never have met it.
+    let selfQuery: ScaleResult['selfQuery'] = null
     if (o.requeryAfterSettle) {
-      await pool(mesh.running(), 16, async (x) => { await x.querySelf(AbortSignal.timeout(30_000)) }, (d) => { progress.update('self-query', d, n) })
+      const t = performance.now()
+      const closest = await pool(mesh.running(), 16, async (x) => await x.querySelf(AbortSignal.timeout(30_000)), (d) => { progress.update('self-query', d, n) })
+      selfQuery = { ms: Math.round(performance.now() - t), closest: summary(closest) }
       await waitForQuietLoop(50, 60_000)
     }
     if (o.refreshAfterSettle) {
@@ -213,6 +221,7 @@ export async function runScale (o: SimOptions, progress: Progress): Promise<Scal
       converge: { ms: Math.round(conv.ms), converged: conv.converged, tableSize: summary(conv.tableSizes), connections: summary(connections), belowTarget: conv.tableSizes.filter((x) => x < Math.min(Math.floor(o.kBucketSize / 2), n - 1)).length },
       eventLoopLagMs,
       phaseMs,
+      selfQuery,
       connectionsOpened,
       refusals,
       memoryPerNodeMb: { rss: Math.round((after.rss - before.rss) / n * 100) / 100, heapUsed: Math.round((after.heapUsed - before.heapUsed) / n * 100) / 100 },

@@ -27,6 +27,9 @@ describe('sim scale over worker processes (--workers 2)', () => {
     expect(new Set(workers?.perWorker.map((w) => w.pid)).size).toBe(2)
     expect(spread.converge.converged).toBe(true)
     expect(spread.converge.tableSize.n).toBe(16)
+    // The second self-query ran on every node, in its own worker.
+    expect(spread.selfQuery?.closest.n).toBe(16)
+    expect(spread.selfQuery?.closest.p50).toBeGreaterThan(0)
     expect(spread.findPeer.success).toBeGreaterThanOrEqual(0.9)
     expect(spread.tasks.deliveryRate).toBeGreaterThanOrEqual(0.8)
     // Work really crossed processes (node i runs in worker i mod 2), and arrived.
