@@ -260,6 +260,7 @@ export class SimMesh {
       tableRefresh: options.tableRefresh,
       keepAlive: options.keepAlive,
       headroom: options.headroom,
+      followUpSelfQuery: options.followUpSelfQuery,
       encryption: options.encryption,
       libp2pLog: options.libp2pLog,
       settleMs: options.settleMs

@@ -82,6 +82,8 @@ export interface SimOptions {
   keepAlive: boolean
   /** Keep 10 % of each node's connection limit free for inbound connections, as the daemon does (`src/node/connection-headroom.ts`). */
   headroom: boolean
+  /** The daemon's follow-up self-query, a minute after a node's first (`src/node/follow-up-self-query.ts`). */
+  followUpSelfQuery: boolean
   /**
    * The connection encrypter: `noise` (the daemon's) or `plaintext` (`@libp2p/plaintext`: no Noise CPU,
    * and no proof that a peer holds its key; not for compromise, which measures the mesh's checks).
@@ -149,6 +151,7 @@ export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'scenario'> = {
   tableRefresh: false,
   keepAlive: false,
   headroom: true,
+  followUpSelfQuery: true,
   encryption: 'noise',
   // Off: libp2p's loggers never print in the sim, and building them cost CPU and memory (300 nodes,
   // k 8, two runs each: CPU -9 % and -5 %, RSS per node -17 % both times; sim/README.md).
@@ -208,6 +211,8 @@ scenarios: scale | churn | compromise | flood
   --keepalive on|off      Yamux keep-alive pings, each side of each connection every 30 s (default off)
   --headroom on|off       keep 10 % of each node's connection limit free for inbound connections, as the
                           daemon does (default on; off: libp2p's own, which refuses all inbound when full)
+  --follow-up on|off      the daemon's second DHT self-query, a minute after a node's first (default on;
+                          off: kad-dht's own schedule, the next one 5 minutes on)
   --encryption noise|plaintext  connection encrypter (default noise, the daemon's); plaintext: no Noise
                           CPU and no proof of a peer's key (hello, certificates, signatures, policy
                           still real); not for compromise
@@ -321,6 +326,7 @@ export function parseSimArgs (argv: readonly string[]): SimOptions {
       case '--table-refresh': o.tableRefresh = onOff(); break
       case '--keepalive': o.keepAlive = onOff(); break
       case '--headroom': o.headroom = onOff(); break
+      case '--follow-up': o.followUpSelfQuery = onOff(); break
       case '--requery': o.requeryAfterSettle = onOff(); break
       case '--refresh': o.refreshAfterSettle = onOff(); break
       case '--settle-ms': o.settleMs = num(0, 600_000); break

@@ -52,6 +52,8 @@ export interface SimNodeInit {
   keepAlive?: boolean
   /** The daemon's connection headroom (default on). */
   headroom?: boolean
+  /** The daemon's follow-up self-query a minute after the first (default on). */
+  followUpSelfQuery?: boolean
   /**
    * The connection encrypter (default `noise`, the daemon's). `plaintext` (`@libp2p/plaintext`)
    * exchanges public keys in the clear: no Noise CPU, and no proof that the remote holds its key —
@@ -131,6 +133,7 @@ export class SimNode {
       connectionManager: { maxConnections: init.maxConnections },
       ...(init.keepAlive === false ? { muxer: { enableKeepAlive: false } } : {}),
       ...(init.headroom === false ? { connectionHeadroom: false } : {}),
+      ...(init.followUpSelfQuery === false ? { followUpSelfQuery: false } : {}),
       ...(init.encryption === 'plaintext' ? { connectionEncrypters: [plaintext()] } : {}),
       ...(init.libp2pLog === false ? { logger: SILENT_LIBP2P_LOGGER } : {})
     })

@@ -14,7 +14,7 @@ export function settingsOf (o: SimOptions): Record<string, unknown> {
   return {
     nodes: o.nodes, topology: o.topology ?? 'flat', fanout: o.fanout, latencyMs: o.latencyMs, loss: o.loss, workers: o.workers, seed: o.seed,
     dht: { alpha: o.alpha, kBucketSize: o.kBucketSize, disjointPaths: o.disjointPaths, prefixLength: o.prefixLength, connectionMonitor: false, clientMode: false, querySelfIntervalMs: 600_000 },
-    kadPing: o.kadPing, tableRefresh: o.tableRefresh, keepAlive: o.keepAlive, headroom: o.headroom, requeryAfterSettle: o.requeryAfterSettle, refreshAfterSettle: o.refreshAfterSettle, settleMs: o.settleMs,
+    kadPing: o.kadPing, tableRefresh: o.tableRefresh, keepAlive: o.keepAlive, headroom: o.headroom, followUpSelfQuery: o.followUpSelfQuery, requeryAfterSettle: o.requeryAfterSettle, refreshAfterSettle: o.refreshAfterSettle, settleMs: o.settleMs,
     encryption: o.encryption === 'plaintext' ? 'plaintext (@libp2p/plaintext: no Noise, peer keys not proven)' : 'noise', libp2pLog: o.libp2pLog,
     bootstrapPeers: o.bootstrapPeers, maxConnections: o.maxConnections,
     // Lookups and tasks in flight at once while measuring (they share the cores: see --in-flight).

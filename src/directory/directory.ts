@@ -3,6 +3,7 @@ import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import type { Peer, PeerUpdate } from '@libp2p/interface'
 import type { MeshNode } from '../node/index.js'
+import { SELF_QUERY_EVENT } from '../node/constants.js'
 import type { Logger } from '../telemetry/index.js'
 
 /** What {@link Directory} needs. */
@@ -59,12 +60,8 @@ export const WELL_CONNECTED = 8
  */
 export const FIRST_ROUND_MAX_WAIT_MS = 8_000
 
-/**
- * The event a libp2p node dispatches when kad-dht's self-query completes (its
- * components' events reach the node's own listeners). Not in libp2p's typed
- * event map; kad-dht dispatches it on success only.
- */
-export const SELF_QUERY_EVENT = 'kad-dht:query:self'
+/** kad-dht's self-query completed (src/node/constants.ts). */
+export { SELF_QUERY_EVENT }
 
 /** How often the local agents are advertised again (ms). */
 export const REFRESH_MS = 10 * 60_000

@@ -25,3 +25,10 @@ export const MDNS_DIAL_TIMEOUT_MS = 10_000
  * routing table. 10 s for the gate and 5 s for the exchange.
  */
 export const IDENTIFY_TIMEOUT_MS = 15_000
+
+/**
+ * The event a libp2p node dispatches when kad-dht's self-query completes (its
+ * components' events reach the node's own listeners). Not in libp2p's typed
+ * event map; kad-dht dispatches it on success only.
+ */
+export const SELF_QUERY_EVENT = 'kad-dht:query:self'

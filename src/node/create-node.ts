@@ -13,6 +13,7 @@ import type { Datastore } from 'interface-datastore'
 import type { Config } from '../config/index.js'
 import { throttleEmptyWalks } from './walk-throttle.js'
 import { ConnectionHeadroom } from './connection-headroom.js'
+import { FollowUpSelfQuery } from './follow-up-self-query.js'
 import { dhtProtocol, IDENTIFY_TIMEOUT_MS, mdnsServiceTag } from './constants.js'
 
 /** The services every mesh node runs. */
@@ -46,6 +47,12 @@ export interface MeshNodeInit {
   connectionManager?: { maxConnections?: number, maxParallelDials?: number, dialTimeout?: number }
   /** Keep 10 % of the connection limit free for inbound connections ({@link ConnectionHeadroom}; default on, with its default grace). */
   connectionHeadroom?: boolean | { graceMs?: number }
+  /**
+   * One more DHT self-query a minute after the first one completes ({@link FollowUpSelfQuery}; default
+   * on, its delay and timeout as given): a host that joined with many others becomes findable by peer
+   * ID in a minute rather than at kad-dht's next self-query, 5 minutes on.
+   */
+  followUpSelfQuery?: boolean | { delayMs?: number, timeoutMs?: number }
   /** Yamux settings (default: yamux's own, keep-alive pings every 30 s on each side of each connection; the simulator may turn them off). */
   muxer?: Parameters<typeof lazyWindowYamux>[0]
   /**
@@ -160,6 +167,11 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
     const headroom = new ConnectionHeadroom({ node, max: init.connectionManager?.maxConnections ?? config.connections.max, ...(graceMs !== undefined ? { graceMs } : {}) })
     node.addEventListener('start', () => { headroom.start() })
     node.addEventListener('stop', () => { headroom.stop() })
+  }
+  if (init.followUpSelfQuery !== false) {
+    const followUp = new FollowUpSelfQuery({ node, ...(typeof init.followUpSelfQuery === 'object' ? init.followUpSelfQuery : {}) })
+    node.addEventListener('start', () => { followUp.start() })
+    node.addEventListener('stop', () => { followUp.stop() })
   }
   return node
 }
