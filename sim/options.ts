@@ -156,7 +156,9 @@ export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'scenario'> = {
   // Off: libp2p's loggers never print in the sim, and building them cost CPU and memory (300 nodes,
   // k 8, two runs each: CPU -9 % and -5 %, RSS per node -17 % both times; sim/README.md).
   libp2pLog: false,
-  requeryAfterSettle: true,
+  // Off: the daemon's own follow-up self-query, a minute after the first (src/node/follow-up-self-query.ts),
+  // has run on every node before measuring starts, with the same result (sim/README.md, "Eighth pass").
+  requeryAfterSettle: false,
   refreshAfterSettle: true,
   // The daemon's 30 s, compressed as the refresh phase compresses its 10 minutes: the sim's settle
   // phase waits this long after the last node started (sim/README.md, "Fourth pass").
@@ -219,7 +221,8 @@ scenarios: scale | churn | compromise | flood
   --libp2p-log on|off     libp2p's debug loggers on each node (default off: one shared no-op logger;
                           on: the daemon's, printed with DEBUG=libp2p:*)
   --requery on|off        scale: every node queries the DHT for itself once more after the settle phase
-                          (kad-dht's 5-minute self-query, compressed; default on)
+                          (kad-dht's 5-minute self-query, compressed; default off: the daemon's
+                          follow-up self-query a minute after the first has run by then)
   --refresh on|off        scale: re-advertise every agent once after the settle phase (default on)
   --settle-ms MS          the directory's settle round, MS after a node's first well-connected round
                           (default 10000; the daemon's: 30000); scale and compromise wait for it

@@ -14,11 +14,11 @@ function shape (x: unknown, key = ''): unknown {
 describe('sim scale over worker processes (--workers 2)', () => {
   it.each([['tunnel'], ['tcp']] as const)('runs 16 nodes in two processes (--between-workers %s): findPeer, agent lookups and tasks cross between them; the result has the one-process shape', async (betweenWorkers) => {
     requireBuiltWorker()
-    const options = { nodes: 16, lookups: 12, tasks: 12, seed: 3 }
+    const options = { nodes: 16, lookups: 12, tasks: 12, seed: 3, requeryAfterSettle: true }
     // A small one-process run beside it gives the shape to compare with (its nodes live in this process, the others in two workers).
     const [spread, one] = await Promise.all([
       runWorkers(smallRun('scale', { ...options, workers: 2, betweenWorkers }), quiet),
-      runScale(smallRun('scale', { nodes: 6, kBucketSize: 4, lookups: 2, tasks: 2, seed: 3 }), quiet)
+      runScale(smallRun('scale', { nodes: 6, kBucketSize: 4, lookups: 2, tasks: 2, seed: 3, requeryAfterSettle: true }), quiet)
     ])
     const { workers, ...rest } = spread
     expect(shape(rest)).toEqual(shape(one))
