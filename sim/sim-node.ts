@@ -10,6 +10,7 @@ import type { Config } from '../src/config/index.js'
 import { TaskServices } from '../src/daemon/task-services.js'
 import { createSigner, createVerifier } from '../src/envelope/index.js'
 import { createMeshNode, dialDiscoveredPeers, type MeshNode } from '../src/node/index.js'
+import { querySelfOnce } from '../src/node/follow-up-self-query.js'
 import { openDatabase, type Database } from '../src/store/index.js'
 import type { Logger, Metrics } from '../src/telemetry/index.js'
 import { AccessControl, installBundle, PeerTrust, RefusalList, TrustStore } from '../src/trust/index.js'
@@ -229,17 +230,11 @@ export class SimNode {
 
   /**
    * kad-dht's self-query, run now: a closest-peers walk toward this node's own ID, which meets (and
-   * so enters the routing tables of) the peers nearest to it. The daemon's kad-dht runs one a second
-   * after start and then every 5 minutes. Resolves with the number of closest peers it ended on.
+   * so enters the routing tables of) the peers nearest to it. The daemon runs one a second after
+   * start, a minute later, and then every 5 minutes. Resolves with the number of closest peers it ended on.
    */
   async querySelf (signal: AbortSignal): Promise<number> {
-    let found = 0
-    try {
-      for await (const e of this.node.services.dht.getClosestPeers(this.node.peerId.toMultihash().bytes, { signal })) {
-        if (e.name === 'FINAL_PEER') found++
-      }
-    } catch {}
-    return found
+    return await querySelfOnce(this.node, signal)
   }
 
   /** Routing-table size of the DHT. */

@@ -156,12 +156,8 @@ export async function runScale (o: SimOptions, progress: Progress): Promise<Scal
     const lastStart = Math.max(...mesh.startedMs)
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastStart + settleWaitMs(o) - performance.now())))
     await waitForQuietLoop(50, 120_000)
-    // The directory's 10-minute refresh, compressed: in one process the mesh grows by hundreds of
-    // nodes within a node's first minutes, so its records sit on the peers closest to each key
-    // among those that had joined by then, not the whole mesh's. A real mesh grows slower than a
-    // refresh interval; the sim refreshes every record once after the growth stops (16 at a time).
-    // kad-dht's 5-minute self-query, compressed the same way: a node's first one (a second after
-    // it started) met the nearest peers of those that had joined by then; the mesh's later joiners
+    // kad-dht's 5-minute self-query, compressed (--requery): a node's first one (a second after it
+    // started) met the nearest peers of those that had joined by then; the mesh's later joiners
     // nearer to it may never have met it.
     let selfQuery: ScaleResult['selfQuery'] = null
     if (o.requeryAfterSettle) {
@@ -170,6 +166,10 @@ export async function runScale (o: SimOptions, progress: Progress): Promise<Scal
       selfQuery = { ms: Math.round(performance.now() - t), closest: summary(closest) }
       await waitForQuietLoop(50, 60_000)
     }
+    // The directory's 10-minute refresh, compressed: in one process the mesh grows by hundreds of
+    // nodes within a node's first minutes, so its records sit on the peers closest to each key
+    // among those that had joined by then, not the whole mesh's. A real mesh grows slower than a
+    // refresh interval; the sim refreshes every record once after the growth stops (16 at a time).
     if (o.refreshAfterSettle) {
       await pool(mesh.running(), 16, async (x) => {
         const agent = mesh.agents[x.index]

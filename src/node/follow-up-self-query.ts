@@ -68,18 +68,25 @@ export class FollowUpSelfQuery {
     this.timer = undefined
     this.controller = new AbortController()
     const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.init.timeoutMs ?? FOLLOW_UP_SELF_QUERY_TIMEOUT_MS)])
-    let closest = 0
-    try {
-      for await (const e of this.init.node.services.dht.getClosestPeers(this.init.node.peerId.toMultihash().bytes, { signal })) {
-        if (e.name === 'FINAL_PEER') closest++
-      }
-    } catch {
-      // Stopped, timed out, or nobody to ask: kad-dht's own schedule runs the next one.
-    } finally {
-      this.controller = undefined
-    }
+    // 0 when stopped, timed out, or nobody to ask: kad-dht's own schedule runs the next one.
+    const closest = await querySelfOnce(this.init.node, signal)
+    this.controller = undefined
     this.init.onDone?.(closest)
   }
+}
+
+/**
+ * One self-query, now: a closest-peers walk toward the node's own ID. Resolves with the number of
+ * closest peers it ended on (0 when it failed or `signal` ended it).
+ */
+export async function querySelfOnce (node: Pick<FollowUpSelfQueryInit['node'], 'peerId' | 'services'>, signal: AbortSignal): Promise<number> {
+  let closest = 0
+  try {
+    for await (const e of node.services.dht.getClosestPeers(node.peerId.toMultihash().bytes, { signal })) {
+      if (e.name === 'FINAL_PEER') closest++
+    }
+  } catch {}
+  return closest
 }
 
 /** The node as a plain event target: {@link SELF_QUERY_EVENT} is not in libp2p's typed event map. */
