@@ -163,8 +163,7 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
   throttleEmptyWalks(node)
   // Keep room for inbound connections: at libp2p's limit every inbound connection is refused.
   if (init.connectionHeadroom !== false) {
-    const { graceMs } = typeof init.connectionHeadroom === 'object' ? init.connectionHeadroom : { graceMs: undefined }
-    const headroom = new ConnectionHeadroom({ node, max: init.connectionManager?.maxConnections ?? config.connections.max, ...(graceMs !== undefined ? { graceMs } : {}) })
+    const headroom = new ConnectionHeadroom({ node, max: init.connectionManager?.maxConnections ?? config.connections.max, ...(typeof init.connectionHeadroom === 'object' ? init.connectionHeadroom : {}) })
     node.addEventListener('start', () => { headroom.start() })
     node.addEventListener('stop', () => { headroom.stop() })
   }
