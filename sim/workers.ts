@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { drawPairs, pool as inPool, summary, type LookupSample } from './measure.js'
 import { settleWaitMs, START_BATCH, startPlan } from './mesh.js'
 import type { SimOptions } from './options.js'
@@ -127,6 +128,7 @@ class WorkerHandle {
 export class WorkerPool {
   readonly workers: WorkerHandle[] = []
   private failure: SimWorkerError | undefined
+  private readonly failing = new AbortController()
   private stopping = false
 
   /** Over `links` (worker i is links[i]). */
@@ -163,10 +165,14 @@ export class WorkerPool {
     this.failure = err
     for (const w of this.workers) w.kill()
     for (const w of this.workers) w.abandon(err)
+    this.failing.abort(err)
   }
 
   /** The failure that ended the run, if any. */
   get failed (): SimWorkerError | undefined { return this.failure }
+
+  /** Aborted, with the failure as its reason, when the run fails: the coordinator's own waits end with it. */
+  get signal (): AbortSignal { return this.failing.signal }
 
   private died (h: WorkerHandle, why: string): void {
     if (this.stopping && this.failure == null) return
@@ -369,13 +375,13 @@ async function coordinate (pool: WorkerPool, o: SimOptions, progress: Progress):
     progress.update('converge', ready, tableSizes.length)
     if (ready >= 0.95 * tableSizes.length) { converged = true; break }
     if (performance.now() - convergeStart > timeoutMs) break
-    await new Promise((resolve) => setTimeout(resolve, 250))
+    await sleep(250, undefined, { signal: pool.signal })
   }
   const convergeMs = performance.now() - convergeStart
   await phase('converge')
 
   // Settle and refresh, as in one process (sim/scenarios/scale.ts), every worker at once.
-  await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastStart + settleWaitMs(o) - performance.now())))
+  await sleep(Math.max(0, lastStart + settleWaitMs(o) - performance.now()), undefined, { signal: pool.signal })
   progress.update('settle', 0, 1)
   await pool.each(() => ({ type: 'quiet', lagMs: 50, maxMs: 120_000 }))
   let selfQuery: ScaleResult['selfQuery'] = null

@@ -3,8 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { settleWaitMs } from '../../sim/mesh.js'
+import { Progress } from '../../sim/progress.js'
 import { runWorkers, SimWorkerError } from '../../sim/workers.js'
-import { isRunning, quiet, requireBuiltWorker, smallRun, waitGone } from './helpers.js'
+import { isRunning, requireBuiltWorker, smallRun, waitGone } from './helpers.js'
 
 /** Starts `npm run sim`'s compiled CLI with `args`; resolves the worker pids once it has printed them. */
 function startCli (args: string[]): { pid: number, workers: Promise<number[]>, exit: Promise<{ code: number | null, signal: string | null, stderr: string }> } {
@@ -25,18 +27,60 @@ function startCli (args: string[]): { pid: number, workers: Promise<number[]>, e
   return { pid: child.pid as number, workers, exit }
 }
 
+/** Prints nothing; remembers each phase the coordinator reported, and when (ms since it was made). */
+class PhaseLog extends Progress {
+  readonly seen: string[] = []
+  private readonly t0 = performance.now()
+  constructor () { super(true) }
+  override update (phase: string, done: number, total: number): void {
+    const last = this.seen.at(-1) ?? ''
+    if (!last.startsWith(`${phase} `)) this.seen.push(`${phase} ${done}/${total} at ${Math.round(performance.now() - this.t0)} ms`)
+    else this.seen[this.seen.length - 1] = `${phase} ${done}/${total} at ${Math.round(performance.now() - this.t0)} ms`
+  }
+}
+
 describe('sim workers: failures leave no process behind', () => {
   it('a worker that dies fails the run, named with why, and the other worker is killed', async () => {
     requireBuiltWorker()
     let pids: number[] = []
-    const run = runWorkers(smallRun('scale', { nodes: 8, workers: 2 }), quiet, {
+    const phases = new PhaseLog()
+    const run = runWorkers(smallRun('scale', { nodes: 8, workers: 2 }), phases, {
       onSpawn: (p) => { pids = p; setTimeout(() => { process.kill(p[1] as number, 'SIGKILL') }, 2_000) }
     })
-    const err = await run.then(() => undefined, (e: unknown) => e)
+    // Should the run not end, say where the coordinator was (a CI run once hung here until the test timed out).
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const hung = new Promise<Error>((resolve) => { timer = setTimeout(() => { resolve(new Error(`the run did not end within 40 s; phases: ${phases.seen.join(', ')}`)) }, 40_000) })
+    const err = await Promise.race([run.then(() => undefined, (e: unknown) => e), hung])
+    clearTimeout(timer)
     expect(err).toBeInstanceOf(SimWorkerError)
     expect((err as SimWorkerError).worker).toBe(1)
     expect((err as Error).message).toMatch(new RegExp(`worker 1 \\(pid ${pids[1]}\\) was killed by SIGKILL`))
     expect(pids).toHaveLength(2)
+    expect(await waitGone(pids, 5_000)).toEqual([])
+  }, 60_000)
+
+  it('a worker that dies while the coordinator waits for the mesh to settle fails the run at once, not after the wait', async () => {
+    requireBuiltWorker()
+    // The last 'converge' report is the coordinator's last word before it waits for the
+    // directory to settle (settleWaitMs: 23 s by default); the worker dies a moment into it.
+    let killedAt = 0
+    let pids: number[] = []
+    const watcher = new class extends PhaseLog {
+      override update (phase: string, done: number, total: number): void {
+        super.update(phase, done, total)
+        if (phase === 'converge' && done >= 0.95 * total && killedAt === 0) {
+          killedAt = -1
+          setTimeout(() => { killedAt = performance.now(); process.kill(pids[1] as number, 'SIGKILL') }, 500)
+        }
+      }
+    }()
+    const options = smallRun('scale', { nodes: 8, workers: 2 })
+    const err = await runWorkers(options, watcher, { onSpawn: (p) => { pids = p } }).then(() => undefined, (e: unknown) => e)
+    const tookMs = performance.now() - killedAt
+    expect(killedAt).toBeGreaterThan(0)
+    expect((err as Error).message).toMatch(new RegExp(`worker 1 \\(pid ${pids[1]}\\) was killed by SIGKILL`))
+    // Without the pool's signal on its waits, the coordinator noticed only when the wait ended.
+    expect(tookMs).toBeLessThan(settleWaitMs(options) / 2)
     expect(await waitGone(pids, 5_000)).toEqual([])
   }, 60_000)
 
