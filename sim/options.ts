@@ -99,9 +99,8 @@ export interface SimOptions {
   /** scale: advertise every agent once more after the settle phase (the directory's refresh, compressed). */
   refreshAfterSettle: boolean
   /**
-   * The directory's first settle round, this long after each node's first well-connected round (ms;
-   * the daemon's SETTLE_MS is 30 s; the next ones at each doubling of it). The settle phase of scale
-   * and compromise waits for the first.
+   * The directory's settle round, this long after each node's first well-connected round (ms; the
+   * daemon's SETTLE_MS is 30 s). The settle phase of scale and compromise waits for it.
    */
   settleMs: number
   /**
@@ -225,10 +224,9 @@ scenarios: scale | churn | compromise | flood
                           (kad-dht's 5-minute self-query, compressed; default off: the daemon's
                           follow-up self-query a minute after the first has run by then)
   --refresh on|off        scale: re-advertise every agent once after the settle phase (default on)
-  --settle-ms MS          the directory's first settle round, MS after a node's first well-connected
-                          round, the next ones at 2, 4, 8… × MS under 10 min (default 10000; the
-                          daemon's: 30000); scale and compromise wait for the first (8 s for the
-                          first round + MS + 5 s after the last node started)
+  --settle-ms MS          the directory's settle round, MS after a node's first well-connected round
+                          (default 10000; the daemon's: 30000); scale and compromise wait for it
+                          (8 s for the first round + MS + 5 s after the last node started)
   --max-rss-mb MB         scale: stop starting nodes once the run's RSS (over workers: the processes'
                           sum) reaches MB, or a process's V8 heap 90 % of its limit, and measure the
                           nodes already up; the result says where it stopped and why (default 85 %

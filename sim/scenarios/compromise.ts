@@ -194,8 +194,8 @@ export async function runCompromiseOnce (o: SimOptions, topology: Topology, enfo
       await pool(edges, 8, async ([i, c]) => {
         await (mesh.nodes[i] as SimNode).node.dial(multiaddr(mesh.address(c)), { signal: AbortSignal.timeout(10_000) }).catch(() => {})
       }, (d) => { enter('connect', d, edges.length) })
-      // And it starts once the young mesh is quiet: the directories' first settle rounds (o.settleMs
-      // after each one's first well-connected round) have run (as scale's measuring phase waits for them).
+      // And it starts once the young mesh is quiet: the directories' settle rounds (o.settleMs after
+      // each one's first well-connected round) have run (as scale's measuring phase waits for them).
       enter('settle')
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.max(...mesh.startedMs) + settleWaitMs(o) - performance.now())))
       await waitForQuietLoop(50, 60_000)

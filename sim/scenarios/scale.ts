@@ -150,10 +150,9 @@ export async function runScale (o: SimOptions, progress: Progress): Promise<Scal
     const conv = await mesh.converge(Math.max(60_000, n * 60), Math.min(Math.floor(o.kBucketSize / 2), n - 1))
     phase('converge')
     // Settle: every directory runs its first round once its self-query completes (at most
-    // FIRST_ROUND_MAX_WAIT_MS after start) and its first settle round o.settleMs (--settle-ms) after
-    // its first well-connected one (the later ones, at each doubling of that, run as they fall, in
-    // the measuring phase too, as a daemon's would); measuring while those run measures them. Wait
-    // for the last first settle round to have started, then for a quiet loop (each bounded).
+    // FIRST_ROUND_MAX_WAIT_MS after start) and one more o.settleMs (--settle-ms) after its first
+    // well-connected one; measuring while those run measures them. Wait for the last one to have
+    // started, then for a quiet loop (each bounded).
     const lastStart = Math.max(...mesh.startedMs)
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastStart + settleWaitMs(o) - performance.now())))
     await waitForQuietLoop(50, 120_000)

@@ -24,10 +24,9 @@ export interface DirectoryInit {
   /** How long find() keeps listening after its first answer (ms; default {@link FIND_GRACE_MS}). */
   findGraceMs?: number
   /**
-   * How long after the first well-connected round the first settle round runs
-   * (ms; default {@link SETTLE_MS}, the daemon's); the next ones run at each
-   * doubling of it. The simulator may shorten it, as it compresses the
-   * 10-minute refresh, so a run need not wait 30 s for it.
+   * How long after the first well-connected round the settle round runs (ms;
+   * default {@link SETTLE_MS}, the daemon's). The simulator shortens it, as it
+   * compresses the 10-minute refresh, so a run need not wait 30 s for it.
    */
   settleMs?: number
 }
@@ -84,21 +83,13 @@ export const REFRESH_MS = 10 * 60_000
 export const ADDRESS_CHANGE_DEBOUNCE_MS = 2_000
 
 /**
- * After the first round that finds this daemon well connected, more rounds:
- * this much later (ms), then each time the daemon's age in the mesh has
- * doubled — 30 s, 1, 2, 4 and 8 minutes — until the 10-minute refresh takes
- * over. A daemon that has just joined sees part of the DHT: its first records
- * land on the peers closest to each key among those it knew, and lookups,
- * which walk to the closest peers of the whole mesh, can miss them (measured
- * in sim/: agent lookups at 30–40 % after convergence at 100 nodes with no
- * settle round). And when many hosts join at once (a fleet rolled out), the
- * peers closest to a key keep changing for minutes: a record placed at 30 s
- * misses every closer host that joined later, until the 10-minute refresh
- * (measured in sim/: 80–84 % of agent lookups found right after a 1,000-host
- * burst, with one settle round). A round each time the age doubles keeps the
- * records placed among the hosts that joined up to half the daemon's age ago,
- * for four more rounds in the first 10 minutes; where the mesh is not
- * growing, a round finds the peers it already holds connections to.
+ * After the first round that finds this daemon well connected, one more round
+ * this much later (ms). A daemon that has just joined sees part of the DHT:
+ * its first records land on the peers closest to each key among those it
+ * knew, and lookups, which walk to the closest peers of the whole mesh, can
+ * miss them until the 10-minute refresh (measured in sim/: agent lookups at
+ * 30–40 % after convergence at 100 nodes). One round once the view has
+ * settled puts them where lookups go.
  */
 export const SETTLE_MS = 30_000
 
@@ -114,10 +105,9 @@ export async function agentKey (mesh: string, name: string): Promise<CID> {
  * Advertising is best effort: once the daemon is reasonably connected after
  * start (its DHT's first self-query has completed, or {@link WELL_CONNECTED}
  * peers are connected, or at the latest {@link FIRST_ROUND_MAX_WAIT_MS} after
- * start), on registration (after that), every {@link REFRESH_MS}, at
- * {@link SETTLE_MS} (`settleMs`) and each doubling of that after the first
- * round that found it well connected (until the refresh takes over),
- * {@link ADDRESS_CHANGE_DEBOUNCE_MS} after its own addresses
+ * start), on registration (after that), every {@link REFRESH_MS}, once more
+ * {@link SETTLE_MS} (`settleMs`) after the first round that found it well
+ * connected, {@link ADDRESS_CHANGE_DEBOUNCE_MS} after its own addresses
  * change, and when a peer connects while this daemon is still poorly
  * connected (its last round ran with fewer than {@link WELL_CONNECTED}
  * connections, or none has run). Not on every connection: each round is a
@@ -247,19 +237,6 @@ export class Directory {
     this.advertiseSoon(0)
   }
 
-  /**
-   * The settle round `atMs` after the first well-connected round, `delayMs`
-   * from now; then the next, at twice `atMs`, while that is under the refresh.
-   */
-  private settleRound (atMs: number, delayMs: number): void {
-    this.settle = setTimeout(() => {
-      this.settle = undefined
-      this.advertiseSoon(0)
-      if (atMs > 0 && atMs * 2 < REFRESH_MS) this.settleRound(atMs * 2, atMs)
-    }, delayMs)
-    this.settle.unref?.()
-  }
-
   /** Own addresses changed (not only protocols, which the same event reports): advertise them (debounced). */
   private readonly onSelfUpdate = (evt: CustomEvent<PeerUpdate>): void => {
     const { peer, previous } = evt.detail
@@ -290,8 +267,8 @@ export class Directory {
       this.lastRoundConnections = connections
       if (connections >= WELL_CONNECTED && !this.settled) {
         this.settled = true
-        const settleMs = this.init.settleMs ?? SETTLE_MS
-        this.settleRound(settleMs, settleMs)
+        this.settle = setTimeout(() => { this.settle = undefined; this.advertiseSoon(0) }, this.init.settleMs ?? SETTLE_MS)
+        this.settle.unref?.()
       }
       this.inFlight = true
       void Promise.all(this.init.localAgents().map(async (name) => { await this.advertise(name) })).finally(() => {
