@@ -33,9 +33,9 @@ class PhaseLog extends Progress {
   private readonly t0 = performance.now()
   constructor () { super(true) }
   override update (phase: string, done: number, total: number): void {
-    const last = this.seen.at(-1) ?? ''
-    if (!last.startsWith(`${phase} `)) this.seen.push(`${phase} ${done}/${total} at ${Math.round(performance.now() - this.t0)} ms`)
-    else this.seen[this.seen.length - 1] = `${phase} ${done}/${total} at ${Math.round(performance.now() - this.t0)} ms`
+    const entry = `${phase} ${done}/${total} at ${Math.round(performance.now() - this.t0)} ms`
+    if (this.seen.at(-1)?.startsWith(`${phase} `) === true) this.seen[this.seen.length - 1] = entry
+    else this.seen.push(entry)
   }
 }
 
